@@ -1,0 +1,39 @@
+"""``python -m controllers --endpoint tcp://host:port [--config controller.json]``
+
+Runs the swap controller against any plant that speaks wire v1. Exit code 0
+when the swap is done, 1 on a refusal or a safe stop, 2 on bad arguments.
+The config file holds the ``controller`` section as JSON (``swaptwin`` writes
+it); without one, ``configs/controller/sequencer.yaml`` must be passed through
+``swaptwin controller`` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from controllers import wire
+from controllers.config import ControllerConfig
+from controllers.run import run_controller
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m controllers", description=__doc__.splitlines()[0])
+    ap.add_argument("--endpoint", required=True, help="plant command endpoint, e.g. tcp://127.0.0.1:5555")
+    ap.add_argument("--config", required=True, help="controller section as JSON")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s controller %(levelname)s %(message)s")
+    with open(args.config, encoding="utf-8") as f:
+        cfg = ControllerConfig.from_dict(json.load(f))
+    try:
+        outcome = run_controller(cfg, args.endpoint)
+    except KeyboardInterrupt:
+        return 130
+    print(json.dumps({"outcome": outcome.outcome, "reason": outcome.reason, "phase": outcome.phase, "t_s": outcome.t_s}))
+    return 0 if outcome.outcome == wire.OUTCOME_DONE else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

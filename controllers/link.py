@@ -1,0 +1,66 @@
+"""The controller's side of the command link: a ZeroMQ DEALER speaking wire v1.
+
+Nothing here knows about the twin. Pointed at a station gateway that speaks
+the same protocol, it works unchanged.
+"""
+
+from __future__ import annotations
+
+import time
+
+import zmq
+
+from controllers import wire
+
+
+class LinkError(RuntimeError):
+    """The plant refused us, or the link failed."""
+
+
+class StationLink:
+    def __init__(self, endpoint: str, *, client: str, context: zmq.Context | None = None):
+        self.ctx = context or zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 500)
+        self.sock.connect(endpoint)
+        self.endpoint = endpoint
+        self.client = client
+        self._seq = wire.Sequencer()
+        self._cmd_id = 0
+
+    def send(self, mtype: str, body: dict, *, cmd_id: int | None = None) -> None:
+        self.sock.send(wire.encode(self._seq.make(mtype, body, cmd_id=cmd_id)))
+
+    def recv(self, timeout_s: float) -> wire.Message | None:
+        if not self.sock.poll(max(0, int(timeout_s * 1000)), zmq.POLLIN):
+            return None
+        return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
+
+    def hello(self, *, timeout_s: float) -> dict:
+        """Say hello; return the station description from the ``welcome``."""
+        self.send(wire.HELLO, wire.hello_body(client=self.client))
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LinkError(f"no welcome from {self.endpoint} within {timeout_s:.1f} s")
+            msg = self.recv(remaining)
+            if msg is None:
+                continue
+            if msg.type == wire.WELCOME:
+                return msg.body["station"]
+            if msg.type == wire.REFUSED:
+                raise LinkError(f"plant refused the session: {msg.body.get('reason')}")
+            if msg.type == wire.ERROR:
+                raise LinkError(f"plant answered hello with an error: {msg.body.get('reason')}")
+
+    def command(self, cmd: wire.Command) -> int:
+        self._cmd_id += 1
+        self.send(wire.COMMAND, cmd.to_body(), cmd_id=self._cmd_id)
+        return self._cmd_id
+
+    def bye(self, *, outcome: str, reason: str, phase: str) -> None:
+        self.send(wire.BYE, wire.bye_body(outcome=outcome, reason=reason, phase=phase))
+
+    def close(self) -> None:
+        self.sock.close()

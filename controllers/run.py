@@ -1,0 +1,92 @@
+"""Run a controller against a plant: the twin, or a station gateway.
+
+The loop answers every frame with one command. Time comes from the frames;
+the host clock serves only the link watchdog (no frame for
+``link_timeout_s`` ends the run in a safe stop, as a real controller treats a
+dead fieldbus).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from controllers import wire
+from controllers.config import ControllerConfig
+from controllers.link import LinkError, StationLink
+from controllers.swap_sequence import Outcome, SwapSequence
+
+log = logging.getLogger("swaptwin.controller")
+# After saying bye, how long to wait for the plant's ``end`` (courtesy only).
+_END_WAIT_S = 2.0
+
+
+def run_controller(
+    cfg: ControllerConfig,
+    endpoint: str,
+    *,
+    client: str = "swaptwin-sequencer",
+    make_controller: Callable[[ControllerConfig, dict], SwapSequence] = SwapSequence,
+) -> Outcome:
+    link = StationLink(endpoint, client=client)
+    try:
+        try:
+            station = link.hello(timeout_s=cfg.connect_timeout_s)
+        except (LinkError, wire.WireError) as exc:
+            return Outcome(wire.OUTCOME_SAFE_STOP, f"handshake failed: {exc}", "identify", 0.0)
+        log.info("connected to %s: %s rig, pack %s, lock %s", endpoint, station["rig_family"], station["pack"]["family_id"], station["locks"]["type"])
+        controller = make_controller(cfg, station)
+        return _loop(link, controller, cfg)
+    except KeyboardInterrupt:
+        link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason="controller interrupted", phase="interrupted")
+        raise
+    finally:
+        link.close()
+
+
+def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) -> Outcome:
+    t_s = 0.0
+    while True:
+        try:
+            msg = link.recv(cfg.link_timeout_s)
+        except wire.WireError as exc:
+            return _give_up(link, controller, f"malformed message from the plant: {exc}", t_s)
+        if msg is None:
+            return _give_up(link, controller, f"link lost: no frame for {cfg.link_timeout_s} s", t_s)
+        if msg.type == wire.END:
+            reason = msg.body.get("reason", "")
+            return controller.outcome or Outcome(wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s)
+        if msg.type == wire.ERROR:
+            log.warning("plant rejected a message: %s", msg.body.get("reason"))
+            continue
+        if msg.type != wire.FRAME:
+            continue
+        try:
+            frame = wire.check_frame(msg.body)
+        except wire.WireError as exc:
+            return _give_up(link, controller, f"malformed frame: {exc}", t_s)
+        t_s = frame["t_s"]
+        link.command(controller.on_frame(frame))
+        if controller.outcome is not None:
+            o = controller.outcome
+            link.bye(outcome=o.outcome, reason=o.reason, phase=o.phase)
+            _wait_end(link)
+            return o
+
+
+def _give_up(link: StationLink, controller: SwapSequence, reason: str, t_s: float) -> Outcome:
+    log.error(reason)
+    link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason=reason, phase=controller.phase)
+    return Outcome(wire.OUTCOME_SAFE_STOP, reason, controller.phase, t_s)
+
+
+def _wait_end(link: StationLink) -> None:
+    deadline = time.monotonic() + _END_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            msg = link.recv(deadline - time.monotonic())
+        except wire.WireError:
+            continue
+        if msg is None or msg.type == wire.END:
+            return

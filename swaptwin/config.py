@@ -1,0 +1,132 @@
+"""Compose and validate a SwapTwin config.
+
+Hydra composes ``configs/swaptwin.yaml`` with its groups; ``validate`` then
+builds the typed schemas of every group and refuses bad values before any
+process starts, naming the file (or the command-line override), the key, the
+value and the allowed range.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from controllers.config import ControllerConfig
+from twin.schema import LOCK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Problem, build
+from twin.schema.plant import PlantConfig
+from twin.schema.physics import substeps
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+PRIMARY = "swaptwin"
+GROUPS = ("rig", "pack", "lock", "vehicle", "controller", "scenario", "fault")
+# Schemas of the plant's sections, by key (rig, lock and vehicle are refined below).
+_PLANT_SCHEMAS: dict[str, type] = typing.get_type_hints(PlantConfig)
+# Which key of a group's file selects its schema.
+_DISCRIMINATORS = {"rig": ("family", RIG_SCHEMAS), "lock": ("type", LOCK_SCHEMAS), "vehicle": ("vehicle_class", VEHICLE_SCHEMAS)}
+
+
+@dataclass(frozen=True)
+class SwapConfig:
+    plant: PlantConfig
+    controller: ControllerConfig
+    endpoint: str
+    observer_endpoint: str
+    resolved: dict[str, Any]  # the whole resolved config, as written to result.json
+
+
+def _where(group: str | None, choices: dict[str, str], overrides: list[str], key: str) -> str:
+    hit = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") in (key, key.split("[")[0])]
+    if hit:
+        return f"command-line override {hit[-1]!r}"
+    if group is None:
+        return f"configs/{PRIMARY}.yaml"
+    return f"configs/{group}/{choices.get(group, '?')}.yaml"
+
+
+def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, overrides: list[str] | None = None) -> SwapConfig:
+    """Build every schema; raise ConfigError listing all problems at once."""
+    choices = dict(choices or {})
+    overrides = list(overrides or [])
+    data = _plain(cfg)
+    problems: list[Problem] = []
+    parts: dict[str, Any] = {}
+
+    def where(group: str | None, key: str) -> str:
+        return _where(group, choices, overrides, key)
+
+    def run(schema: type, section: Any, key: str, group: str | None) -> Any:
+        try:
+            return build(schema, section, where=where(group, key), key=key)
+        except ConfigError as e:
+            # Attribute each problem to the override that set its key, if any.
+            problems.extend(Problem(where(group, p.key), p.key, p.message) for p in e.problems)
+            return None
+
+    for group in GROUPS:
+        section = data.get(group)
+        if section is None:
+            problems.append(Problem(f"configs/{PRIMARY}.yaml", group, "missing config group"))
+            continue
+        schema = ControllerConfig if group == "controller" else _PLANT_SCHEMAS[group]
+        if group in _DISCRIMINATORS:
+            disc, table = _DISCRIMINATORS[group]
+            kind = section.get(disc) if isinstance(section, dict) else None
+            if kind not in table:
+                problems.append(Problem(where(group, f"{group}.{disc}"), f"{group}.{disc}", f"{kind!r} is not known; choose one of {', '.join(sorted(table))}"))
+                continue
+            schema = table[kind]
+        parts[group] = run(schema, section, group, group)
+    for key in ("physics", "wire", "hazards", "acceptance"):
+        parts[key] = run(_PLANT_SCHEMAS[key], data.get(key), key, None)
+    seed = data.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        problems.append(Problem(where(None, "seed"), "seed", f"{seed!r} is not an integer in [0, 2^32)"))
+    if data.get("clock") not in ("lockstep", "realtime"):
+        problems.append(Problem(where(None, "clock"), "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'"))
+    for key in ("endpoint", "observer_endpoint"):
+        ep = data.get(key)
+        if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):
+            problems.append(Problem(where(None, key), key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)"))
+    if problems:
+        raise ConfigError(problems)
+    plant = PlantConfig(seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")})
+    try:
+        substeps(plant.physics, plant.wire)
+    except ValueError as exc:
+        raise ConfigError([Problem(where(None, "wire.control_period_s"), "wire.control_period_s", str(exc))]) from None
+    return SwapConfig(
+        plant=plant, controller=parts["controller"], endpoint=data["endpoint"], observer_endpoint=data["observer_endpoint"], resolved=data
+    )
+
+
+def _plain(cfg: DictConfig | dict) -> dict[str, Any]:
+    """The resolved config as plain data, without Hydra's own node."""
+    if not isinstance(cfg, DictConfig):
+        return {k: v for k, v in cfg.items() if k != "hydra"}
+    out = {}
+    for key in cfg:
+        if key == "hydra":
+            continue
+        node = cfg[key]
+        out[key] = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+    return out
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the config outside a Hydra app (tests, benchmarks, the check command)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
+
+
+def load(overrides: list[str] | None = None) -> SwapConfig:
+    """Compose and validate in one step, outside a Hydra app."""
+    cfg = compose(overrides)
+    choices = {k: v for k, v in cfg.hydra.runtime.choices.items() if k in GROUPS}
+    return validate(cfg, choices=choices, overrides=list(overrides or []))

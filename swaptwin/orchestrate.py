@@ -1,0 +1,104 @@
+"""``swaptwin swap``: the plant and the controller as two processes, started
+and stopped for you.
+
+The two talk over private ipc endpoints in a fresh temporary directory, so
+parallel swaps never collide. Children die with their parent (Linux
+PR_SET_PDEATHSIG), a Ctrl-C reaches both and each ends cleanly (the plant still
+writes its result atomically), and a child that does not end in time is
+terminated, then killed. No process outlives ``swaptwin swap``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from swaptwin.atomic import write_json_atomic
+from swaptwin.config import SwapConfig
+
+log = logging.getLogger("swaptwin.swap")
+_PR_SET_PDEATHSIG = 1
+# After one side ends, how long the other may take to finish on its own.
+_GRACE_S = 10.0
+_TERM_WAIT_S = 5.0
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _spawn(args: list[str], log_path: Path) -> subprocess.Popen:
+    log_file = open(log_path, "ab")
+    try:
+        return subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    finally:
+        log_file.close()
+
+
+def _stop(proc: subprocess.Popen, sig: int) -> None:
+    if proc.poll() is None:
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass
+
+
+def _reap(procs: list[subprocess.Popen]) -> None:
+    """Wait for the processes; escalate to SIGTERM, then SIGKILL."""
+    for sig, wait_s in ((None, _GRACE_S), (signal.SIGTERM, _TERM_WAIT_S), (signal.SIGKILL, _TERM_WAIT_S)):
+        if sig is not None:
+            for p in procs:
+                _stop(p, sig)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and any(p.poll() is None for p in procs):
+            time.sleep(0.05)
+        if all(p.poll() is not None for p in procs):
+            return
+
+
+def run_swap(cfg: SwapConfig, run_dir: Path) -> dict | None:
+    """Run the swap; return the result (None if the plant wrote none)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
+    endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
+    config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
+    write_json_atomic(config_path, cfg.resolved)
+    write_json_atomic(controller_path, cfg.resolved["controller"])
+    result_path = run_dir / "result.json"
+    py = sys.executable
+    procs: list[subprocess.Popen] = []
+    try:
+        plant = _spawn([py, "-m", "swaptwin.plant_process", "--config", str(config_path), "--out", str(run_dir), "--endpoint", endpoint, "--observer", observer], run_dir / "plant.log")
+        procs.append(plant)
+        controller = _spawn([py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)], run_dir / "controller.log")
+        procs.append(controller)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.05)
+        _reap(procs)
+    except KeyboardInterrupt:
+        for p in procs:
+            _stop(p, signal.SIGINT)
+        _reap(procs)
+        raise
+    finally:
+        for p in procs:
+            _stop(p, signal.SIGKILL)
+            p.wait()
+        shutil.rmtree(sock_dir, ignore_errors=True)
+    for name, p in (("plant", procs[0]), ("controller", procs[1])):
+        log.info("%s exited with code %s", name, p.returncode)
+    if not result_path.exists():
+        return None
+    with open(result_path, encoding="utf-8") as f:
+        return json.load(f)

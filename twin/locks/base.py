@@ -1,0 +1,98 @@
+"""What every lock model provides, and how a lock holds a pack in pybullet.
+
+A lock *model* is plain physics with no pybullet in it: it integrates its own
+state (pressure, pin stroke, coil current, pawl angle...) and says, from its own
+law, whether it is engaged and what it can hold. pybullet's reaction forces are
+noisy and are never the measurement (measured.md, pitfall 7).
+
+The station turns the model's verdict into physics with ``LockJoint``: a
+point-to-point constraint between the pack and the vehicle at the lock's
+anchor, created at the pose the bodies are in (no snapping, no teleport) when
+the model says engaged, with its force capped at the model's holding force,
+and removed the moment the model says released.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from twin.frames import Pose
+from twin.world import World, pb
+
+
+@dataclass(frozen=True)
+class LockContext:
+    """What the station tells a lock model each control period.
+
+    ``offset_m``: the pack's lock feature relative to the vehicle's lock, in the
+    vehicle lock's frame (x along the lock's axis, z up; an unseated pack shows
+    as a negative z). ``powered``: the station's tool supplies the lock (pressure,
+    current, release stroke). ``transverse_load_n``: the share of the pack's
+    weight this lock carries, from the static support state (not from pybullet).
+    """
+
+    offset_m: np.ndarray
+    powered: bool
+    transverse_load_n: float
+
+
+class LockModel(Protocol):
+    lock_type: str
+
+    def command(self, action: str) -> None: ...
+
+    def update(self, dt: float, ctx: LockContext) -> None: ...
+
+    @property
+    def engaged(self) -> bool: ...
+
+    def holding_force_n(self) -> float: ...
+
+    def sensors(self) -> dict[str, list[bool]]: ...
+
+    def truth(self) -> dict: ...
+
+
+class LockJoint:
+    """The pybullet side of one lock: a capped point-to-point constraint."""
+
+    def __init__(self, world: World, *, vehicle_body: int, anchor_local, vehicle_pose: Pose):
+        self.world = world
+        self.vehicle_body = vehicle_body
+        self.anchor_world = vehicle_pose.apply(anchor_local)
+        self.constraint: int | None = None
+        self.pack_body: int | None = None
+
+    def sync(self, *, engaged: bool, holding_force_n: float, pack_body: int | None) -> None:
+        if engaged and pack_body is not None:
+            if self.constraint is None:
+                self._attach(pack_body)
+            pb.changeConstraint(self.constraint, maxForce=max(holding_force_n, 0.0), physicsClientId=self.world.cid)
+        elif self.constraint is not None:
+            pb.removeConstraint(self.constraint, physicsClientId=self.world.cid)
+            self.constraint = None
+            self.pack_body = None
+
+    def _attach(self, pack_body: int) -> None:
+        cid = self.world.cid
+        # Constraint frames are relative to each body's centre of mass; build
+        # them from the bodies' current poses so nothing moves on creation.
+        vpos, vorn = pb.getBasePositionAndOrientation(self.vehicle_body, physicsClientId=cid)
+        ppos, porn = pb.getBasePositionAndOrientation(pack_body, physicsClientId=cid)
+        in_vehicle = Pose.from_pb(vpos, vorn).inverse().apply(self.anchor_world)
+        in_pack = Pose.from_pb(ppos, porn).inverse().apply(self.anchor_world)
+        self.constraint = pb.createConstraint(
+            parentBodyUniqueId=self.vehicle_body,
+            parentLinkIndex=-1,
+            childBodyUniqueId=pack_body,
+            childLinkIndex=-1,
+            jointType=pb.JOINT_POINT2POINT,
+            jointAxis=[0.0, 0.0, 0.0],
+            parentFramePosition=in_vehicle.tolist(),
+            childFramePosition=in_pack.tolist(),
+            physicsClientId=cid,
+        )
+        self.pack_body = pack_body

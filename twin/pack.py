@@ -1,0 +1,89 @@
+"""A battery pack: its generated asset and the body in the world.
+
+The asset is generated from the brand's data (``twin.schema.Pack``): outer
+box, side flanges, locating pins on the top face, chamfered blind holes in the
+bottom face for the rig's pins. Inertia is written analytically from the mass
+and CoG (pybullet would otherwise derive it from the collision shapes).
+
+The link frame is the centre of the top face, the pack's interface plane.
+"""
+
+from __future__ import annotations
+
+from twin.frames import Pose
+from twin.schema import Pack
+from twin.urdf.features import Hole, locating_pin, plate_with_holes
+from twin.urdf.model import Box, Inertial, Link, Robot
+from twin.world import World, pb
+
+MM = 1e-3
+# Wall around each bottom hole inside the pack's base plate (structural, D).
+_HOLE_WALL_MM = 15.0
+
+
+def build_pack_urdf(pack: Pack) -> Robot:
+    L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
+    holes = [
+        Hole(x * MM, y * MM, pack.rig_holes.diameter_mm * MM, pack.rig_holes.chamfer_mm * MM)
+        for x, y in pack.rig_holes.positions_mm
+    ]
+    # The base plate is as thick as the holes are deep; the body box above
+    # closes them, which makes them blind.
+    base_t = pack.rig_holes.depth_mm * MM
+    shapes = [Box(size=(L, W, H - base_t), xyz=(0.0, 0.0, -(H - base_t) / 2.0))]
+    shapes += plate_with_holes(
+        length_m=L, width_m=W, thickness_m=base_t, holes=holes, wall_m=_HOLE_WALL_MM * MM, z0_m=-H, entry="bottom"
+    )
+    fw, ft = pack.flange.width_mm * MM, pack.flange.thickness_mm * MM
+    flanges = [Box(size=(L, fw, ft), xyz=(0.0, s * (W / 2.0 + fw / 2.0), -ft / 2.0)) for s in (-1.0, 1.0)]
+    pin_d, pin_l = pack.locating_pins.diameter_mm * MM, pack.locating_pins.length_mm * MM
+    pins = [
+        locating_pin(x_m=x * MM, y_m=y * MM, z_base_m=0.0, diameter_m=pin_d, length_m=pin_l)
+        for x, y in pack.locating_pins.positions_mm
+    ]
+    shapes += flanges + pins
+    cog = (pack.cog_mm[0] * MM, pack.cog_mm[1] * MM, pack.cog_mm[2] * MM)
+    inertial = Inertial.box(mass_kg=pack.mass_kg, size=(L, W, H), com=cog)
+    visuals = [Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))] + flanges + pins
+    return Robot(
+        name=f"pack_{pack.family_id}",
+        links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))],
+    )
+
+
+class PackBody:
+    """A pack in the world. ``role`` is its part in the swap ("depleted", "charged")."""
+
+    def __init__(self, world: World, pack: Pack, *, role: str, pose: Pose):
+        self.world = world
+        self.spec = pack
+        self.role = role
+        self.mass_kg = pack.mass_kg
+        self.body = world.load(build_pack_urdf(pack), position=(0, 0, 0), fixed=False)
+        # The URDF's link frame is the top-face centre, but pybullet places and
+        # reports a base by its centre of mass: convert once, here.
+        pos, orn = pb.getBasePositionAndOrientation(self.body, physicsClientId=world.cid)
+        self._com_in_link = Pose.from_pb(pos, orn).p.copy()
+        self.place(pose)
+        pb.changeDynamics(self.body, -1, lateralFriction=pack.friction, physicsClientId=world.cid)
+
+    def place(self, pose: Pose) -> None:
+        """Initial placement only (scenario set-up), never during a run."""
+        com = pose.apply(self._com_in_link)
+        yaw = pose.yaw_rad
+        pb.resetBasePositionAndOrientation(
+            self.body, com.tolist(), pb.getQuaternionFromEuler((0.0, 0.0, yaw)), physicsClientId=self.world.cid
+        )
+
+    def com_pose(self) -> Pose:
+        pos, orn = pb.getBasePositionAndOrientation(self.body, physicsClientId=self.world.cid)
+        return Pose.from_pb(pos, orn)
+
+    def pose(self) -> Pose:
+        """Pose of the pack frame (top-face centre)."""
+        c = self.com_pose()
+        return Pose(c.p - c.R @ self._com_in_link, c.R)
+
+    def velocity(self):
+        lin, ang = pb.getBaseVelocity(self.body, physicsClientId=self.world.cid)
+        return lin, ang

@@ -1,0 +1,14 @@
+"""Hazard monitor limits: the ``hazards`` section of the config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.schema._fields import q
+
+
+@dataclass(frozen=True)
+class Hazards:
+    fall_speed_mm_s: float = q(lo=1.0, hi=10000.0, unit="mm/s", doc="a pack sinking faster than this is falling; set above the lift's top speed")
+    drop_distance_mm: float = q(lo=0.1, hi=1000.0, unit="mm", doc="a fall longer than this is a dropped pack")
+    rig_vehicle_contact: bool = q(doc="any contact between the rig and the vehicle body is a collision")

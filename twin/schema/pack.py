@@ -1,0 +1,151 @@
+"""Pack family schema: a brand's pack as pure data (``configs/pack/*.yaml``).
+
+Frame of a pack: origin at the centre of its top face (the interface plane that
+meets the vehicle's seat), x along the pack's length, z up; the body hangs below.
+Everything a station or a vehicle needs to know about the pack's interface is
+here: outer size, mass and CoG, locating features on both faces, side flanges
+that carry the locks and rest on storage rails, the HV connector, lock anchor
+points, electrical data and the coolant port.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from twin.schema._fields import q
+
+RigFamily = Literal["under_chassis", "overhead"]
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    length_mm: float = q(lo=100.0, hi=6000.0, unit="mm")
+    width_mm: float = q(lo=100.0, hi=4000.0, unit="mm")
+    height_mm: float = q(lo=50.0, hi=3000.0, unit="mm")
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Manufacturing tolerances, sampled by qualification runs."""
+
+    # QC/T 1204.4-2024 Table 1: +-4 mm (400-1000 mm), +-6 mm (1000-2000 mm), +-8 mm (2000-4000 mm).
+    length_mm: float = q(lo=0.0, hi=20.0, unit="mm")
+    width_mm: float = q(lo=0.0, hi=20.0, unit="mm")
+    height_mm: float = q(lo=0.0, hi=20.0, unit="mm")
+    # QC/T 1204.4-2024 section 4.1: fixing points, HV connector, coolant port +-2 mm.
+    interface_position_mm: float = q(lo=0.0, hi=10.0, unit="mm")
+    mass_kg: float = q(lo=0.0, hi=500.0, unit="kg")
+
+
+@dataclass(frozen=True)
+class Flange:
+    """Side flanges along the pack's long edges, flush with the top face.
+    Locks anchor on them, and storage rails carry the pack by them."""
+
+    width_mm: float = q(lo=10.0, hi=300.0, unit="mm")
+    thickness_mm: float = q(lo=5.0, hi=200.0, unit="mm")
+
+
+@dataclass(frozen=True)
+class LocatingPins:
+    """Pins on the pack's top face and the chamfered holes they find in the vehicle."""
+
+    diameter_mm: float = q(lo=4.0, hi=100.0, unit="mm")
+    length_mm: float = q(lo=5.0, hi=300.0, unit="mm", doc="standing out of the top face")
+    hole_diameter_mm: float = q(lo=4.0, hi=120.0, unit="mm", doc="vehicle side")
+    hole_chamfer_mm: float = q(lo=0.0, hi=30.0, unit="mm", doc="45 degree lead-in; <1 mm is below the collision margin")
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] on the top face")
+
+    def check(self):
+        out = []
+        if self.hole_diameter_mm <= self.diameter_mm:
+            out.append(("hole_diameter_mm", f"{self.hole_diameter_mm} must exceed diameter_mm={self.diameter_mm}"))
+        out += [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
+        if not self.positions_mm:
+            out.append(("positions_mm", "at least one locating pin"))
+        return out
+
+
+@dataclass(frozen=True)
+class RigHoles:
+    """Blind chamfered holes in the pack's bottom face for the rig's locating pins."""
+
+    diameter_mm: float = q(lo=4.0, hi=120.0, unit="mm")
+    chamfer_mm: float = q(lo=0.0, hi=30.0, unit="mm")
+    depth_mm: float = q(lo=5.0, hi=300.0, unit="mm")
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] on the bottom face")
+
+    def check(self):
+        return [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
+
+
+@dataclass(frozen=True)
+class Connector:
+    """HV connector on the top face; its vehicle half floats (D, domain.md)."""
+
+    position_mm: list[float] = q(length=2, unit="mm", doc="[x, y] on the top face")
+    float_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="radial float of the vehicle half")
+    float_deg: float = q(lo=0.0, hi=10.0, unit="deg")
+    engagement_mm: float = q(lo=1.0, hi=100.0, unit="mm")
+    mating_force_n: float = q(lo=0.0, hi=20000.0, unit="N")
+    max_force_n: float = q(lo=0.0, hi=100000.0, unit="N", doc="contact force limit (hazard above)")
+
+
+@dataclass(frozen=True)
+class PackLocks:
+    """Where the pack-to-vehicle locks anchor. The lock *model* is the ``lock`` group."""
+
+    native_type: Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"] = q(doc="the type the brand ships with")
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each anchor on the flanges, pack frame")
+
+    def check(self):
+        out = [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
+        if not self.positions_mm:
+            out.append(("positions_mm", "a pack needs at least one lock"))
+        return out
+
+
+@dataclass(frozen=True)
+class Electrical:
+    nominal_voltage_v: float = q(lo=12.0, hi=1500.0, unit="V")
+    max_current_a: float = q(lo=1.0, hi=3000.0, unit="A")
+    # GB 38031-2025: insulation >= 100 ohm/V DC after mechanical tests.
+    min_insulation_ohm_per_v: float = q(lo=1.0, hi=1e6, unit="ohm/V")
+
+
+@dataclass(frozen=True)
+class Pack:
+    family_id: str = q(doc="as the station reads it from the pack's ID tag")
+    description: str = q()
+    rig_families: list[RigFamily] = q()
+    energy_kwh: float = q(lo=1.0, hi=2000.0, unit="kWh")
+    mass_kg: float = q(lo=10.0, hi=20000.0, unit="kg")
+    cog_mm: list[float] = q(length=3, unit="mm", doc="from the top-face centre; z is negative (below)")
+    friction: float = q(lo=0.05, hi=1.5, doc="Coulomb friction of the pack's surfaces")
+    dimensions: Dimensions = q()
+    tolerances: Tolerances = q()
+    flange: Flange = q()
+    locating_pins: LocatingPins = q()
+    rig_holes: RigHoles = q()
+    connector: Connector = q()
+    locks: PackLocks = q()
+    electrical: Electrical = q()
+    coolant_position_mm: list[float] = q(length=2, unit="mm")
+
+    def check(self):
+        out = []
+        h = self.dimensions.height_mm
+        if not (-h <= self.cog_mm[2] <= 0.0):
+            out.append(("cog_mm", f"z={self.cog_mm[2]} must lie inside the pack: [{-h}, 0] mm below the top face"))
+        half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
+        for name, pts in (("locating_pins", self.locating_pins.positions_mm), ("rig_holes", self.rig_holes.positions_mm)):
+            for i, (x, y) in enumerate(pts):
+                if abs(x) > half_l or abs(y) > half_w:
+                    out.append((f"{name}.positions_mm[{i}]", f"[{x}, {y}] lies outside the {2*half_l} x {2*half_w} mm face"))
+        if self.rig_holes.depth_mm >= h:
+            out.append(("rig_holes.depth_mm", f"{self.rig_holes.depth_mm} must be less than the pack height {h} mm"))
+        for i, (x, y) in enumerate(self.locks.positions_mm):
+            if abs(x) > half_l or not (half_w <= abs(y) <= half_w + self.flange.width_mm):
+                out.append((f"locks.positions_mm[{i}]", f"[{x}, {y}] must lie on a side flange: |y| in [{half_w}, {half_w + self.flange.width_mm}] mm"))
+        return out

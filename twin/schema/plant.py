@@ -1,0 +1,35 @@
+"""Everything the plant needs, validated: the plant-side slice of a composed config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from twin.schema._fields import q
+from twin.schema.acceptance import Acceptance
+from twin.schema.fault import FaultSet
+from twin.schema.hazards import Hazards
+from twin.schema.lock import LockConfig
+from twin.schema.pack import Pack
+from twin.schema.physics import Physics, Wire
+from twin.schema.rig import RigConfig
+from twin.schema.scenario import Scenario
+from twin.schema.vehicle import VehicleConfig
+
+ClockMode = Literal["lockstep", "realtime"]
+
+
+@dataclass(frozen=True)
+class PlantConfig:
+    seed: int = q(lo=0, hi=2**32 - 1)
+    clock: ClockMode = q()
+    physics: Physics = q()
+    wire: Wire = q()
+    hazards: Hazards = q()
+    acceptance: Acceptance = q()
+    rig: RigConfig = q()
+    pack: Pack = q()
+    lock: LockConfig = q()
+    vehicle: VehicleConfig = q()
+    scenario: Scenario = q()
+    fault: FaultSet = q()
