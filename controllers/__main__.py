@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 
 from controllers import wire
@@ -19,7 +20,22 @@ from controllers.config import ControllerConfig
 from controllers.run import run_controller
 
 
+def _interrupt_once_on(*signals: int) -> None:
+    """The first of these signals ends the run (with a ``bye``); repeats are
+    ignored so they cannot cut the goodbye short. Restoring the handler also
+    undoes a SIGINT ignored by a shell without job control."""
+
+    def handler(signum, frame):
+        for s in signals:
+            signal.signal(s, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    for s in signals:
+        signal.signal(s, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _interrupt_once_on(signal.SIGINT, signal.SIGTERM)
     ap = argparse.ArgumentParser(prog="python -m controllers", description=__doc__.splitlines()[0])
     ap.add_argument("--endpoint", required=True, help="plant command endpoint, e.g. tcp://127.0.0.1:5555")
     ap.add_argument("--config", required=True, help="controller section as JSON")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from swaptwin.config import CONFIG_DIR, GROUPS, PRIMARY
+from swaptwin.orchestrate import restore_interrupts
 
 log = logging.getLogger("swaptwin")
 EXIT_PASS, EXIT_FAIL, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -91,6 +92,7 @@ TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller}
 
 
 def main(argv: list[str] | None = None) -> None:
+    restore_interrupts()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__.strip())

@@ -31,6 +31,24 @@ _GRACE_S = 10.0
 _TERM_WAIT_S = 5.0
 
 
+def _interrupt_once(signum, frame):
+    # The first SIGINT or SIGTERM ends the run; later ones (a Ctrl-C reaches the
+    # whole process group, and swaptwin also forwards it) must not interrupt
+    # the clean-up that writes the result. SIGKILL remains the last resort.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def restore_interrupts() -> None:
+    """Make SIGINT and SIGTERM end this process cleanly, once.
+
+    A shell without job control starts background commands with SIGINT
+    ignored, and that survives exec: without this, a Ctrl-C could be lost."""
+    signal.signal(signal.SIGINT, _interrupt_once)
+    signal.signal(signal.SIGTERM, _interrupt_once)
+
+
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 
 from swaptwin.atomic import write_json_atomic
 from swaptwin.config import SwapConfig, validate
+from swaptwin.orchestrate import restore_interrupts
 from swaptwin.verdict import Recorder
 from twin.link import PlantLink
 from twin.observer import ObserverChannel
@@ -29,12 +29,8 @@ from twin.stations import make_station
 log = logging.getLogger("swaptwin.plant")
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def serve_plant(cfg: SwapConfig, *, endpoint: str, observer_endpoint: str | None, out_dir: Path) -> dict:
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    restore_interrupts()
     p = cfg.plant
     station = make_station(p)
     recorder = Recorder(

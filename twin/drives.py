@@ -6,7 +6,8 @@ Behaviour (the part a controller relies on, tested in tests/twin/test_drives.py)
   the position it powered up at.
 * A valid ``position`` command moves the set-point along a trapezoidal profile
   (the axis's acceleration, the commanded speed capped at the axis maximum) to
-  the target, clipped to the soft limits. The motor's force is capped at the
+  the target, clipped to the soft limits, and lands on it exactly (the landing
+  step may shed up to twice a step's speed change). The motor's force is capped at the
   commanded limit (itself capped at the rating): a blocked axis pushes with that
   force and no more.
 * ``hold`` and ``stop`` bring the set-point to rest at full deceleration.
@@ -139,12 +140,14 @@ class Drive:
                     self.state = wire.DRIVE_STOPPED
         elif self.ref_pos != self.target or self.ref_vel != 0.0:
             d = self.target - self.ref_pos
-            v_brake = math.sqrt(2.0 * a * abs(d))
+            # Largest speed from which the discrete profile (speed updated, then
+            # position) still stops within |d|: v^2 + a dt v <= 2 a |d|.
+            v_brake = 0.5 * (-a * dt + math.sqrt((a * dt) ** 2 + 8.0 * a * abs(d)))
             v_des = math.copysign(min(self.speed, v_brake), d)
             self.ref_vel += max(-a * dt, min(a * dt, v_des - self.ref_vel))
             step = self.ref_vel * dt
-            if abs(d) <= abs(step) + 1e-12 and abs(self.ref_vel) <= a * dt * 2.0:
-                self.ref_pos, self.ref_vel = self.target, 0.0
+            if d == 0.0 or (step * d > 0.0 and abs(step) >= abs(d)):
+                self.ref_pos, self.ref_vel = self.target, 0.0  # arrives: the last speed is at most a dt
             else:
                 self.ref_pos += step
         self.ref_pos = min(max(self.ref_pos, s.lower), s.upper)
@@ -194,7 +197,8 @@ class DriveGroup:
     @property
     def state(self) -> str:
         states = {d.state for d in self.drives.values()}
-        for s in (wire.DRIVE_FAULT, wire.DRIVE_STOPPED, wire.DRIVE_STOPPING, wire.DRIVE_ACTIVE):
+        # The group is "stopped" only once every axis has come to rest.
+        for s in (wire.DRIVE_FAULT, wire.DRIVE_STOPPING, wire.DRIVE_STOPPED, wire.DRIVE_ACTIVE):
             if s in states:
                 return s
         return wire.DRIVE_HOLDING

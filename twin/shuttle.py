@@ -69,7 +69,11 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
 
     def joint(name, jtype, parent, child, axis, spec=None, lo=0.0, hi=0.0, xyz=(0.0, 0.0, 0.0)):
         if spec is not None:
-            lo, hi = spec.lower, spec.upper
+            # Hard stops sit one following-error limit beyond the soft limits: a
+            # drive faults before its axis reaches the stop, and an axis parked
+            # at a soft limit still carries its load through its motor (so the
+            # load cell, which reads the motor's effort, stays honest).
+            lo, hi = spec.lower - spec.following_error_limit, spec.upper + spec.following_error_limit
         return Joint(name, jtype, parent, child, xyz=xyz, axis=axis, lower=lo, upper=hi)
 
     joints = [

@@ -1,0 +1,136 @@
+"""Shared fixtures: composed configs, a plant in its own process, raw wire clients."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import zmq
+
+from controllers import wire
+from swaptwin.atomic import write_json_atomic
+from swaptwin.config import load
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_urdf_cache(tmp_path_factory):
+    """Generated assets go to a per-session cache, never the user's."""
+    os.environ["SWAPTWIN_CACHE"] = str(tmp_path_factory.mktemp("urdf-cache"))
+
+
+def swap_config(*overrides: str):
+    return load(list(overrides))
+
+
+class RawController:
+    """A hand-driven DEALER client: speaks (or mis-speaks) the wire directly."""
+
+    def __init__(self, endpoint: str):
+        self.sock = zmq.Context.instance().socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(endpoint)
+        self.seq = wire.Sequencer()
+        self.cmd_id = 0
+
+    def send(self, mtype: str, body: dict, **kw) -> None:
+        self.sock.send(wire.encode(self.seq.make(mtype, body, **kw)))
+
+    def send_raw(self, data: bytes) -> None:
+        self.sock.send(data)
+
+    def recv(self, timeout_s: float = 10.0) -> wire.Message:
+        assert self.sock.poll(int(timeout_s * 1000)), f"no message within {timeout_s} s"
+        return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
+
+    def recv_type(self, mtype: str, timeout_s: float = 10.0) -> wire.Message:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            msg = self.recv(max(0.01, deadline - time.monotonic()))
+            if msg.type == mtype:
+                return msg
+
+    def hello(self) -> dict:
+        self.send(wire.HELLO, wire.hello_body(client="test"))
+        return self.recv_type(wire.WELCOME).body["station"]
+
+    def command(self, frame_seq: int, **fields) -> None:
+        self.cmd_id += 1
+        cmd = wire.Command(frame_seq=frame_seq, phase=fields.pop("phase", "test"), **fields)
+        self.send(wire.COMMAND, cmd.to_body(), cmd_id=self.cmd_id)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class PlantProcess:
+    """``python -m swaptwin.plant_process`` on private ipc endpoints."""
+
+    def __init__(self, out_dir: Path, overrides: list[str]):
+        cfg = load(overrides)
+        self.sock_dir = Path(tempfile.mkdtemp(prefix="swt-test-"))
+        self.endpoint = f"ipc://{self.sock_dir}/cmd"
+        self.observer = f"ipc://{self.sock_dir}/obs"
+        self.out_dir = out_dir
+        config_path = out_dir / "swap_config.json"
+        write_json_atomic(config_path, cfg.resolved)
+        self.log = open(out_dir / "plant.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "swaptwin.plant_process", "--config", str(config_path), "--out", str(out_dir), "--endpoint", self.endpoint, "--observer", self.observer],
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def result(self, timeout_s: float = 60.0) -> dict:
+        self.proc.wait(timeout=timeout_s)
+        return json.loads((self.out_dir / "result.json").read_text())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def plant_process(tmp_path):
+    started: list[PlantProcess] = []
+
+    def start(*overrides: str) -> PlantProcess:
+        p = PlantProcess(tmp_path, list(overrides))
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        p.stop()
+
+
+@pytest.fixture
+def raw_controller():
+    clients: list[RawController] = []
+
+    def connect(endpoint: str) -> RawController:
+        c = RawController(endpoint)
+        clients.append(c)
+        return c
+
+    yield connect
+    for c in clients:
+        c.close()
+
+
+def run_cli(*args: str, cwd: Path, timeout_s: float = 300.0) -> subprocess.CompletedProcess:
+    """Run the installed ``swaptwin`` console script as a user would."""
+    exe = Path(sys.executable).parent / "swaptwin"
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout_s)
