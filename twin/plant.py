@@ -185,13 +185,15 @@ class Plant:
             self.station.apply(cmd, cmd_id)
             self.station.advance()
             self.stats.periods += 1
+            # Send the frame first: the controller works on it while the plant
+            # publishes this period's ground truth (same instant, no step between).
+            self._send_frame(link)
             for ev in self.station.events():
                 self.observer.publish(TOPIC_EVENT, to_native(ev))
             if self.stats.periods % wire_cfg.publish_truth_every_periods == 0:
                 truth = self.station.truth()
                 truth["phase"] = self._phase
                 self.observer.publish(TOPIC_TRUTH, truth)
-            self._send_frame(link)
 
     def _collect(self, link: PlantLink, deadline: float, realtime: bool):
         """Receive until the command for this period (lockstep) or the deadline.

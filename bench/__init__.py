@@ -1,0 +1,1 @@
+"""SwapTwin benchmarks: ratios measured in one run, never timed assertions."""
