@@ -27,20 +27,37 @@ from twin.world import World, pb
 class LockContext:
     """What the station tells a lock model each control period.
 
-    ``offset_m``: the pack's lock feature relative to the vehicle's lock, in the
-    vehicle lock's frame (x along the lock's axis, z up; an unseated pack shows
-    as a negative z). ``powered``: the station's tool supplies the lock (pressure,
-    current, release stroke). ``transverse_load_n``: the share of the pack's
-    weight this lock carries, from the static support state (not from pybullet).
+    ``offset_m``: the pack's lock feature relative to the vehicle's lock
+    anchor, in the lock's frame: x along the lock's axis (a pin's direction of
+    travel), z up (vertical, the retention direction); an unseated pack shows
+    as a negative z. ``tool_coupled``: the station's lock tool reaches this
+    lock, so commands act and the tool's supply (pressure, release stroke) is
+    available. ``vehicle_power``: the vehicle's low-voltage supply is on (what
+    keeps a power-to-hold latch energised). ``carried_load_n``: the share of
+    the pack's weight this lock carries, from the static support state (zero
+    while the rig supports the pack), never from pybullet's reaction forces.
     """
 
     offset_m: np.ndarray
-    powered: bool
-    transverse_load_n: float
+    tool_coupled: bool
+    vehicle_power: bool
+    carried_load_n: float
 
 
 class LockModel(Protocol):
+    """A lock type's physics. One instance per lock. No pybullet in here.
+
+    ``channels``: names of the lock's status sensors; each reads two
+    redundant channels ([A, B]) in ``sensors()``. ``nominal_engage_time_s``:
+    how long engaging takes when all goes well (the controller's timeouts).
+    ``insertion_force_n()``: the force along +z that the lock exerts on the
+    pack this period by its own law (negative resists an inserting pack, as a
+    clip's ramp does; positive pulls it in, as a latch's magnet does); the
+    station applies it in pybullet.
+    """
+
     lock_type: str
+    channels: tuple[str, ...]
 
     def command(self, action: str) -> None: ...
 
@@ -49,7 +66,12 @@ class LockModel(Protocol):
     @property
     def engaged(self) -> bool: ...
 
+    @property
+    def nominal_engage_time_s(self) -> float: ...
+
     def holding_force_n(self) -> float: ...
+
+    def insertion_force_n(self) -> float: ...
 
     def sensors(self) -> dict[str, list[bool]]: ...
 

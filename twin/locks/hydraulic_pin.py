@@ -53,8 +53,13 @@ def radial_clearance_m(cfg: HydraulicPin) -> float:
     return (cfg.bracket_hole_diameter_mm - cfg.pin_diameter_mm) * MM / 2.0
 
 
+# A first-order pressure rise is within 1 % of its end value after five time constants.
+_SETTLED_TIME_CONSTANTS = 5.0
+
+
 class HydraulicPinLock:
     lock_type = "hydraulic_pin"
+    channels = ("extended", "pressure_ok")
 
     def __init__(self, cfg: HydraulicPin, *, engaged: bool):
         self.cfg = cfg
@@ -70,16 +75,16 @@ class HydraulicPinLock:
     def update(self, dt: float, ctx: LockContext) -> None:
         c = self.cfg
         # 1. Pressure in the extend chamber.
-        if ctx.powered and self.valve == wire.LOCK_ENGAGE:
+        if ctx.tool_coupled and self.valve == wire.LOCK_ENGAGE:
             target, tau = c.supply_pressure_mpa * MPA, c.pressure_tau_s
-        elif ctx.powered and self.valve == wire.LOCK_RELEASE:
+        elif ctx.tool_coupled and self.valve == wire.LOCK_RELEASE:
             target, tau = 0.0, c.pressure_tau_s
         else:
             target, tau = 0.0, c.leak_tau_s
         self.pressure_pa = target + (self.pressure_pa - target) * math.exp(-dt / tau)
         # 2. Force balance on the pin, and its flow-limited motion.
         push = self.pressure_pa * self.area_m2
-        friction = c.friction_coefficient * ctx.transverse_load_n if self.stroke_m > 0.0 else 0.0
+        friction = c.friction_coefficient * ctx.carried_load_n if self.stroke_m > 0.0 else 0.0
         v = c.extend_speed_mm_s * MM
         if push > c.return_spring_n + friction:
             self.stroke_m += v * dt
@@ -97,8 +102,16 @@ class HydraulicPinLock:
     def engaged(self) -> bool:
         return not self.blocked and self.stroke_m >= self.cfg.engage_min_mm * MM
 
+    @property
+    def nominal_engage_time_s(self) -> float:
+        c = self.cfg
+        return c.stroke_mm / c.extend_speed_mm_s + _SETTLED_TIME_CONSTANTS * c.pressure_tau_s
+
     def holding_force_n(self) -> float:
         return shear_capacity_n(self.cfg) if self.engaged else 0.0
+
+    def insertion_force_n(self) -> float:
+        return 0.0  # the pin moves across the insertion axis: no force along it
 
     def sensors(self) -> dict[str, list[bool]]:
         ext = self.stroke_m >= self.cfg.engage_min_mm * MM

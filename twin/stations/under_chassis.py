@@ -108,8 +108,8 @@ class UnderChassisStation:
                 "type": cfg.lock.type,
                 "count": len(self.locks),
                 "ids": list(self.lock_ids),
-                "channels": {"extended": 2, "pressure_ok": 2},
-                "engage_time_s": _engage_time_s(cfg.lock),
+                "channels": {name: 2 for name in self.locks[0].channels},
+                "engage_time_s": self.locks[0].nominal_engage_time_s,
             },
             "sensors": {
                 "load_cell": {"unit": "N", "meaning": "lift load beyond the shuttle's own moving mass"},
@@ -213,7 +213,7 @@ class UnderChassisStation:
             else:
                 offset = rel.apply(point) - point
                 load = 0.0 if supported else bay_pack.mass_kg * self.g / n
-            lock.update(dt, LockContext(offset_m=offset, powered=powered, transverse_load_n=load))
+            lock.update(dt, LockContext(offset_m=offset, tool_coupled=powered, vehicle_power=True, carried_load_n=load))
             joint.sync(engaged=lock.engaged, holding_force_n=lock.holding_force_n(), pack_body=bay_pack.body if bay_pack else None)
             if lock.engaged != self._lock_engaged[i]:
                 self._lock_engaged[i] = lock.engaged
@@ -317,11 +317,3 @@ class UnderChassisStation:
     def close(self) -> None:
         self.world.close()
 
-
-# A first-order pressure rise is within 1 % of its end value after five time constants.
-_SETTLED_TIME_CONSTANTS = 5.0
-
-
-def _engage_time_s(lock) -> float:
-    """Nominal time for a lock to engage, for the controller's timeouts."""
-    return lock.stroke_mm / lock.extend_speed_mm_s + _SETTLED_TIME_CONSTANTS * lock.pressure_tau_s

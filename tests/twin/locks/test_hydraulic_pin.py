@@ -19,7 +19,7 @@ from twin.locks.hydraulic_pin import HydraulicPinLock, engaging_force_n, radial_
 
 CFG = load([]).plant.lock
 MPA = 1e6
-ALIGNED = LockContext(offset_m=np.zeros(3), powered=True, transverse_load_n=0.0)
+ALIGNED = LockContext(offset_m=np.zeros(3), tool_coupled=True, vehicle_power=True, carried_load_n=0.0)
 
 
 @pytest.mark.parametrize("pressure_mpa", np.linspace(0.0, 25.0, 11))
@@ -65,7 +65,7 @@ def test_pin_stays_engaged_exactly_while_p_times_a_beats_spring_and_friction(pre
     load_n = 2000.0
     lock = HydraulicPinLock(CFG, engaged=True)
     lock.pressure_pa = pressure_mpa * MPA
-    unpowered = LockContext(offset_m=np.zeros(3), powered=False, transverse_load_n=load_n)
+    unpowered = LockContext(offset_m=np.zeros(3), tool_coupled=False, vehicle_power=True, carried_load_n=load_n)
     for _ in range(100):
         lock.update(0.01, unpowered)  # leak tau is hours: pressure ~ constant over 1 s
     threshold_pa = (CFG.return_spring_n) / (math.pi * (CFG.bore_mm / 1000) ** 2 / 4)
@@ -80,7 +80,7 @@ def test_pin_stays_engaged_exactly_while_p_times_a_beats_spring_and_friction(pre
 def test_a_lug_off_axis_by_more_than_the_clearance_blocks_the_pin():
     lock = HydraulicPinLock(CFG, engaged=False)
     lock.command(wire.LOCK_ENGAGE)
-    off = LockContext(offset_m=np.array([0.0, radial_clearance_m(CFG) * 1.2, 0.0]), powered=True, transverse_load_n=0.0)
+    off = LockContext(offset_m=np.array([0.0, radial_clearance_m(CFG) * 1.2, 0.0]), tool_coupled=True, vehicle_power=True, carried_load_n=0.0)
     for _ in range(2000):
         lock.update(0.001, off)
     assert not lock.engaged and lock.holding_force_n() == 0.0
@@ -91,6 +91,6 @@ def test_a_lug_off_axis_by_more_than_the_clearance_blocks_the_pin():
 def test_trapped_pressure_leaks_down_with_its_time_constant():
     lock = HydraulicPinLock(CFG, engaged=True)
     p0 = lock.pressure_pa
-    closed = LockContext(offset_m=np.zeros(3), powered=False, transverse_load_n=0.0)
+    closed = LockContext(offset_m=np.zeros(3), tool_coupled=False, vehicle_power=True, carried_load_n=0.0)
     lock.update(CFG.leak_tau_s, closed)
     assert lock.pressure_pa == pytest.approx(p0 * math.exp(-1.0), rel=1e-9)
