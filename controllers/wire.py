@@ -217,8 +217,9 @@ class Command:
         return body
 
 
-def parse_command(body: dict[str, Any], *, axis_names: frozenset[str], lock_ids: frozenset[str]) -> Command:
-    """Check a command body against the station's axes and locks."""
+def parse_command(body: dict[str, Any], *, axis_names: frozenset[str], lock_ids: frozenset[str], tools: dict[str, frozenset[str]] | None = None) -> Command:
+    """Check a command body against the station's axes, locks and tool commands
+    (``tools``: tool name -> allowed values, from the station description)."""
     frame_seq = body.get("frame_seq")
     if not _is_int(frame_seq) or frame_seq < 0:
         raise WireError("command.frame_seq must be a non-negative integer")
@@ -265,6 +266,12 @@ def parse_command(body: dict[str, Any], *, axis_names: frozenset[str], lock_ids:
     tool = body.get("tool", {})
     if not isinstance(tool, dict):
         raise WireError("command.tool must be a map")
+    tools = tools or {}
+    for name, value in tool.items():
+        if name not in tools:
+            raise WireError(f"command.tool: unknown tool {name!r}; the station has {sorted(tools) or 'none'}")
+        if value not in tools[name]:
+            raise WireError(f"command.tool.{name} must be one of {sorted(tools[name])}, got {value!r}")
     reset = body.get("reset_faults", False)
     if not isinstance(reset, bool):
         raise WireError("command.reset_faults must be true or false")

@@ -16,17 +16,22 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
-from twin.schema import LOCK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Problem, build
+from twin.schema import LOCK_SCHEMAS, PACK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Problem, build
 from twin.schema.plant import PlantConfig
 from twin.schema.physics import substeps
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 PRIMARY = "swaptwin"
 GROUPS = ("rig", "pack", "lock", "vehicle", "controller", "scenario", "fault")
-# Schemas of the plant's sections, by key (rig, lock and vehicle are refined below).
+# Schemas of the plant's sections, by key (rig, pack, lock and vehicle are refined below).
 _PLANT_SCHEMAS: dict[str, type] = typing.get_type_hints(PlantConfig)
 # Which key of a group's file selects its schema.
-_DISCRIMINATORS = {"rig": ("family", RIG_SCHEMAS), "lock": ("type", LOCK_SCHEMAS), "vehicle": ("vehicle_class", VEHICLE_SCHEMAS)}
+_DISCRIMINATORS = {
+    "rig": ("family", RIG_SCHEMAS),
+    "pack": ("form", PACK_SCHEMAS),
+    "lock": ("type", LOCK_SCHEMAS),
+    "vehicle": ("vehicle_class", VEHICLE_SCHEMAS),
+}
 
 
 @dataclass(frozen=True)

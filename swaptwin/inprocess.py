@@ -37,7 +37,7 @@ def run_in_process(cfg: SwapConfig, *, keep_events: bool = True) -> InProcessRun
         while seq.outcome is None and station.world.time_s < limit - 1e-9:
             cmd = seq.on_frame(station.frame())
             cmd_id += 1
-            station.apply(wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids), cmd_id)
+            station.apply(wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands), cmd_id)
             station.advance()
             ev = station.events()
             if keep_events:

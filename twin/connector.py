@@ -3,7 +3,7 @@
 Geometric model with a force law, evaluated on ground truth each control period:
 
 * engagement depth = how far the pack's half has entered the vehicle's, from
-  the pack's height under the seat plane (0 .. ``engagement_mm``);
+  the pack's distance to its installed pose along the insertion (0 .. ``engagement_mm``);
 * lateral offset = distance of the two halves' axes in the seat plane, and the
   angle between them;
 * while engaging within the float, the connector resists with its mating force
@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 
-from twin.frames import Pose
 from twin.schema.pack import Connector as ConnectorSpec
 
 MM = 1e-3
@@ -30,9 +29,10 @@ _FULL_ENGAGEMENT_FRACTION = 0.9
 
 
 class Connector:
-    def __init__(self, spec: ConnectorSpec):
+    def __init__(self, spec: ConnectorSpec, *, face_z_m: float):
+        """``face_z_m``: z of the pack's interface face in the pack frame."""
         self.spec = spec
-        self.point_local = np.array([spec.position_mm[0] * MM, spec.position_mm[1] * MM, 0.0])
+        self.point_local = np.array([spec.position_mm[0] * MM, spec.position_mm[1] * MM, face_z_m])
         self.engagement_m = 0.0
         self.lateral_m = 0.0
         self.angle_deg = 0.0
@@ -41,15 +41,15 @@ class Connector:
         self.force_n = 0.0
         self.peak_force_n = 0.0
 
-    def update(self, pack_in_bay: Pose, *, push_n: float) -> None:
-        """``pack_in_bay``: the pack frame in the bay frame. ``push_n``: the lift's
-        push on the pack beyond its weight (for the stubbed case)."""
+    def update(self, offset_m: np.ndarray, yaw_rad: float, *, push_n: float) -> None:
+        """``offset_m``: the pack's half relative to the vehicle's, z along the
+        insertion (negative: not yet in); ``yaw_rad``: the pack's yaw in the seat.
+        ``push_n``: the rig's push on the pack beyond its weight (the stubbed case)."""
         s = self.spec
-        p = pack_in_bay.apply(self.point_local)
         full = s.engagement_mm * MM
-        self.engagement_m = float(min(max(full + p[2], 0.0), full))
-        self.lateral_m = float(math.hypot(p[0] - self.point_local[0], p[1] - self.point_local[1]))
-        self.angle_deg = math.degrees(abs(pack_in_bay.yaw_rad))
+        self.engagement_m = float(min(max(full + offset_m[2], 0.0), full))
+        self.lateral_m = float(math.hypot(offset_m[0], offset_m[1]))
+        self.angle_deg = math.degrees(abs(yaw_rad))
         within = bool(self.lateral_m <= s.float_mm * MM and self.angle_deg <= s.float_deg)
         engaging = self.engagement_m > 0.0
         self.stubbed = engaging and not within

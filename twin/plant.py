@@ -65,6 +65,7 @@ class Plant:
         self.observer = observer
         self.axis_names = frozenset(a["name"] for a in station.describe()["axes"])
         self.lock_ids = frozenset(station.lock_ids)
+        self.tools = dict(station.tool_commands)
         self.stats = SessionStats()
         self._owner: bytes | None = None
         self._last_cmd_id = -1
@@ -113,7 +114,7 @@ class Plant:
 
     def _command(self, link: PlantLink, identity: bytes, msg: wire.Message) -> wire.Command | None:
         try:
-            cmd = wire.parse_command(msg.body, axis_names=self.axis_names, lock_ids=self.lock_ids)
+            cmd = wire.parse_command(msg.body, axis_names=self.axis_names, lock_ids=self.lock_ids, tools=self.tools)
         except wire.WireError as exc:
             self._reject(link, identity, f"invalid command: {exc}", msg.seq)
             return None

@@ -4,13 +4,7 @@ Kinematic chain (one pybullet multibody, fixed to the rails):
 rail -travel(x)- carriage -align(y)- cross -lift(z)- lift table -yaw- turntable
 -float_x- float stage -float_y- pallet.
 
-The four servo axes follow their drives' set-points (``twin.drives``) through
-pybullet position motors with explicit force and gains; URDF effort limits are
-ignored by pybullet's motors (measured.md, pitfall 6). The float is passive: a
-centring spring and damper when released, held at centre by its centring lock
-otherwise. The floating pallet is what lets the chamfers guide the last
-millimetres: measured.md found a stiff rig jams on a chamfer that a floating
-pin passes.
+Axes and float are driven by ``twin.servo_rig.ServoRig``.
 
 The pallet frame sits on the pad tops (the plane a carried pack's bottom face
 rests on), at the pallet's centre.
@@ -18,16 +12,15 @@ rests on), at the pallet's centre.
 
 from __future__ import annotations
 
-from twin.drives import AxisSpec, DriveGroup
-from twin.frames import Pose
+from twin.drives import AxisSpec
 from twin.schema.rig import UnderChassisRig
+from twin.servo_rig import ServoRig, hard_stops
 from twin.urdf.features import locating_pin
 from twin.urdf.model import Box, Inertial, Joint, Link, Robot
 from twin.world import World, pb
 
 MM = 1e-3
 AXES = ("travel", "align", "lift", "yaw")
-FLOAT_JOINTS = ("float_x", "float_y")
 
 
 def axis_specs(rig: UnderChassisRig) -> list[AxisSpec]:
@@ -69,11 +62,7 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
 
     def joint(name, jtype, parent, child, axis, spec=None, lo=0.0, hi=0.0, xyz=(0.0, 0.0, 0.0)):
         if spec is not None:
-            # Hard stops sit one following-error limit beyond the soft limits: a
-            # drive faults before its axis reaches the stop, and an axis parked
-            # at a soft limit still carries its load through its motor (so the
-            # load cell, which reads the motor's effort, stays honest).
-            lo, hi = spec.lower - spec.following_error_limit, spec.upper + spec.following_error_limit
+            lo, hi = hard_stops(spec)
         return Joint(name, jtype, parent, child, xyz=xyz, axis=axis, lower=lo, upper=hi)
 
     joints = [
@@ -87,107 +76,14 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
     return Robot(name=f"shuttle_{rig.name}", links=links, joints=joints)
 
 
-class Shuttle:
-    """The shuttle in the world, bound to its drives."""
+class Shuttle(ServoRig):
+    """The shuttle in the world: travel, align, lift, yaw, and the floating pallet."""
 
     def __init__(self, world: World, rig: UnderChassisRig):
-        self.world = world
         self.spec = rig
-        self.specs = axis_specs(rig)
-        self.body = world.load(build_shuttle_urdf(rig), position=(0.0, 0.0, 0.0), fixed=True)
-        self.joint = world.joint_indices(self.body)
-        self._axis_idx = [self.joint[n] for n in AXES]
-        self._float_idx = [self.joint[n] for n in FLOAT_JOINTS]
-        self._all_idx = self._axis_idx + self._float_idx
-        cid = world.cid
-        for s in self.specs:
-            pb.resetJointState(self.body, self.joint[s.name], s.home, physicsClientId=cid)
-        self.pallet_link = self.joint["float_y"]  # a joint's index is its child link's index
-        pb.changeDynamics(self.body, self.pallet_link, lateralFriction=rig.pallet.friction, physicsClientId=cid)
-        self._gains_p = [s.position_gain for s in self.specs]
-        self._gains_v = [s.velocity_gain for s in self.specs]
-        g = world.physics.gravity_m_s2
+        body = world.load(build_shuttle_urdf(rig), position=(0.0, 0.0, 0.0), fixed=True)
         c = rig.carriage
         # Everything the lift joint carries besides a pack: the load cell's tare.
-        self.tare_n = (c.lift_stage_mass_kg + 2 * c.float_stage_mass_kg + rig.pallet.mass_kg) * g
-        self.float_commanded_locked = True
-        self.float_locked = True
-        self._float_timer_s = 0.0
-        self._engage_float_lock()
-        self.read()
-
-    # -- state ---------------------------------------------------------------
-    def read(self) -> None:
-        """Read all joint states once per physics step."""
-        states = pb.getJointStates(self.body, self._all_idx, physicsClientId=self.world.cid)
-        # getJointStates: per joint (position, velocity, reaction forces, applied motor force)
-        self.q = {n: st[0] for n, st in zip(AXES + FLOAT_JOINTS, states)}
-        self.qd = {n: st[1] for n, st in zip(AXES + FLOAT_JOINTS, states)}
-        self.motor_force = {n: st[3] for n, st in zip(AXES + FLOAT_JOINTS, states)}
-
-    def positions(self) -> dict[str, float]:
-        return {n: self.q[n] for n in AXES}
-
-    # -- actuation, every physics step ---------------------------------------
-    def actuate(self, drives: DriveGroup, dt: float) -> None:
-        ds = [drives.drives[n] for n in AXES]
-        pb.setJointMotorControlArray(
-            self.body,
-            self._axis_idx,
-            pb.POSITION_CONTROL,
-            targetPositions=[d.ref_pos for d in ds],
-            targetVelocities=[d.ref_vel for d in ds],
-            forces=[d.force_limit for d in ds],
-            positionGains=self._gains_p,
-            velocityGains=self._gains_v,
-            physicsClientId=self.world.cid,
-        )
-        self._float_step(dt)
-
-    def command_float_lock(self, locked: bool) -> None:
-        if locked != self.float_commanded_locked:
-            self.float_commanded_locked = locked
-            self._float_timer_s = 0.0
-            if locked:
-                self._engage_float_lock()
-
-    def _engage_float_lock(self) -> None:
-        # The centring lock pulls the float to centre and holds it there.
-        pb.setJointMotorControlArray(
-            self.body, self._float_idx, pb.POSITION_CONTROL, targetPositions=[0.0, 0.0],
-            forces=[self.spec.float.locked_force_n] * 2, physicsClientId=self.world.cid,
-        )
-
-    def _float_step(self, dt: float) -> None:
-        f = self.spec.float
-        if self.float_commanded_locked != self.float_locked:
-            self._float_timer_s += dt
-            if self._float_timer_s >= f.lock_time_s:
-                self.float_locked = self.float_commanded_locked
-                if not self.float_locked:
-                    # Release the centring motor before applying spring forces.
-                    pb.setJointMotorControlArray(
-                        self.body, self._float_idx, pb.VELOCITY_CONTROL, forces=[0.0, 0.0], physicsClientId=self.world.cid
-                    )
-        if self.float_locked or self.float_commanded_locked:
-            return
-        k = f.stiffness_n_per_mm / MM
-        c = f.damping_n_s_per_mm / MM
-        forces = [-k * self.q[n] - c * self.qd[n] for n in FLOAT_JOINTS]
-        pb.setJointMotorControlArray(self.body, self._float_idx, pb.TORQUE_CONTROL, forces=forces, physicsClientId=self.world.cid)
-
-    # -- frames --------------------------------------------------------------
-    def pallet_pose(self) -> Pose:
-        return self.world.link_frame(self.body, self.pallet_link)
-
-    def pallet_nominal_pose(self) -> Pose:
-        """Where the pallet frame is with the float centred (the turntable frame)."""
-        return self.world.link_frame(self.body, self.joint["yaw"])
-
-    def lift_load_n(self) -> float:
-        """Force the lift motor exerts beyond the shuttle's own moving mass."""
-        return self.motor_force["lift"] - self.tare_n
-
-    @property
-    def float_offset_m(self) -> tuple[float, float]:
-        return self.q["float_x"], self.q["float_y"]
+        tare_n = (c.lift_stage_mass_kg + 2 * c.float_stage_mass_kg + rig.pallet.mass_kg) * world.physics.gravity_m_s2
+        super().__init__(world, body, axis_specs(rig), rig.float, tool_joint="float_y", tool_frame_joint="yaw", load_axis="lift", tare_n=tare_n)
+        pb.changeDynamics(body, self.tool_link, lateralFriction=rig.pallet.friction, physicsClientId=world.cid)

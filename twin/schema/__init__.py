@@ -9,13 +9,13 @@ from twin.schema.acceptance import Acceptance
 from twin.schema.fault import FaultSet
 from twin.schema.hazards import Hazards
 from twin.schema.lock import LOCK_SCHEMAS, LockConfig
-from twin.schema.pack import Pack
+from twin.schema.pack import PACK_SCHEMAS, Pack, PackTopLift, PackUnderbody
 from twin.schema.physics import Physics, Wire, substeps
 from twin.schema.rig import RIG_SCHEMAS, RigConfig
 from twin.schema.scenario import Scenario
 from twin.schema.vehicle import VEHICLE_SCHEMAS, VehicleConfig
 
 __all__ = [
-    "Acceptance", "ConfigError", "FaultSet", "Hazards", "LOCK_SCHEMAS", "LockConfig", "Pack", "Physics", "Problem",
+    "Acceptance", "ConfigError", "FaultSet", "Hazards", "LOCK_SCHEMAS", "LockConfig", "PACK_SCHEMAS", "Pack", "PackTopLift", "PackUnderbody", "Physics", "Problem",
     "RIG_SCHEMAS", "RigConfig", "Scenario", "VEHICLE_SCHEMAS", "VehicleConfig", "Wire", "build", "q", "substeps",
 ]

@@ -1,11 +1,19 @@
-"""Pack family schema: a brand's pack as pure data (``configs/pack/*.yaml``).
+"""Pack family schemas: a brand's pack as pure data (``configs/pack/*.yaml``).
 
-Frame of a pack: origin at the centre of its top face (the interface plane that
-meets the vehicle's seat), x along the pack's length, z up; the body hangs below.
-Everything a station or a vehicle needs to know about the pack's interface is
-here: outer size, mass and CoG, locating features on both faces, side flanges
-that carry the locks and rest on storage rails, the HV connector, lock anchor
-points, electrical data and the coolant port.
+Two forms, told apart by ``form``:
+
+* ``underbody``: a car pack pushed up into the vehicle's bay from below by an
+  under-chassis shuttle. Its top face seats against the vehicle; locating
+  pins stand on the top face, the rig's pins find holes in the bottom face,
+  side flanges carry the locks and rest on storage rails.
+* ``top_lift``: a truck pack lifted out from above by an overhead rig's
+  spreader. Its bottom face sits on the vehicle's cradle, whose guide cones
+  find sockets in the bottom face; corner castings on the top face take the
+  spreader's twist-locks.
+
+Frame of a pack, both forms: origin at the centre of its top face, x along the
+vehicle's length, z up; the body hangs below. Everything a station or a
+vehicle needs to know about the pack's interface is here.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import Literal
 from twin.schema._fields import q
 
 RigFamily = Literal["under_chassis", "overhead"]
+LockType = Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]
 
 
 @dataclass(frozen=True)
@@ -82,9 +91,9 @@ class RigHoles:
 
 @dataclass(frozen=True)
 class Connector:
-    """HV connector on the top face; its vehicle half floats (D, domain.md)."""
+    """HV connector on the interface face; its vehicle half floats (D, domain.md)."""
 
-    position_mm: list[float] = q(length=2, unit="mm", doc="[x, y] on the top face")
+    position_mm: list[float] = q(length=2, unit="mm", doc="[x, y] on the face that meets the vehicle")
     float_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="radial float of the vehicle half")
     float_deg: float = q(lo=0.0, hi=10.0, unit="deg")
     engagement_mm: float = q(lo=1.0, hi=100.0, unit="mm")
@@ -96,8 +105,8 @@ class Connector:
 class PackLocks:
     """Where the pack-to-vehicle locks anchor. The lock *model* is the ``lock`` group."""
 
-    native_type: Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"] = q(doc="the type the brand ships with")
-    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each anchor on the flanges, pack frame")
+    native_type: LockType = q(doc="the type the brand ships with")
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each anchor, pack frame: on the flanges (underbody) or the bottom face (top_lift)")
 
     def check(self):
         out = [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
@@ -115,7 +124,10 @@ class Electrical:
 
 
 @dataclass(frozen=True)
-class Pack:
+class PackBase:
+    """What every pack form declares."""
+
+    form: str = q(doc="underbody or top_lift")
     family_id: str = q(doc="as the station reads it from the pack's ID tag")
     description: str = q()
     rig_families: list[RigFamily] = q()
@@ -125,27 +137,91 @@ class Pack:
     friction: float = q(lo=0.05, hi=1.5, doc="Coulomb friction of the pack's surfaces")
     dimensions: Dimensions = q()
     tolerances: Tolerances = q()
-    flange: Flange = q()
-    locating_pins: LocatingPins = q()
-    rig_holes: RigHoles = q()
     connector: Connector = q()
     locks: PackLocks = q()
     electrical: Electrical = q()
     coolant_position_mm: list[float] = q(length=2, unit="mm")
 
-    def check(self):
+    def _face_problems(self, named_points: dict[str, list[list[float]]]) -> list[tuple[str, str]]:
         out = []
         h = self.dimensions.height_mm
         if not (-h <= self.cog_mm[2] <= 0.0):
             out.append(("cog_mm", f"z={self.cog_mm[2]} must lie inside the pack: [{-h}, 0] mm below the top face"))
         half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
-        for name, pts in (("locating_pins", self.locating_pins.positions_mm), ("rig_holes", self.rig_holes.positions_mm)):
+        for name, pts in named_points.items():
             for i, (x, y) in enumerate(pts):
                 if abs(x) > half_l or abs(y) > half_w:
-                    out.append((f"{name}.positions_mm[{i}]", f"[{x}, {y}] lies outside the {2*half_l} x {2*half_w} mm face"))
+                    out.append((f"{name}.positions_mm[{i}]", f"[{x}, {y}] lies outside the {2 * half_l} x {2 * half_w} mm face"))
+        return out
+
+
+@dataclass(frozen=True)
+class PackUnderbody(PackBase):
+    form: Literal["underbody"] = q()
+    flange: Flange = q()
+    locating_pins: LocatingPins = q()
+    rig_holes: RigHoles = q()
+
+    def check(self):
+        out = self._face_problems({"locating_pins": self.locating_pins.positions_mm, "rig_holes": self.rig_holes.positions_mm})
+        h = self.dimensions.height_mm
         if self.rig_holes.depth_mm >= h:
             out.append(("rig_holes.depth_mm", f"{self.rig_holes.depth_mm} must be less than the pack height {h} mm"))
+        half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
         for i, (x, y) in enumerate(self.locks.positions_mm):
             if abs(x) > half_l or not (half_w <= abs(y) <= half_w + self.flange.width_mm):
                 out.append((f"locks.positions_mm[{i}]", f"[{x}, {y}] must lie on a side flange: |y| in [{half_w}, {half_w + self.flange.width_mm}] mm"))
         return out
+
+
+@dataclass(frozen=True)
+class LiftingPoints:
+    """ISO 1161-style corner castings on the top face, for the spreader's twist-locks."""
+
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each casting's aperture centre")
+    # ISO 1161 top aperture: 124.5 mm long axis, flats 63.5 mm apart (B, domain.md).
+    aperture_length_mm: float = q(lo=10.0, hi=500.0, unit="mm")
+    aperture_width_mm: float = q(lo=10.0, hi=500.0, unit="mm")
+    casting_size_mm: float = q(lo=50.0, hi=500.0, unit="mm", doc="square footprint of a casting")
+    casting_height_mm: float = q(lo=5.0, hi=300.0, unit="mm", doc="standing proud of the top face")
+
+    def check(self):
+        out = [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
+        if len(self.positions_mm) != 4:
+            out.append(("positions_mm", f"a spreader lifts by four points, got {len(self.positions_mm)}"))
+        if self.aperture_width_mm >= self.aperture_length_mm:
+            out.append(("aperture_width_mm", "the aperture's width must be below its length"))
+        return out
+
+
+@dataclass(frozen=True)
+class ConeSockets:
+    """Chamfered sockets in the bottom face that the vehicle's guide cones find."""
+
+    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] on the bottom face")
+    diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
+    chamfer_mm: float = q(lo=0.0, hi=100.0, unit="mm", doc="45 degree lead-in")
+    depth_mm: float = q(lo=10.0, hi=500.0, unit="mm")
+
+    def check(self):
+        return [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
+
+
+@dataclass(frozen=True)
+class PackTopLift(PackBase):
+    form: Literal["top_lift"] = q()
+    lifting_points: LiftingPoints = q()
+    cone_sockets: ConeSockets = q()
+
+    def check(self):
+        out = self._face_problems(
+            {"lifting_points": self.lifting_points.positions_mm, "cone_sockets": self.cone_sockets.positions_mm, "locks": self.locks.positions_mm}
+        )
+        h = self.dimensions.height_mm
+        if self.cone_sockets.depth_mm >= h:
+            out.append(("cone_sockets.depth_mm", f"{self.cone_sockets.depth_mm} must be less than the pack height {h} mm"))
+        return out
+
+
+Pack = PackUnderbody | PackTopLift
+PACK_SCHEMAS: dict[str, type] = {"underbody": PackUnderbody, "top_lift": PackTopLift}

@@ -1,9 +1,13 @@
-"""Vehicle schemas: the ``vehicle`` config group.
+"""Vehicle schemas: the ``vehicle`` config group, told apart by ``vehicle_class``.
 
-Frame of a vehicle's pack bay: origin at the centre of the seat plane (where an
-installed pack's top face rests), x along the vehicle, z up. The vehicle is
-clamped by the station's lane (tyre clamps and lift pads), so its body is
-modelled as fixed in the world at the parked pose.
+* ``car``: frame of the pack bay at the centre of the seat plane (where an
+  installed pack's top face rests), x along the vehicle, z up. The station's
+  lane clamps the car (tyre clamps and lift pads), so its body is modelled as
+  fixed in the world at the parked pose.
+* ``truck``: frame of the cradle at the centre of its seat plane (where an
+  installed pack's bottom face rests). The truck is not lifted; its chassis
+  rides on compliant suspension, so the cradle sinks when a pack is set down
+  and rises when it is lifted off.
 """
 
 from __future__ import annotations
@@ -48,5 +52,54 @@ class Car:
     body: Body = q()
 
 
-VehicleConfig = Car
-VEHICLE_SCHEMAS: dict[str, type] = {"car": Car}
+@dataclass(frozen=True)
+class Suspension:
+    """Vertical compliance of the chassis under the cradle: one spring-damper.
+
+    A single vertical degree of freedom: the frame rises and sinks; pitch and
+    roll are not modelled (documented limitation)."""
+
+    stiffness_n_per_mm: float = q(lo=1.0, hi=1e6, unit="N/mm", doc="spring rate at the cradle")
+    damping_n_s_per_mm: float = q(lo=0.0, hi=1e6, unit="N*s/mm")
+    sprung_mass_kg: float = q(lo=100.0, hi=50000.0, unit="kg", doc="chassis mass carried by that spring")
+    travel_mm: float = q(lo=1.0, hi=500.0, unit="mm", doc="bump-stop travel either way")
+
+
+@dataclass(frozen=True)
+class Cradle:
+    """The frame behind the cab that carries the pack on guide cones."""
+
+    seat_height_mm: float = q(lo=100.0, hi=5000.0, unit="mm", doc="seat plane above ground, unladen chassis")
+    cone_diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
+    cone_height_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="standing above the seat plane")
+    pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm")
+    pad_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of the pads the pack's bottom bears on")
+    rail_length_mm: float = q(lo=100.0, hi=20000.0, unit="mm")
+    rail_spacing_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
+
+
+@dataclass(frozen=True)
+class Cab:
+    """The cab in front of the pack: an obstacle the rig must not touch."""
+
+    length_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
+    width_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
+    height_mm: float = q(lo=100.0, hi=6000.0, unit="mm", doc="roof above ground")
+    gap_mm: float = q(lo=0.0, hi=2000.0, unit="mm", doc="between the cab's back and the cradle's front edge")
+
+
+@dataclass(frozen=True)
+class Truck:
+    vehicle_class: Literal["truck"] = q()
+    model: str = q()
+    vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")
+    # GB/T 29772-2024 section 8.5.1: a commercial-vehicle swap should not exceed 360 s (A).
+    swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
+    cradle: Cradle = q()
+    suspension: Suspension = q()
+    cab: Cab = q()
+    body: Body = q()
+
+
+VehicleConfig = Car | Truck
+VEHICLE_SCHEMAS: dict[str, type] = {"car": Car, "truck": Truck}

@@ -1,0 +1,226 @@
+"""What every station does each control period, whatever its rig.
+
+A station composes entities (vehicle, packs, storage, a servo rig with its
+drives, the pack-to-vehicle interface, sensors, hazard monitors) and speaks
+in the wire's terms:
+
+* ``describe()``: the station description sent at the handshake;
+* ``apply(command)``: one command per control period (or None if none came);
+* ``advance()``: one control period of physics;
+* ``frame()``: what the station's I/O reads, for the controller;
+* ``truth()`` and ``events()``: ground truth, for the observer channel only.
+
+Subclasses build their entities in ``_build`` and supply the rig-specific
+parts through the hooks below; the loop and the bookkeeping live here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from controllers import wire
+from twin.drives import DriveGroup
+from twin.frames import Pose
+from twin.pack import PackBody
+from twin.schema.physics import substeps
+from twin.schema.plant import PlantConfig
+from twin.sensors import quantize
+from twin.servo_rig import ServoRig
+from twin.stations.interface import VehicleInterface
+from twin.world import World
+
+MM = 1e-3
+
+
+class Station:
+    rig_family = ""
+    # Tool commands the rig accepts in a command's ``tool`` map: name -> allowed values.
+    tool_commands: dict[str, frozenset[str]] = {}
+
+    # Set by _build():
+    rig: ServoRig
+    drives: DriveGroup
+    packs: list[PackBody]
+    interface: VehicleInterface
+    vehicle_body: int
+
+    def __init__(self, cfg: PlantConfig, *, world: World | None = None):
+        self.cfg = cfg
+        self.period_s = cfg.wire.control_period_s
+        self.substeps = substeps(cfg.physics, cfg.wire)
+        self.dt = cfg.physics.step_s
+        self.g = cfg.physics.gravity_m_s2
+        self.rng = np.random.default_rng(cfg.seed)
+        self.world = world or World(cfg.physics)
+        self.H = cfg.pack.dimensions.height_mm * MM
+        self.vehicle_power = True
+        self.frame_seq = 0
+        self.last_cmd_id: int | None = None
+        self._events: list[dict] = []
+        self._build()
+        self._docked = {p.role: False for p in self.packs}
+        self._snapshot()
+        self._update(0.0)
+        self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
+
+    # -- hooks for subclasses --------------------------------------------------------
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        raise NotImplementedError
+
+    def _docked_now(self, pack: PackBody) -> bool:
+        """The pack rests on (pallet) or is landed on by (spreader) the rig's tool."""
+        raise NotImplementedError
+
+    def _update_rig(self, dt: float) -> None:
+        """Rig-side models at the control period (tool locks, couplings)."""
+
+    def _per_step(self) -> None:
+        """Forces that must be applied every physics step (springs)."""
+
+    def _apply_tool(self, tool: dict) -> None:
+        """Tool commands from a command's ``tool`` map (already checked)."""
+
+    def _interface_inputs(self) -> dict:
+        """tool_coupled, supported and push_n for the vehicle interface."""
+        raise NotImplementedError
+
+    def _sensors(self) -> dict:
+        raise NotImplementedError
+
+    def _truth_extra(self) -> dict:
+        return {}
+
+    # -- shared description parts --------------------------------------------------
+    def _describe_common(self) -> dict:
+        cfg = self.cfg
+        return {
+            "station_id": cfg.rig.name,
+            "rig_family": self.rig_family,
+            "clock": {"mode": cfg.clock, "control_period_s": self.period_s},
+            "drives": {"command_timeout_periods": cfg.wire.command_timeout_periods, "on_timeout": "controlled stop, latched until reset_faults"},
+            "axes": [s.describe() for s in self.rig.specs],
+            "float": {"range": cfg.rig.float.range_mm * MM, "lock_time_s": cfg.rig.float.lock_time_s},
+            "locks": self.interface.describe(),
+            "tools": {name: sorted(values) for name, values in self.tool_commands.items()},
+            "vehicle": {"vehicle_id": cfg.vehicle.vehicle_id, "model": cfg.vehicle.model, "class": cfg.vehicle.vehicle_class},
+            "limits": {"payload_kg": cfg.rig.payload_kg, "swap_time_limit_s": cfg.vehicle.swap_time_limit_s},
+        }
+
+    @property
+    def lock_ids(self) -> list[str]:
+        return self.interface.ids
+
+    # -- one control period ----------------------------------------------------------
+    def apply(self, cmd: wire.Command | None, cmd_id: int | None = None) -> None:
+        self.drives.on_period(cmd, self.rig.positions())
+        if cmd is None:
+            return
+        self.last_cmd_id = cmd_id
+        if cmd.float_lock is not None:
+            self.rig.command_float_lock(cmd.float_lock)
+        for lid, action in cmd.locks.items():
+            targets = self.interface.locks if lid == "all" else [self.interface.locks[int(lid)]]
+            for lock in targets:
+                lock.command(action)
+        if cmd.tool:
+            self._apply_tool(cmd.tool)
+
+    def advance(self) -> None:
+        rig, drives = self.rig, self.drives
+        for _ in range(self.substeps):
+            rig.read()
+            drives.step(self.dt, rig.positions())
+            rig.actuate(drives, self.dt)
+            self.interface.apply_forces()
+            self._per_step()
+            self.world.step()
+        rig.read()
+        self.frame_seq += 1
+        self._snapshot()
+        self._update(self.period_s)
+
+    def _snapshot(self) -> None:
+        """Read every pose once per control period; the models share it."""
+        self.pose = {p.role: p.pose() for p in self.packs}
+        self.tool = self.rig.tool_pose()
+        self.in_tool = {role: pose.relative_to(self.tool) for role, pose in self.pose.items()}
+
+    def _update(self, dt: float) -> None:
+        t = self.world.time_s
+        self.interface.find_pack(self.pose, self.packs)
+        self._update_rig(dt)
+        self._events += self.interface.update(dt, t, vehicle_power=self.vehicle_power, **self._interface_inputs())
+        for p in self.packs:
+            docked = self._docked_now(p)
+            if docked and not self._docked[p.role]:
+                rel = self.in_tool[p.role]
+                self._events.append({"event": "dock", "pack": p.role, "t_s": t, "x_mm": float(rel.p[0] / MM), "y_mm": float(rel.p[1] / MM), "yaw_deg": math.degrees(rel.yaw_rad)})
+            self._docked[p.role] = docked
+        states = {p.role: (float(self.pose[p.role].p[2]), float(p.velocity()[0][2])) for p in self.packs}
+        c = self.interface.connector
+        self._events += self.hazards.check(t_s=t, packs=states, connector_force_n=c.force_n, connector_max_n=c.spec.max_force_n)
+
+    # -- what the station's I/O publishes ----------------------------------------------
+    def frame(self) -> dict:
+        rig, drives = self.rig, self.drives
+        axes = {}
+        for name in rig.axes:
+            d = drives.drives[name]
+            axes[name] = {
+                "pos": float(quantize(rig.q[name], d.spec.encoder_resolution)),
+                "vel": float(rig.qd[name]),
+                "force": float(rig.motor_force[name]),
+                "state": d.state,
+                "settled": d.settled,
+            }
+        return {
+            "frame_seq": self.frame_seq,
+            "t_s": self.world.time_s,
+            "axes": axes,
+            "drives": drives.report(),
+            "sensors": self._sensors(),
+            "last_cmd_id": self.last_cmd_id,
+        }
+
+    def _vision_reading(self, target: Pose) -> dict:
+        return self.vision.read(target.relative_to(self.rig.tool_nominal_pose()))
+
+    # -- ground truth: the observer channel only ----------------------------------------
+    def truth(self) -> dict:
+        inst = self.interface.installed()
+        packs = {}
+        for p in self.packs:
+            pose = self.pose[p.role]
+            packs[p.role] = {
+                "pos_m": pose.p.tolist(),
+                "yaw_deg": math.degrees(pose.yaw_rad),
+                "tilt_deg": math.degrees(pose.tilt_rad),
+                "in_seat_mm": (pose.relative_to(inst).p / MM).tolist(),
+                "docked": self._docked[p.role],
+            }
+        rig = self.rig
+        return {
+            "t_s": self.world.time_s,
+            "frame_seq": self.frame_seq,
+            "packs": packs,
+            "tool": {"pos_m": self.tool.p.tolist(), "yaw_deg": math.degrees(self.tool.yaw_rad), "float_mm": [v / MM for v in rig.float_offset_m]},
+            "seat": {"pos_m": inst.p.tolist(), "yaw_deg": math.degrees(inst.yaw_rad)},
+            "locks": self.interface.truth(),
+            "connector": self.interface.connector.truth(),
+            "rig_load_n": rig.load_n(),
+            "vehicle_power": self.vehicle_power,
+            "axes": {n: {"pos": rig.q[n], "ref": self.drives.drives[n].ref_pos, "force": rig.motor_force[n]} for n in rig.axes},
+            **self._truth_extra(),
+        }
+
+    def events(self) -> list[dict]:
+        out, self._events = self._events, []
+        return out
+
+    def close(self) -> None:
+        self.world.close()
