@@ -2,17 +2,23 @@
 
 Plain dataclasses with unit and range metadata in the same form as the twin's
 schemas, so ``swaptwin`` validates this file like every other group, while the
-controller itself depends on nothing but the wire.
+controller itself depends on nothing but the wire. Tuning is per rig family:
+the controller picks the section for the rig the station describes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 
-PHASES = (
+UNDER_CHASSIS_PHASES = (
     "identify", "drive_under", "align", "raise_to_pack", "unlock", "lower_withdraw", "store_depleted",
     "fetch_charged", "approach_align", "raise_insert", "lock", "verify", "withdraw",
+)
+OVERHEAD_PHASES = (
+    "identify", "approach", "align", "land", "grip", "unlock_vehicle", "lift_out", "store_depleted",
+    "fetch_charged", "approach_vehicle", "set_down", "lock_vehicle", "verify", "release", "retract",
 )
 
 
@@ -20,35 +26,78 @@ def _q(lo=None, hi=None, unit="", doc=""):
     return field(metadata={"lo": lo, "hi": hi, "unit": unit, "doc": doc, "length": None})
 
 
+def _timeout_problems(timeouts: dict[str, float], phases: tuple[str, ...]) -> list[tuple[str, str]]:
+    missing = [p for p in phases if p not in timeouts]
+    unknown = [p for p in timeouts if p not in phases]
+    out = []
+    if missing:
+        out.append(("timeouts_s", f"missing phases: {', '.join(missing)}"))
+    if unknown:
+        out.append(("timeouts_s", f"unknown phases: {', '.join(unknown)}; phases are {', '.join(phases)}"))
+    return out
+
+
 @dataclass(frozen=True)
-class ControllerConfig:
-    name: str = _q(doc="which controller tuning this is")
-    link_timeout_s: float = _q(0.01, 600.0, "s", "wall-clock link watchdog: the only use of the host clock")
-    connect_timeout_s: float = _q(0.1, 3600.0, "s", "wall time to wait for the plant's welcome")
-    align_tolerance_mm: float = _q(0.01, 10.0, "mm")
-    align_tolerance_deg: float = _q(0.001, 2.0, "deg")
-    align_samples: int = _q(1, 1000, "", "vision frames averaged per alignment step")
-    align_max_attempts: int = _q(1, 100)
+class AlignTuning:
+    """Vision alignment: average, move, repeat until within tolerance."""
+
+    tolerance_mm: float = _q(0.01, 20.0, "mm")
+    tolerance_deg: float = _q(0.001, 2.0, "deg")
+    samples: int = _q(1, 1000, "", "vision frames averaged per step")
+    max_attempts: int = _q(1, 100)
+
+
+@dataclass(frozen=True)
+class UnderChassisTuning:
+    align: AlignTuning = _q()
     contact_slowdown_mm: float = _q(1.0, 500.0, "mm", "switch to contact speed this far before contact")
     contact_speed_mm_s: float = _q(0.1, 500.0, "mm/s")
     seat_overtravel_mm: float = _q(0.0, 50.0, "mm", "lift target past the nominal seat")
     seat_force_margin_n: float = _q(0.0, 1e5, "N", "lift force limit above the carried weight while seating")
     present_load_fraction: float = _q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
     verify_settle_s: float = _q(0.0, 10.0, "s", "wait after dropping the lift before judging that the locks hold")
-    timeouts_s: dict[str, float] = _q(0.1, 3600.0, "s", "per phase of the swap sequence")
+    timeouts_s: dict[str, float] = _q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self):
-        missing = [p for p in PHASES if p not in self.timeouts_s]
-        unknown = [p for p in self.timeouts_s if p not in PHASES]
-        out = []
-        if missing:
-            out.append(("timeouts_s", f"missing phases: {', '.join(missing)}"))
-        if unknown:
-            out.append(("timeouts_s", f"unknown phases: {', '.join(unknown)}; phases are {', '.join(PHASES)}"))
+        return _timeout_problems(self.timeouts_s, UNDER_CHASSIS_PHASES)
+
+
+@dataclass(frozen=True)
+class OverheadTuning:
+    align: AlignTuning = _q()
+    landing_slowdown_mm: float = _q(1.0, 2000.0, "mm", "switch to landing speed this far above contact")
+    landing_speed_mm_s: float = _q(0.1, 500.0, "mm/s", "final approach (domain.md: under 1 m/min onto guide cones)")
+    present_load_fraction: float = _q(0.05, 1.0, "", "hoist load share of the pack weight that confirms a lifted pack")
+    set_down_load_fraction: float = _q(0.0, 0.9, "", "below this share of the pack weight the pack is set down")
+    timeouts_s: dict[str, float] = _q(0.1, 3600.0, "s", "per phase of the sequence")
+
+    def check(self):
+        out = _timeout_problems(self.timeouts_s, OVERHEAD_PHASES)
+        if self.set_down_load_fraction >= self.present_load_fraction:
+            out.append(("set_down_load_fraction", f"{self.set_down_load_fraction} must be below present_load_fraction={self.present_load_fraction}"))
         return out
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    name: str = _q(doc="which controller tuning this is")
+    link_timeout_s: float = _q(0.01, 600.0, "s", "wall-clock link watchdog: the only use of the host clock")
+    connect_timeout_s: float = _q(0.1, 3600.0, "s", "wall time to wait for the plant's welcome")
+    under_chassis: UnderChassisTuning = _q()
+    overhead: OverheadTuning = _q()
 
     @staticmethod
     def from_dict(data: dict) -> "ControllerConfig":
         """Build from an already validated mapping (the controller process's input)."""
-        names = {f.name for f in dataclasses.fields(ControllerConfig)}
-        return ControllerConfig(**{k: v for k, v in data.items() if k in names})
+        return _from_dict(ControllerConfig, data)
+
+
+def _from_dict(cls: type, data: dict):
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        kwargs[f.name] = _from_dict(hints[f.name], value) if dataclasses.is_dataclass(hints[f.name]) else value
+    return cls(**kwargs)

@@ -15,6 +15,7 @@ from typing import Callable
 from controllers import wire
 from controllers.config import ControllerConfig
 from controllers.link import LinkError, StationLink
+from controllers.sequences import sequence_for
 from controllers.swap_sequence import Outcome, SwapSequence
 
 log = logging.getLogger("swaptwin.controller")
@@ -27,7 +28,7 @@ def run_controller(
     endpoint: str,
     *,
     client: str = "swaptwin-sequencer",
-    make_controller: Callable[[ControllerConfig, dict], SwapSequence] = SwapSequence,
+    make_controller: Callable[[ControllerConfig, dict], SwapSequence | None] = sequence_for,
 ) -> Outcome:
     link = StationLink(endpoint, client=client)
     try:
@@ -37,6 +38,10 @@ def run_controller(
             return Outcome(wire.OUTCOME_SAFE_STOP, f"handshake failed: {exc}", "identify", 0.0)
         log.info("connected to %s: %s rig, pack %s, lock %s", endpoint, station["rig_family"], station["pack"]["family_id"], station["locks"]["type"])
         controller = make_controller(cfg, station)
+        if controller is None:
+            reason = f"no swap sequence for rig family {station.get('rig_family')!r}"
+            link.bye(outcome=wire.OUTCOME_REFUSED, reason=reason, phase="identify")
+            return Outcome(wire.OUTCOME_REFUSED, reason, "identify", 0.0)
         return _loop(link, controller, cfg)
     except KeyboardInterrupt:
         link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason="controller interrupted", phase="interrupted")

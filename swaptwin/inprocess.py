@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controllers import wire
-from controllers.swap_sequence import Outcome, SwapSequence
+from controllers.sequences import sequence_for
+from controllers.swap_sequence import Outcome
 from swaptwin.config import SwapConfig
 from twin.stations import make_station
 
@@ -30,7 +31,7 @@ def run_in_process(cfg: SwapConfig, *, keep_events: bool = True) -> InProcessRun
         desc = station.describe()
         axis_names = frozenset(a["name"] for a in desc["axes"])
         lock_ids = frozenset(station.lock_ids)
-        seq = SwapSequence(cfg.controller, desc)
+        seq = sequence_for(cfg.controller, desc)
         events: list[dict] = []
         cmd_id = 0
         limit = cfg.plant.scenario.max_sim_time_s

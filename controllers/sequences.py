@@ -1,0 +1,16 @@
+"""Which swap sequence drives which rig family."""
+
+from __future__ import annotations
+
+from controllers.config import ControllerConfig
+from controllers.swap_sequence import SwapSequence
+from controllers.under_chassis import UnderChassisSequence
+
+SEQUENCES: dict[str, type[SwapSequence]] = {
+    "under_chassis": UnderChassisSequence,
+}
+
+
+def sequence_for(cfg: ControllerConfig, station: dict) -> SwapSequence | None:
+    cls = SEQUENCES.get(station.get("rig_family"))
+    return cls(cfg, station) if cls else None

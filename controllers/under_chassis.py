@@ -1,0 +1,146 @@
+"""The under-chassis swap sequence: shuttle under a clamped car.
+
+  identify -> drive_under -> align -> raise_to_pack -> unlock -> lower_withdraw
+  -> store_depleted -> fetch_charged -> approach_align -> raise_insert -> lock
+  -> verify -> withdraw -> done
+
+Interlocks: never lower a pack while a lock reports engaged (``lower_withdraw``
+starts by requiring every lock released on both channels); never carry a pack
+the load cell does not confirm; the pack is seated only when the connector
+reports mated and the lock tool is coupled.
+"""
+
+from __future__ import annotations
+
+from controllers.config import UNDER_CHASSIS_PHASES
+from controllers.swap_sequence import MM, Fault, PhaseGen, Refusal, SwapSequence
+
+
+class UnderChassisSequence(SwapSequence):
+    rig_family = "under_chassis"
+    PHASES = UNDER_CHASSIS_PHASES
+    ALIGN_AXES = ("travel", "align", "yaw")
+
+    def _present(self) -> bool:
+        return self._two_channels("pack-present", self._sensors()["pack_present"])
+
+    def _check_carrying(self) -> None:
+        if not self._present():
+            raise Fault("pack-present switches say the pallet is empty")
+        share = self.tuning.present_load_fraction
+        if self._load_n() < share * self.weight_n:
+            raise Fault(f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N")
+
+    def _slot(self, content: str) -> dict:
+        return next(s for s in self.pos["slots"] if s["content"] == content)
+
+    def _bay_lift_contact(self) -> float:
+        """Lift position at which the pallet meets the bottom of an installed pack,
+        from the vision's height estimate (falls back to the taught position)."""
+        z = self.estimate.get("z")
+        if z is None:
+            return self.pos["bay"]["lift_contact"]
+        return self.frame["axes"]["lift"]["pos"] + z - self.pack["height"]
+
+    def _raise_to(self, contact: float, *, extra_m: float, force_limit: float) -> PhaseGen:
+        """Raise fast to just short of ``contact``, then at contact speed to
+        ``contact + extra_m`` with the lift's force capped."""
+        t = self.tuning
+        slow_from = contact - t.contact_slowdown_mm * MM
+        if self.frame["axes"]["lift"]["pos"] < slow_from:
+            yield from self._move({"lift": slow_from})
+        self._set("lift", contact + extra_m, speed=t.contact_speed_mm_s * MM, force_limit=force_limit)
+
+    # -- phases ----------------------------------------------------------------------
+    def _phase_identify(self) -> PhaseGen:
+        self._identify_common()
+        if self._present():
+            raise Refusal("a pack is already on the pallet")
+        yield
+
+    def _phase_drive_under(self) -> PhaseGen:
+        bay = self.pos["bay"]
+        yield from self._move({"lift": self.pos["lift_low"]})
+        yield from self._move({"travel": bay["travel"], "align": bay["align"], "yaw": bay["yaw"]})
+
+    def _phase_align(self) -> PhaseGen:
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_raise_to_pack(self) -> PhaseGen:
+        yield from self._set_float(False)
+        force = self._axis_force("lift") + self.weight_n + self.tuning.seat_force_margin_n
+        yield from self._raise_to(self._bay_lift_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force)
+        yield from self._wait(lambda f: self._present() and f["sensors"]["tool_coupled"] and f["axes"]["lift"]["settled"])
+
+    def _phase_unlock(self) -> PhaseGen:
+        if not self.frame["sensors"]["tool_coupled"]:
+            raise Fault("lock tool not coupled to the vehicle")
+        yield from self.lock_strategy.release(self)
+        # The pack now rests on the pallet: the load cell must carry its weight.
+        yield from self._wait(lambda f: self._load_n() >= self.tuning.present_load_fraction * self.weight_n)
+
+    def _phase_lower_withdraw(self) -> PhaseGen:
+        self.lock_strategy.require_all_released(self)
+        yield from self._move({"lift": self.pos["lift_carry"]})
+        if not self._present():
+            raise Fault("pack left the pallet while lowering")
+        yield from self._set_float(True)
+
+    def _phase_store_depleted(self) -> PhaseGen:
+        slot = self._slot("empty")
+        self._check_carrying()
+        yield from self._move({"travel": slot["travel"], "align": 0.0, "yaw": 0.0})
+        yield from self._move({"lift": self.pos["lift_low"]})
+        if self._present():
+            raise Fault("pack still on the pallet after setting it down in the rack")
+
+    def _phase_fetch_charged(self) -> PhaseGen:
+        slot = self._slot("charged")
+        yield from self._move({"travel": slot["travel"], "align": 0.0, "yaw": 0.0})
+        yield from self._set_float(False)
+        yield from self._raise_to(slot["lift_contact"], extra_m=0.0, force_limit=self.axes["lift"]["max_force"])
+        yield from self._wait(lambda f: f["axes"]["lift"]["settled"])
+        yield from self._move({"lift": self.pos["lift_carry"]}, speed={"lift": self.tuning.contact_speed_mm_s * MM})
+        if not self._present():
+            raise Fault("no pack on the pallet after lifting it from its slot")
+        yield from self._set_float(True)
+        self._check_carrying()
+
+    def _phase_approach_align(self) -> PhaseGen:
+        bay = self.pos["bay"]
+        yield from self._move({"travel": bay["travel"], "align": bay["align"], "yaw": bay["yaw"]})
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_raise_insert(self) -> PhaseGen:
+        t = self.tuning
+        yield from self._set_float(False)
+        contact = self._bay_lift_contact()
+        # Slow down before the locating pins reach their holes, not just before the seat.
+        slow_from = contact - self.pack["locating_pin_length"] - t.contact_slowdown_mm * MM
+        force = self._axis_force("lift") + t.seat_force_margin_n
+        yield from self._move({"lift": slow_from})
+        self._set("lift", contact + t.seat_overtravel_mm * MM, speed=t.contact_speed_mm_s * MM, force_limit=force)
+        yield from self._wait(lambda f: f["sensors"]["connector_mated"] and f["axes"]["lift"]["settled"] and f["sensors"]["tool_coupled"])
+
+    def _phase_lock(self) -> PhaseGen:
+        yield from self.lock_strategy.engage(self)
+
+    def _phase_verify(self) -> PhaseGen:
+        t = self.tuning
+        self.lock_strategy.require_all_engaged(self)
+        # Take the lift's support away by a few millimetres: locks that hold
+        # keep the pack in the bay, and the load cell falls to zero.
+        lift = self.frame["axes"]["lift"]["pos"]
+        yield from self._move({"lift": lift - 2 * t.seat_overtravel_mm * MM}, speed={"lift": t.contact_speed_mm_s * MM})
+        yield from self._hold_for(t.verify_settle_s)
+        if self._load_n() > (1.0 - t.present_load_fraction) * self.weight_n:
+            raise Fault(f"pack not held by its locks: the lift still carries {self._load_n():.0f} N")
+        if not self._sensors()["connector_mated"]:
+            raise Fault("connector unmated after verification drop")
+        self.lock_strategy.require_all_engaged(self)
+
+    def _phase_withdraw(self) -> PhaseGen:
+        self.locks = {}
+        yield from self._move({"lift": self.pos["lift_low"]})
+        yield from self._set_float(True)
+        yield from self._move({"travel": self.pos["home"]["travel"], "align": 0.0, "yaw": 0.0})
