@@ -1,0 +1,162 @@
+"""Mechanical clip: a spring-loaded pawl in the vehicle snapping over a lug on the pack's flange.
+
+Geometry along the lock's z (up, the insertion direction of an under-chassis
+pack): the seated lug is at z = 0. The pawl's retention face is
+``latch_play_mm`` below it; its lead-in ramp, at ``ramp_angle_deg`` a from
+the insertion axis, spans the ramp travel s / tan a below that, where s is the
+pawl's stroke (the deflection that clears the lug). A rising lug on the ramp
+at height z deflects the pawl by (z - z_foot) tan a.
+
+Laws (each checked against its analytic value in tests/twin/locks/test_mech_clip.py):
+
+* Spring: P(d) = k_s (P0 + c d), a configured preload P0 and rate c (a steel
+  spring pawl, domain.md D: 100-300 N, unlocked with 100-500 N over 5-15 mm),
+  rather than the snap-fit cantilever P = w h^2 E eps / (6 L), which is for a
+  moulded plastic arm. k_s = ``spring_factor`` (1 intact, 0 broken) is state,
+  so a fault can break the spring in a run.
+* Mating force while the lug rides the ramp (Bayer/Covestro snap-fit method,
+  B): W = P (mu + tan a) / (1 - mu tan a), resisting the pack:
+  ``insertion_force_n() = -W``. With mu = 0.15, 30 deg gives 0.80 P and 45 deg
+  1.35 P.
+* Snap: once the lug is past the ramp's top the spring returns the pawl at
+  once (its mass is negligible) and the lug is latched. The retention face
+  near 90 deg is self-locking: the latched pawl holds up to its own
+  strength, ``retention_capacity_n``, whatever the spring does.
+* Release: only the station's release tool (``ctx.tool_coupled`` and action
+  ``release``) opens it, pushing the pawl at ``release_tool_speed_mm_s``
+  (linear, exact) against the spring. It stalls where the spring's force
+  reaches ``release_tool_force_n``, so the pawl clears the lug (full stroke)
+  only if the tool's force exceeds the spring force at full stroke.
+  ``engage`` retracts the tool; ``hold`` keeps it where it is; a tool that is
+  not coupled does not touch the pawl. A broken spring leaves the pawl where
+  it was pushed, so it never snaps.
+
+Sensors, each on two channels: ``closed`` (pawl position switch) and
+``lug_present`` (proximity switch: the lug within ``lateral_capture_mm``
+across and within the pawl's reach along z).
+"""
+
+from __future__ import annotations
+
+import math
+
+from controllers import wire
+from twin.locks.base import LockContext
+from twin.schema.lock import MechClip
+
+MM = 1e-3
+
+
+def spring_force_n(cfg: MechClip, deflection_m: float, spring_factor: float | None = None) -> float:
+    """P(d) = k_s (P0 + c d)."""
+    k = cfg.spring_factor if spring_factor is None else spring_factor
+    return k * (cfg.spring_preload_n + cfg.spring_rate_n_per_mm * deflection_m / MM)
+
+
+def mating_force_n(cfg: MechClip, deflection_force_n: float) -> float:
+    """W = P (mu + tan a) / (1 - mu tan a)."""
+    mu, t = cfg.friction_coefficient, math.tan(math.radians(cfg.ramp_angle_deg))
+    return deflection_force_n * (mu + t) / (1.0 - mu * t)
+
+
+def ramp_travel_m(cfg: MechClip) -> float:
+    """Lug travel along z over which the ramp deflects the pawl by its stroke."""
+    return cfg.pawl_stroke_mm * MM / math.tan(math.radians(cfg.ramp_angle_deg))
+
+
+class MechClipLock:
+    lock_type = "mech_clip"
+    channels = ("closed", "lug_present")
+
+    def __init__(self, cfg: MechClip, *, engaged: bool):
+        self.cfg = cfg
+        self.spring_factor = cfg.spring_factor  # a fault may break the spring in a run
+        self.action = wire.LOCK_HOLD
+        self.tool_m = 0.0  # release tool's push on the pawl
+        self.pawl_m = 0.0  # pawl deflection from closed
+        self.latched = engaged
+        self.lug_present = engaged
+        self.lug_z_m = 0.0
+        self.ramp_push_m = 0.0  # deflection the lug forces on the pawl through the ramp
+        self.riding = False  # the lug is pushing the pawl through the ramp
+
+    def command(self, action: str) -> None:
+        self.action = action
+
+    def _tool_target_m(self) -> float:
+        """Where the release tool stops: full stroke, or where the spring stalls it."""
+        c, stroke = self.cfg, self.cfg.pawl_stroke_mm * MM
+        if c.release_tool_force_n > spring_force_n(c, stroke, self.spring_factor):
+            return stroke
+        # Stalled below full stroke: the tool's force meets the spring's P(d).
+        rate_n_per_m = self.spring_factor * c.spring_rate_n_per_mm / MM
+        preload_n = self.spring_factor * c.spring_preload_n
+        if rate_n_per_m <= 0.0:
+            return 0.0  # a constant spring force at least the tool's: no motion
+        return min(max((c.release_tool_force_n - preload_n) / rate_n_per_m, 0.0), stroke)
+
+    def update(self, dt: float, ctx: LockContext) -> None:
+        c = self.cfg
+        stroke, travel, play = c.pawl_stroke_mm * MM, ramp_travel_m(c), c.latch_play_mm * MM
+        z_top, z_foot = -play, -play - travel
+        dx, dy, z = (float(v) for v in ctx.offset_m)
+        self.lug_z_m = z
+        capture = c.lateral_capture_mm * MM
+        self.lug_present = abs(dx) <= capture and abs(dy) <= capture and z_foot <= z <= -z_foot
+        # 1. The release tool: pushes (stall-limited), holds, retracts, or is away.
+        if not ctx.tool_coupled:
+            self.tool_m = 0.0
+        else:
+            target = {wire.LOCK_RELEASE: self._tool_target_m(), wire.LOCK_HOLD: self.tool_m}.get(self.action, 0.0)
+            step = c.release_tool_speed_mm_s * MM * dt
+            self.tool_m += min(max(target - self.tool_m, -step), step)
+        # 2. The lug on the ramp (only from below: a latched lug meets the retention face).
+        on_ramp = self.lug_present and not self.latched and z_foot < z < z_top
+        self.ramp_push_m = (z - z_foot) * math.tan(math.radians(c.ramp_angle_deg)) if on_ramp else 0.0
+        # 3. The pawl: the spring returns it onto whatever pushes it; a broken one leaves it.
+        pushed = max(self.tool_m, self.ramp_push_m)
+        self.pawl_m = pushed if spring_force_n(c, self.pawl_m, self.spring_factor) > 0.0 else max(self.pawl_m, pushed)
+        self.riding = on_ramp and self.ramp_push_m > 0.0 and self.ramp_push_m >= self.tool_m
+        # 4. Latch: snaps when the lug is past the ramp and the pawl is back; lets go
+        # when the pawl clears the lug or the lug has left the pawl.
+        if self.latched and (self.pawl_m >= stroke or not self.lug_present):
+            self.latched = False
+        elif not self.latched and self.lug_present and z >= z_top and self.pawl_m <= c.closed_switch_mm * MM:
+            self.latched = True
+
+    @property
+    def engaged(self) -> bool:
+        return self.latched
+
+    @property
+    def nominal_engage_time_s(self) -> float:
+        # The snap is instantaneous; engaging waits for the tool to come off the pawl.
+        return self.cfg.pawl_stroke_mm / self.cfg.release_tool_speed_mm_s
+
+    def holding_force_n(self) -> float:
+        return self.cfg.retention_capacity_n if self.engaged else 0.0
+
+    def insertion_force_n(self) -> float:
+        if not self.riding:
+            return 0.0
+        return -mating_force_n(self.cfg, spring_force_n(self.cfg, self.ramp_push_m, self.spring_factor))
+
+    def sensors(self) -> dict[str, list[bool]]:
+        closed = self.pawl_m <= self.cfg.closed_switch_mm * MM
+        return {"closed": [closed, closed], "lug_present": [self.lug_present, self.lug_present]}
+
+    def truth(self) -> dict:
+        return {
+            "type": self.lock_type,
+            "engaged": self.engaged,
+            "holding_force_n": self.holding_force_n(),
+            "insertion_force_n": self.insertion_force_n(),
+            "pawl_mm": self.pawl_m / MM,
+            "tool_mm": self.tool_m / MM,
+            "spring_force_n": spring_force_n(self.cfg, self.pawl_m, self.spring_factor),
+            "spring_factor": self.spring_factor,
+            "lug_z_mm": self.lug_z_m / MM,
+            "lug_present": self.lug_present,
+            "riding_ramp": self.riding,
+            "action": self.action,
+        }
