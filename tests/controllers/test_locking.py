@@ -63,31 +63,22 @@ def test_every_lock_type_has_a_strategy():
 
 
 @pytest.mark.parametrize("lock_type", sorted(STATES))
-def test_engage_commands_engage_and_waits_for_the_engaged_statuses(lock_type):
+@pytest.mark.parametrize("phase", ["engage", "release"])
+def test_a_phase_commands_its_action_and_waits_for_its_statuses(lock_type, phase):
+    """Engage ends on the engaged statuses, release on the released ones; the
+    matching require_* passes on them and faults on the other state."""
     _, engaged, released = STATES[lock_type]
+    done, other = (engaged, released) if phase == "engage" else (released, engaged)
+    require = {"engage": "require_all_engaged", "release": "require_all_released"}[phase]
     strategy, seq = make(lock_type), FakeSequence()
-    gen = strategy.engage(seq)
-    assert run(gen, [frame(released), frame(released), frame(engaged)]) == 3
-    assert seq.locks["all"] in (wire.LOCK_ENGAGE, wire.LOCK_HOLD)
-    seq.frame = frame(engaged)
-    strategy.require_all_engaged(seq)
-    seq.frame = frame(released)
+    assert run(getattr(strategy, phase)(seq), [frame(other), frame(other), frame(done)]) == 3
+    expected = (wire.LOCK_ENGAGE, wire.LOCK_HOLD) if phase == "engage" else (wire.LOCK_RELEASE,)
+    assert seq.locks["all"] in expected
+    seq.frame = frame(done)
+    getattr(strategy, require)(seq)
+    seq.frame = frame(other)
     with pytest.raises(Fault, match="not every lock reads"):
-        strategy.require_all_engaged(seq)
-
-
-@pytest.mark.parametrize("lock_type", sorted(STATES))
-def test_release_commands_release_and_waits_for_the_released_statuses(lock_type):
-    _, engaged, released = STATES[lock_type]
-    strategy, seq = make(lock_type), FakeSequence()
-    gen = strategy.release(seq)
-    assert run(gen, [frame(engaged), frame(released)]) == 2
-    assert seq.locks == {"all": wire.LOCK_RELEASE}
-    seq.frame = frame(released)
-    strategy.require_all_released(seq)
-    seq.frame = frame(engaged)
-    with pytest.raises(Fault, match="interlock"):
-        strategy.require_all_released(seq)
+        getattr(strategy, require)(seq)
 
 
 @pytest.mark.parametrize("lock_type", sorted(STATES))

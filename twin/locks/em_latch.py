@@ -163,7 +163,10 @@ class _EmLatch:
 
 
 class PowerToHoldLatch(_EmLatch):
-    """Holds only while its coil carries current; lets go on a vehicle power loss."""
+    """Holds only while its coil carries current; lets go on a vehicle power loss.
+    The vehicle's latch driver keeps its on/off state through the loss (the
+    switch stays closed, as with a plain maglock), so the coil comes back on
+    with the power: by then an unsupported pack has already dropped."""
 
     channels = ("gap_closed", "energised")
     field_channel = "energised"
