@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from controllers.config import ControllerConfig
+from controllers.overhead import OverheadSequence
 from controllers.swap_sequence import SwapSequence
 from controllers.under_chassis import UnderChassisSequence
 
 SEQUENCES: dict[str, type[SwapSequence]] = {
     "under_chassis": UnderChassisSequence,
+    "overhead": OverheadSequence,
 }
 
 

@@ -115,7 +115,7 @@ class Recorder:
                 reasons.append(f"{m['pack']} pack mated off by x={m['x_mm']:+.2f} mm, y={m['y_mm']:+.2f} mm, yaw={m['yaw_deg']:+.3f} deg (limit +-{tol_mm} mm, +-{tol_deg} deg)")
         for d in self.docks:
             alignment.append({
-                "mating": "pallet_to_pack", "pack": d["pack"], "t_s": round(d["t_s"], 6),
+                "mating": "tool_to_pack", "pack": d["pack"], "t_s": round(d["t_s"], 6),
                 "x_mm": round(d["x_mm"], 4), "y_mm": round(d["y_mm"], 4), "yaw_deg": round(d["yaw_deg"], 5),
             })
         if not any(m["pack"] == self.installed_role for m in self.matings):

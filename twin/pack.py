@@ -11,7 +11,7 @@ The link frame is the centre of the top face, the pack's interface plane.
 from __future__ import annotations
 
 from twin.frames import Pose
-from twin.schema import Pack
+from twin.schema import Pack, PackTopLift, PackUnderbody
 from twin.urdf.features import Hole, locating_pin, plate_with_holes
 from twin.urdf.model import Box, Inertial, Link, Robot
 from twin.world import World, pb
@@ -22,6 +22,12 @@ _HOLE_WALL_MM = 15.0
 
 
 def build_pack_urdf(pack: Pack) -> Robot:
+    if pack.form == "top_lift":
+        return _build_top_lift(pack)
+    return _build_underbody(pack)
+
+
+def _build_underbody(pack: PackUnderbody) -> Robot:
     L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
     holes = [
         Hole(x * MM, y * MM, pack.rig_holes.diameter_mm * MM, pack.rig_holes.chamfer_mm * MM)
@@ -42,13 +48,31 @@ def build_pack_urdf(pack: Pack) -> Robot:
         for x, y in pack.locating_pins.positions_mm
     ]
     shapes += flanges + pins
+    visuals = [Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))] + flanges + pins
+    return _robot(pack, shapes, visuals)
+
+
+def _build_top_lift(pack: PackTopLift) -> Robot:
+    """Body box, chamfered cone sockets in the bottom face, corner castings on top."""
+    L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
+    cs = pack.cone_sockets
+    holes = [Hole(x * MM, y * MM, cs.diameter_mm * MM, cs.chamfer_mm * MM) for x, y in cs.positions_mm]
+    base_t = cs.depth_mm * MM
+    shapes = [Box(size=(L, W, H - base_t), xyz=(0.0, 0.0, -(H - base_t) / 2.0))]
+    shapes += plate_with_holes(length_m=L, width_m=W, thickness_m=base_t, holes=holes, wall_m=_HOLE_WALL_MM * MM, z0_m=-H, entry="bottom")
+    lp = pack.lifting_points
+    c, ch = lp.casting_size_mm * MM, lp.casting_height_mm * MM
+    castings = [Box(size=(c, c, ch), xyz=(x * MM, y * MM, ch / 2.0)) for x, y in lp.positions_mm]
+    shapes += castings
+    visuals = [Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))] + castings
+    return _robot(pack, shapes, visuals)
+
+
+def _robot(pack: Pack, shapes, visuals) -> Robot:
+    L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
     cog = (pack.cog_mm[0] * MM, pack.cog_mm[1] * MM, pack.cog_mm[2] * MM)
     inertial = Inertial.box(mass_kg=pack.mass_kg, size=(L, W, H), com=cog)
-    visuals = [Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))] + flanges + pins
-    return Robot(
-        name=f"pack_{pack.family_id}",
-        links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))],
-    )
+    return Robot(name=f"pack_{pack.family_id}", links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))])
 
 
 class PackBody:

@@ -33,7 +33,7 @@ def build_car_urdf(vehicle: VehicleConfig, pack: Pack) -> Robot:
     bay = vehicle.bay
     pad = bay.seat_pad_size_mm * MM
     pad_h = _SEAT_PAD_HEIGHT_MM * MM
-    shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in bay.seat_pad_positions_mm]
+    shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in pack.seat_points_mm]
     pins = pack.locating_pins
     for x, y in pins.positions_mm:
         hole = Hole(x * MM, y * MM, pins.hole_diameter_mm * MM, pins.hole_chamfer_mm * MM)

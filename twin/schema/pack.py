@@ -139,6 +139,7 @@ class PackBase:
     tolerances: Tolerances = q()
     connector: Connector = q()
     locks: PackLocks = q()
+    seat_points_mm: list[list[float]] = q(unit="mm", doc="[x, y] where the interface face bears on its seat: vehicle pads, cradle or stand pads")
     electrical: Electrical = q()
     coolant_position_mm: list[float] = q(length=2, unit="mm")
 
@@ -148,10 +149,15 @@ class PackBase:
         if not (-h <= self.cog_mm[2] <= 0.0):
             out.append(("cog_mm", f"z={self.cog_mm[2]} must lie inside the pack: [{-h}, 0] mm below the top face"))
         half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
+        out += [(f"seat_points_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.seat_points_mm) if len(p) != 2]
+        if len(self.seat_points_mm) < 3:
+            out.append(("seat_points_mm", f"a pack needs at least 3 seat points to rest stably, got {len(self.seat_points_mm)}"))
+        named_points = {**named_points, "seat_points": self.seat_points_mm}
         for name, pts in named_points.items():
             for i, (x, y) in enumerate(pts):
                 if abs(x) > half_l or abs(y) > half_w:
-                    out.append((f"{name}.positions_mm[{i}]", f"[{x}, {y}] lies outside the {2 * half_l} x {2 * half_w} mm face"))
+                    key = name if name == "seat_points" else f"{name}.positions"
+                    out.append((f"{key}_mm[{i}]", f"[{x}, {y}] lies outside the {2 * half_l} x {2 * half_w} mm face"))
         return out
 
 

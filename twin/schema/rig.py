@@ -7,9 +7,10 @@ z up from the plane of the shuttle rails. Positions in mm, speeds in mm/s.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from twin.schema._fields import q
+from twin.schema.lock import TwistLock
 
 
 @dataclass(frozen=True)
@@ -193,9 +194,12 @@ class GantryStructure:
     trolley_mass_kg: float = q(lo=1.0, hi=1e6, unit="kg")
     hoist_mass_kg: float = q(lo=1.0, hi=1e6, unit="kg", doc="mast and head block, moving with the hoist")
     float_stage_mass_kg: float = q(lo=0.1, hi=10000.0, unit="kg")
-    # The hoist is a rigid guided mast: the spreader cannot swing. A rope hoist
-    # would add a pendulum mode, which this model does not have.
-    hoist_model: Literal["rigid_mast"] = q(doc="rigid_mast: a guided telescopic mast, no rope, no sway")
+    # The hoist is a rigid guided mast: the spreader cannot swing. A free rope
+    # hoist would add a pendulum mode, which this model does not have.
+    hoist_model: Literal["rigid_mast"] = q(doc="rigid_mast: a guided telescopic mast, no sway")
+    # The mast hangs on chains: it pulls and cannot push. Below this effort the
+    # load rests on something and the hoist stops lowering (slack-chain switch).
+    hoist_slack_force_n: float = q(lo=0.0, hi=1e6, unit="N", doc="hoist effort below which the chains are slack")
 
 
 @dataclass(frozen=True)
@@ -237,8 +241,7 @@ class StandStorage:
     seat_height_mm: float = q(lo=10.0, hi=5000.0, unit="mm")
     cone_diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
     cone_height_mm: float = q(lo=10.0, hi=500.0, unit="mm")
-    pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm")
-    pad_positions_mm: list[list[float]] = q(unit="mm")
+    pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm", doc="pads at the pack's seat points")
     carry_clearance_mm: float = q(lo=10.0, hi=2000.0, unit="mm", doc="a carried pack's bottom passes this far above cone tips")
     stands: list[Stand] = q()
 
@@ -262,7 +265,7 @@ class OverheadRig:
     axes: GantryAxes = q()
     structure: GantryStructure = q()
     spreader: Spreader = q()
-    spreader_lock: Any = q(doc="the spreader's twist-locks: a twist_lock lock config")
+    spreader_lock: TwistLock = q(doc="the spreader's twist-locks (a twist_lock lock config)")
     float: Float = q()
     load_cell: LoadCell = q()
     vision: Vision = q()

@@ -25,8 +25,7 @@ class Bay:
     width_mm: float = q(lo=100.0, hi=5000.0, unit="mm", doc="inner width between side walls")
     wall_thickness_mm: float = q(lo=5.0, hi=300.0, unit="mm")
     wall_depth_mm: float = q(lo=10.0, hi=3000.0, unit="mm", doc="walls reach this far below the seat plane")
-    seat_pad_size_mm: float = q(lo=10.0, hi=500.0, unit="mm")
-    seat_pad_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of the pads the pack's top face bears on")
+    seat_pad_size_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="pads at the pack's seat points")
     hole_plate_thickness_mm: float = q(lo=5.0, hi=200.0, unit="mm")
     lock_port_mm: list[float] = q(length=2, unit="mm", doc="[x, y] of the lock service port, seen from below")
 
@@ -72,8 +71,7 @@ class Cradle:
     seat_height_mm: float = q(lo=100.0, hi=5000.0, unit="mm", doc="seat plane above ground, unladen chassis")
     cone_diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
     cone_height_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="standing above the seat plane")
-    pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm")
-    pad_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of the pads the pack's bottom bears on")
+    pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm", doc="pads at the pack's seat points")
     rail_length_mm: float = q(lo=100.0, hi=20000.0, unit="mm")
     rail_spacing_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
 

@@ -1,0 +1,188 @@
+"""The overhead swap sequence: a gantry's spreader lifts a truck's pack out from above.
+
+  identify -> approach -> align -> land -> grip -> unlock_vehicle -> lift_out
+  -> store_depleted -> fetch_charged -> approach_vehicle -> set_down
+  -> lock_vehicle -> verify -> release -> retract -> done
+
+The truck rides on its suspension: lifting the pack off lets the cradle rise,
+setting one down makes it sink. So the sequence never trusts a taught height
+near the truck: it measures the cradle with the vision sensor just before
+landing or setting down, lowers at the final-approach speed, and decides by
+what it senses (the spreader's landed switches, the hoist's load cell, the
+connector), not by a position.
+
+Interlocks: never hoist while any spreader twist-lock is unconfirmed on both
+channels; never lift off while a vehicle lock reports engaged; never release
+the spreader before the vehicle locks confirm and the truck carries the pack.
+"""
+
+from __future__ import annotations
+
+from controllers import wire
+from controllers.config import OVERHEAD_PHASES
+from controllers.swap_sequence import MM, Fault, Frame, PhaseGen, Refusal, SwapSequence
+
+# The spreader's twist-lock status channels this sequence relies on.
+_SPREADER_CHANNELS = ("locked", "unlocked")
+
+
+class OverheadSequence(SwapSequence):
+    rig_family = "overhead"
+    PHASES = OVERHEAD_PHASES
+    ALIGN_AXES = ("bridge", "trolley", "slew")
+
+    # -- senses ----------------------------------------------------------------------
+    def _spreader_all(self, frame: Frame, channel: str, value: bool) -> bool:
+        locks = frame["sensors"]["spreader"]["locks"]
+        return all(self._two_channels(f"spreader lock {i} {channel}", locks[i][channel]) == value for i in self.station["spreader"]["ids"])
+
+    def _landed(self, frame: Frame) -> bool:
+        return self._two_channels("spreader landed", frame["sensors"]["spreader"]["landed"])
+
+    def _carrying(self, frame: Frame) -> bool:
+        return frame["sensors"]["load_cell_n"] >= self.tuning.present_load_fraction * self.weight_n
+
+    def _set_down(self, frame: Frame) -> bool:
+        return frame["sensors"]["load_cell_n"] <= self.tuning.set_down_load_fraction * self.weight_n
+
+    def _contact_over_cradle(self) -> float:
+        """Hoist position at which the landing plane meets the castings of a pack
+        seated on the truck's cradle as it is now (vision: the cradle's seat in
+        the spreader's nominal frame, z negative below it)."""
+        z = self.estimate.get("z")
+        if z is None:
+            raise Fault("no vision estimate of the truck's cradle")
+        return self.frame["axes"]["hoist"]["pos"] + z + self.pack["height"] + self.pack["casting_height"]
+
+    # -- motions -----------------------------------------------------------------------
+    def _descend_until(self, contact: float, *, past_m: float, done) -> PhaseGen:
+        """Lower fast to just above ``contact``, then at the final-approach speed
+        towards ``contact - past_m`` until ``done(frame)``; then hold the hoist."""
+        t = self.tuning
+        above = contact + t.landing_slowdown_mm * MM
+        if self.frame["axes"]["hoist"]["pos"] > above:
+            yield from self._move({"hoist": above})
+        self._set("hoist", contact - past_m, speed=t.landing_speed_mm_s * MM)
+        # The hoist stops by itself where its load comes to rest (slack chains),
+        # a little before the filtered load cell has seen it: give it a moment.
+        yield from self._wait(lambda f: done(f) or f["axes"]["hoist"]["settled"])
+        self._hold("hoist")
+        yield from self._hold_for(t.settle_s)
+        if not done(self.frame):
+            raise Fault(f"hoist stopped at {self.frame['axes']['hoist']['pos']:.3f} m without the expected contact in phase {self.phase}")
+
+    def _land_and_grip(self, contact: float) -> PhaseGen:
+        yield from self._descend_until(contact, past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed)
+        self.tool = {"spreader": wire.LOCK_ENGAGE}
+        yield from self._wait(lambda f: self._spreader_all(f, "locked", True))
+
+    def _lift(self) -> PhaseGen:
+        """Take the load slowly, then hoist fast to the carrying height."""
+        if not self._spreader_all(self.frame, "locked", True):
+            raise Fault("interlock: a spreader twist-lock is not confirmed locked; no hoisting")
+        t = self.tuning
+        self._set("hoist", self.pos["hoist_carry"], speed=t.landing_speed_mm_s * MM)
+        yield from self._wait(self._carrying)
+        yield from self._move({"hoist": self.pos["hoist_carry"]})
+        if not self._carrying(self.frame):
+            raise Fault(f"hoist load {self._load_n():.0f} N does not confirm a pack of {self.weight_n:.0f} N")
+        yield from self._set_float(True)
+
+    def _release_spreader(self) -> PhaseGen:
+        self.tool = {"spreader": wire.LOCK_RELEASE}
+        yield from self._wait(lambda f: self._spreader_all(f, "unlocked", True))
+        self.tool = {}
+
+    def _stand(self, content: str) -> dict:
+        return next(s for s in self.pos["stands"] if s["content"] == content)
+
+    def _travel_high(self, bridge: float, trolley: float) -> PhaseGen:
+        yield from self._move({"hoist": self.pos["hoist_high"]})
+        yield from self._move({"bridge": bridge, "trolley": trolley, "slew": 0.0})
+
+    # -- phases ----------------------------------------------------------------------
+    def _phase_identify(self) -> PhaseGen:
+        self._identify_common()
+        spreader = self.station.get("spreader", {})
+        missing = [c for c in _SPREADER_CHANNELS if c not in spreader.get("channels", {})]
+        if missing:
+            raise Refusal(f"spreader lacks status channels {missing}")
+        if self._carrying(self.frame):
+            raise Refusal("the hoist already carries a load")
+        yield
+
+    def _phase_approach(self) -> PhaseGen:
+        v = self.pos["vehicle"]
+        yield from self._travel_high(v["bridge"], v["trolley"])
+
+    def _phase_align(self) -> PhaseGen:
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_land(self) -> PhaseGen:
+        yield from self._set_float(False)
+        yield from self._descend_until(self._contact_over_cradle(), past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed)
+
+    def _phase_grip(self) -> PhaseGen:
+        self.tool = {"spreader": wire.LOCK_ENGAGE}
+        yield from self._wait(lambda f: self._spreader_all(f, "locked", True))
+
+    def _phase_unlock_vehicle(self) -> PhaseGen:
+        yield from self.lock_strategy.release(self)
+
+    def _phase_lift_out(self) -> PhaseGen:
+        self.lock_strategy.require_all_released(self)
+        yield from self._lift()
+
+    def _phase_store_depleted(self) -> PhaseGen:
+        stand = self._stand("empty")
+        yield from self._move({"bridge": stand["bridge"], "trolley": stand["trolley"], "slew": 0.0})
+        yield from self._set_float(False)
+        yield from self._descend_until(stand["hoist_contact"], past_m=self.tuning.landing_slowdown_mm * MM, done=self._set_down)
+        yield from self._release_spreader()
+        yield from self._move({"hoist": self.pos["hoist_high"]})
+        yield from self._set_float(True)
+
+    def _phase_fetch_charged(self) -> PhaseGen:
+        stand = self._stand("charged")
+        yield from self._travel_high(stand["bridge"], stand["trolley"])
+        yield from self._set_float(False)
+        yield from self._land_and_grip(stand["hoist_contact"])
+        yield from self._lift()
+
+    def _phase_approach_vehicle(self) -> PhaseGen:
+        v = self.pos["vehicle"]
+        yield from self._move({"bridge": v["bridge"], "trolley": v["trolley"], "slew": 0.0})
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_set_down(self) -> PhaseGen:
+        yield from self._set_float(False)
+        # Measured now: the cradle has risen since the depleted pack left it.
+        contact = self._contact_over_cradle()
+        cones = self.station["vehicle_cradle"]["cone_height"]
+        sink = self.station["vehicle_cradle"]["laden_sink"]
+        above = contact + cones
+        if self.frame["axes"]["hoist"]["pos"] > above + self.tuning.landing_slowdown_mm * MM:
+            yield from self._move({"hoist": above + self.tuning.landing_slowdown_mm * MM})
+        yield from self._descend_until(above, past_m=cones + 2 * sink, done=lambda f: self._set_down(f) and f["sensors"]["connector_mated"])
+
+    def _phase_lock_vehicle(self) -> PhaseGen:
+        yield from self.lock_strategy.engage(self)
+
+    def _phase_verify(self) -> PhaseGen:
+        self.lock_strategy.require_all_engaged(self)
+        if not self._sensors()["connector_mated"]:
+            raise Fault("connector not mated")
+        if not self._set_down(self.frame):
+            raise Fault(f"the truck does not carry the pack: the hoist still holds {self._load_n():.0f} N")
+        yield
+
+    def _phase_release(self) -> PhaseGen:
+        self.lock_strategy.require_all_engaged(self)
+        yield from self._release_spreader()
+
+    def _phase_retract(self) -> PhaseGen:
+        self.locks = {}
+        h = self.pos["home"]
+        yield from self._move({"hoist": self.pos["hoist_high"]})
+        yield from self._set_float(True)
+        yield from self._move({"bridge": h["bridge"], "trolley": h["trolley"], "slew": h["slew"]})

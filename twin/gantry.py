@@ -1,0 +1,92 @@
+"""The overhead gantry: bridge x, trolley y, hoist z, slew, and a floating spreader.
+
+Kinematic chain (one pybullet multibody, fixed to the building):
+base -bridge(x)- bridge -trolley(y)- trolley -hoist(z)- mast -slew- slew ring
+-float_x- float stage -float_y- spreader.
+
+The hoist is a rigid guided mast (``structure.hoist_model: rigid_mast``): the
+spreader cannot swing. A free rope hoist would add a pendulum mode, which this
+model does not have; a station with ropes needs a rope model before its sway
+can be judged. The mast hangs on chains, so the hoist pulls and never pushes:
+when its effort falls below ``hoist_slack_force_n`` while it is lowering (the
+spreader or its pack rests on something), the slack-chain switch stops the
+lowering where the load rests. The float between slew ring and spreader lets
+the guide cones centre a carried pack in the last centimetres.
+
+The spreader frame is its landing plane (the underside of its landing pads);
+the twist-lock heads hang below it and are modelled by their lock models,
+not by collision shapes.
+"""
+
+from __future__ import annotations
+
+from twin.drives import AxisSpec, DriveGroup
+from twin.schema.rig import OverheadRig
+from twin.servo_rig import ServoRig, hard_stops
+from twin.urdf.model import Box, Inertial, Joint, Link, Robot
+from twin.world import World
+
+MM = 1e-3
+AXES = ("bridge", "trolley", "hoist", "slew")
+
+
+def axis_specs(rig: OverheadRig) -> list[AxisSpec]:
+    a = rig.axes
+    return [AxisSpec.linear("bridge", a.bridge), AxisSpec.linear("trolley", a.trolley), AxisSpec.linear("hoist", a.hoist), AxisSpec.rotary("slew", a.slew)]
+
+
+def build_gantry_urdf(rig: OverheadRig) -> Robot:
+    st, sp, fl = rig.structure, rig.spreader, rig.float
+    specs = {s.name: s for s in axis_specs(rig)}
+    tiny = (0.1, 0.1, 0.1)
+    pad, pad_h, t = sp.landing_pad_size_mm * MM, sp.landing_pad_height_mm * MM, sp.thickness_mm * MM
+    L, W = sp.length_mm * MM, sp.width_mm * MM
+    spreader_shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in sp.twist_lock_positions_mm]
+    spreader_shapes.append(Box(size=(L, W, t), xyz=(0.0, 0.0, pad_h + t / 2.0)))
+    top = sp.hoist_zero_height_mm * MM + specs["hoist"].upper + 1.0
+    span_y = specs["trolley"].upper - specs["trolley"].lower + 2.0
+    links = [
+        Link("base", Inertial.box(mass_kg=1000.0, size=tiny), []),
+        Link("bridge", Inertial.box(mass_kg=st.bridge_mass_kg, size=(1.0, span_y, 1.0)), [], visuals=[Box(size=(0.6, span_y, 0.6), xyz=(0.0, 0.0, top))], rgba=(0.95, 0.75, 0.1, 1.0)),
+        Link("trolley", Inertial.box(mass_kg=st.trolley_mass_kg, size=(1.5, 1.5, 0.5)), [], visuals=[Box(size=(1.2, 1.2, 0.4), xyz=(0.0, 0.0, top - 0.5))], rgba=(0.9, 0.5, 0.1, 1.0)),
+        Link("mast", Inertial.box(mass_kg=st.hoist_mass_kg, size=(0.4, 0.4, 2.0)), [], visuals=[Box(size=(0.3, 0.3, 2.0), xyz=(0.0, 0.0, pad_h + t + 1.0))], rgba=(0.5, 0.5, 0.5, 1.0)),
+        Link("slew_ring", Inertial.box(mass_kg=st.float_stage_mass_kg, size=tiny), []),
+        Link("float_stage", Inertial.box(mass_kg=st.float_stage_mass_kg, size=tiny), []),
+        Link("spreader", Inertial.box(mass_kg=sp.mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)), spreader_shapes, rgba=(0.2, 0.3, 0.35, 1.0)),
+    ]
+    fr = fl.range_mm * MM
+
+    def axis_joint(name, parent, child, axis, jtype="prismatic", xyz=(0.0, 0.0, 0.0)):
+        lo, hi = hard_stops(specs[name])
+        return Joint(name, jtype, parent, child, xyz=xyz, axis=axis, lower=lo, upper=hi)
+
+    joints = [
+        axis_joint("bridge", "base", "bridge", (1, 0, 0)),
+        axis_joint("trolley", "bridge", "trolley", (0, 1, 0)),
+        axis_joint("hoist", "trolley", "mast", (0, 0, 1), xyz=(0.0, 0.0, sp.hoist_zero_height_mm * MM)),
+        axis_joint("slew", "mast", "slew_ring", (0, 0, 1), jtype="revolute"),
+        Joint("float_x", "prismatic", "slew_ring", "float_stage", axis=(1, 0, 0), lower=-fr, upper=fr),
+        Joint("float_y", "prismatic", "float_stage", "spreader", axis=(0, 1, 0), lower=-fr, upper=fr),
+    ]
+    return Robot(name=f"gantry_{rig.name}", links=links, joints=joints)
+
+
+class Gantry(ServoRig):
+    def __init__(self, world: World, rig: OverheadRig):
+        self.spec = rig
+        body = world.load(build_gantry_urdf(rig), position=(0.0, 0.0, 0.0), fixed=True)
+        st = rig.structure
+        # Everything the hoist carries besides a pack: the load cell's tare.
+        tare_n = (st.hoist_mass_kg + 2 * st.float_stage_mass_kg + rig.spreader.mass_kg) * world.physics.gravity_m_s2
+        self.slack = False
+        super().__init__(world, body, axis_specs(rig), rig.float, tool_joint="float_y", tool_frame_joint="slew", load_axis="hoist", tare_n=tare_n)
+
+    def actuate(self, drives: DriveGroup, dt: float) -> None:
+        """The slack-chain switch: a lowering hoist whose load rests stops there."""
+        hoist = drives.drives["hoist"]
+        q = self.q["hoist"]
+        self.slack = self.motor_force["hoist"] < self.spec.structure.hoist_slack_force_n and hoist.ref_pos < q
+        if self.slack:
+            hoist.ref_pos = hoist.target = q
+            hoist.ref_vel = 0.0
+        super().actuate(drives, dt)
