@@ -3,6 +3,7 @@
     swaptwin swap [OVERRIDES]        the default swap: plant and controller as two processes
     swaptwin plant [OVERRIDES]       serve the twin on ``endpoint`` and wait for any controller
     swaptwin controller [OVERRIDES]  run our controller against ``endpoint`` (twin or station gateway)
+    swaptwin characterise lock=NAME  sweep a lock model against its analytic law: table and plot
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory.
@@ -88,7 +89,17 @@ def task_controller(cfg) -> None:
     sys.exit(EXIT_PASS if outcome.outcome == wire.OUTCOME_DONE else EXIT_FAIL)
 
 
-TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller}
+def task_characterise(cfg) -> None:
+    from swaptwin.characterise import characterise
+
+    swap_cfg = _validated(cfg)
+    summary = characterise(swap_cfg.plant.lock, _output_dir())
+    print(f"{summary['lock_type']}: max relative error against the analytic law {summary['max_relative_error']:.2e}")
+    print(f"table, plot and summary in {_output_dir()}")
+    sys.exit(EXIT_PASS if summary["within_tolerance"] else EXIT_FAIL)
+
+
+TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise}
 
 
 def main(argv: list[str] | None = None) -> None:
