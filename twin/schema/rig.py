@@ -136,6 +136,19 @@ class Vision:
 
 
 @dataclass(frozen=True)
+class StationElectrical:
+    """What the station's charging racks accept: a pack outside this window
+    cannot be recharged here, so it must not be swapped in."""
+
+    voltage_min_v: float = q(lo=12.0, hi=1500.0, unit="V")
+    voltage_max_v: float = q(lo=12.0, hi=1500.0, unit="V")
+    max_current_a: float = q(lo=1.0, hi=3000.0, unit="A")
+
+    def check(self):
+        return [("voltage_min_v", f"{self.voltage_min_v} must be below voltage_max_v={self.voltage_max_v}")] if self.voltage_min_v >= self.voltage_max_v else []
+
+
+@dataclass(frozen=True)
 class StorageSlot:
     name: str = q()
     x_mm: float = q(lo=-50000.0, hi=50000.0, unit="mm", doc="slot centre along the lane")
@@ -175,6 +188,7 @@ class UnderChassisRig:
     load_cell: LoadCell = q()
     vision: Vision = q()
     storage: Storage = q()
+    electrical: StationElectrical = q()
     lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(doc="vehicle lock types its tool can operate")
 
 
@@ -270,6 +284,7 @@ class OverheadRig:
     load_cell: LoadCell = q()
     vision: Vision = q()
     storage: StandStorage = q()
+    electrical: StationElectrical = q()
     lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(doc="vehicle lock types the rig's station can operate")
 
 
