@@ -16,7 +16,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
-from twin.schema import LOCK_SCHEMAS, PACK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Problem, build
+from twin.schema import LOCK_SCHEMAS, PACK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build
 from twin.schema.plant import PlantConfig
 from twin.schema.physics import substeps
 
@@ -87,6 +87,8 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
         parts[group] = run(schema, section, group, group)
     for key in ("physics", "wire", "hazards", "acceptance"):
         parts[key] = run(_PLANT_SCHEMAS[key], data.get(key), key, None)
+    extra = [(i, _resolve_use(entry, problems, i)) for i, entry in enumerate(data.get("extra_faults") or [])]
+    parts["extra_faults"] = [run(Fault, entry, f"extra_faults[{i}]", None) for i, entry in extra if entry is not None]
     seed = data.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         problems.append(Problem(where(None, "seed"), "seed", f"{seed!r} is not an integer in [0, 2^32)"))
@@ -106,6 +108,23 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
     return SwapConfig(
         plant=plant, controller=parts["controller"], endpoint=data["endpoint"], observer_endpoint=data["observer_endpoint"], resolved=data
     )
+
+
+def _resolve_use(entry: Any, problems: list[Problem], index: int) -> Any:
+    """An extra fault ``{use: NAME, ...}`` is the catalog file NAME with the
+    entry's other top-level keys replacing its own (a new ``at`` replaces the
+    whole trigger)."""
+    if not isinstance(entry, dict) or "use" not in entry:
+        return entry
+    name = entry["use"]
+    path = CONFIG_DIR / "fault" / f"{name}.yaml"
+    if not isinstance(name, str) or not path.is_file():
+        options = ", ".join(sorted(p.stem for p in (CONFIG_DIR / "fault").glob("*.yaml")))
+        problems.append(Problem(f"configs/{PRIMARY}.yaml", f"extra_faults[{index}].use", f"{name!r} is not a fault in the catalog: {options}"))
+        return None
+    merged = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    merged.update({k: v for k, v in entry.items() if k != "use"})
+    return merged
 
 
 def _plain(cfg: DictConfig | dict) -> dict[str, Any]:

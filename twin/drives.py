@@ -92,6 +92,7 @@ class Drive:
         self.target = position
         self.speed = spec.max_speed
         self.force_limit = spec.max_force
+        self.speed_factor = 1.0  # < 1 for a slow axis (a fault): drag or a derated drive
         self._braking = False
 
     # -- commands ------------------------------------------------------------
@@ -114,6 +115,19 @@ class Drive:
         if self.state in (wire.DRIVE_ACTIVE, wire.DRIVE_HOLDING):
             self.state = wire.DRIVE_STOPPING
             self.reason = reason
+            self._braking = True
+
+    def emergency_stop(self, *, category: int, reason: str, actual_position: float) -> None:
+        """Stop category 1: brake to standstill at full deceleration, then hold;
+        category 0: the brakes hold the axis where it is, at once. Both latch."""
+        self.reason = reason
+        if category == 0:
+            self.ref_pos = self.target = actual_position
+            self.ref_vel = 0.0
+            self._braking = False
+            self.state = wire.DRIVE_STOPPED
+        else:
+            self.state = wire.DRIVE_STOPPING
             self._braking = True
 
     def reset(self, actual_position: float) -> None:
@@ -143,7 +157,7 @@ class Drive:
             # Largest speed from which the discrete profile (speed updated, then
             # position) still stops within |d|: v^2 + a dt v <= 2 a |d|.
             v_brake = 0.5 * (-a * dt + math.sqrt((a * dt) ** 2 + 8.0 * a * abs(d)))
-            v_des = math.copysign(min(self.speed, v_brake), d)
+            v_des = math.copysign(min(self.speed * self.speed_factor, v_brake), d)
             self.ref_vel += max(-a * dt, min(a * dt, v_des - self.ref_vel))
             step = self.ref_vel * dt
             if d == 0.0 or (step * d > 0.0 and abs(step) >= abs(d)):
@@ -193,6 +207,10 @@ class DriveGroup:
     def step(self, dt: float, actual: dict[str, float]) -> None:
         for name, d in self.drives.items():
             d.step(dt, actual[name])
+
+    def emergency_stop(self, *, category: int, reason: str, actual: dict[str, float]) -> None:
+        for name, d in self.drives.items():
+            d.emergency_stop(category=category, reason=reason, actual_position=actual[name])
 
     @property
     def state(self) -> str:

@@ -31,9 +31,18 @@ class HazardMonitor:
     _in_contact: bool = False
     _overloaded: bool = False
 
-    def check(self, *, t_s: float, packs: dict[str, tuple[float, float]], connector_force_n: float, connector_max_n: float) -> list[dict]:
-        """``packs``: role -> (z of the pack frame, vertical speed)."""
+    _overloaded_rig: bool = False
+    _false_engaged: set = field(default_factory=set)
+
+    def check(self, *, t_s: float, packs: dict[str, tuple[float, float]], connector_force_n: float, connector_max_n: float, carried_kg: float, payload_kg: float) -> list[dict]:
+        """``packs``: role -> (z of the pack frame, vertical speed); ``carried_kg``:
+        the mass of a pack the rig is carrying now (0 if none)."""
         events: list[dict] = []
+        limit_kg = payload_kg * self.cfg.rig_overload_factor
+        over = carried_kg > limit_kg
+        if over and not self._overloaded_rig:
+            events.append(hazard("rig_overload", t_s, carried_kg=carried_kg, limit_kg=round(limit_kg, 1)))
+        self._overloaded_rig = over
         fall_speed = self.cfg.fall_speed_mm_s * MM
         for role, (z, vz) in packs.items():
             fall = self._falls.get(role)
@@ -43,21 +52,48 @@ class HazardMonitor:
                 drop = fall.start_z_m - z
                 if not fall.reported and drop > self.cfg.drop_distance_mm * MM:
                     fall.reported = True
-                    events.append(_hazard("pack_dropped", t_s, pack=role, fall_mm=round(drop / MM, 3), speed_mm_s=round(-vz / MM, 1)))
+                    events.append(hazard("pack_dropped", t_s, pack=role, fall_mm=round(drop / MM, 3), speed_mm_s=round(-vz / MM, 1)))
             elif fall is not None:
                 del self._falls[role]
         if self.cfg.rig_vehicle_contact:
             contacts = pb.getContactPoints(bodyA=self.rig_body, bodyB=self.vehicle_body, physicsClientId=self.world.cid)
             if contacts and not self._in_contact:
                 link = contacts[0][3]  # getContactPoints: (flag, bodyA, bodyB, linkIndexA, ...)
-                events.append(_hazard("rig_vehicle_collision", t_s, rig_link=link, points=len(contacts)))
+                events.append(hazard("rig_vehicle_collision", t_s, rig_link=link, points=len(contacts)))
             self._in_contact = bool(contacts)
         over = connector_force_n > connector_max_n
         if over and not self._overloaded:
-            events.append(_hazard("connector_overload", t_s, force_n=round(connector_force_n, 1), limit_n=connector_max_n))
+            events.append(hazard("connector_overload", t_s, force_n=round(connector_force_n, 1), limit_n=connector_max_n))
         self._overloaded = over
         return events
 
 
-def _hazard(kind: str, t_s: float, **detail) -> dict:
+# The status channels that, all on and on both channels, tell a controller a
+# lock is engaged. A fault can make them say so while the lock is open.
+ENGAGED_CHANNELS = {
+    "hydraulic_pin": ("extended", "pressure_ok"),
+    "em_latch": ("gap_closed", "energised", "magnetised"),
+    "mech_clip": ("closed", "lug_present"),
+    "twist_lock": ("locked",),
+}
+
+
+def reported_engaged(lock_type: str, sensors: dict[str, list[bool]]) -> bool:
+    names = [c for c in ENGAGED_CHANNELS[lock_type] if c in sensors]
+    return bool(names) and all(all(sensors[c]) for c in names)
+
+
+def false_engaged(t_s: float, reported: dict[str, dict], truth: list[dict], seen: set) -> list[dict]:
+    """A lock reported engaged on both channels while its model says open."""
+    events = []
+    for lk in truth:
+        lid = lk["id"]
+        wrong = reported_engaged(lk["type"], reported[lid]) and not lk["engaged"]
+        if wrong and lid not in seen:
+            events.append(hazard("lock_reported_engaged_while_open", t_s, lock=lid, type=lk["type"]))
+        (seen.add if wrong else seen.discard)(lid)
+    return events
+
+
+def hazard(kind: str, t_s: float, **detail) -> dict:
     return {"event": "hazard", "kind": kind, "t_s": round(t_s, 6), "detail": detail}

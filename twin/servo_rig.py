@@ -53,6 +53,7 @@ class ServoRig:
         self.tare_n = tare_n
         for s in specs:
             pb.resetJointState(body, self.joint[s.name], s.home, physicsClientId=world.cid)
+        self.force_factor = {n: 1.0 for n in self.axes}  # 0 for a stalled motor (a fault)
         self._gains_p = [s.position_gain for s in specs]
         self._gains_v = [s.velocity_gain for s in specs]
         self.float_commanded_locked = True
@@ -82,7 +83,7 @@ class ServoRig:
             pb.POSITION_CONTROL,
             targetPositions=[d.ref_pos for d in ds],
             targetVelocities=[d.ref_vel for d in ds],
-            forces=[d.force_limit for d in ds],
+            forces=[d.force_limit * self.force_factor[n] for d, n in zip(ds, self.axes)],
             positionGains=self._gains_p,
             velocityGains=self._gains_v,
             physicsClientId=self.world.cid,

@@ -33,7 +33,8 @@ Laws (each checked against its analytic value in tests/twin/locks/test_mech_clip
 
 Sensors, each on two channels: ``closed`` (pawl position switch) and
 ``lug_present`` (proximity switch: the lug within ``lateral_capture_mm``
-across and within the pawl's reach along z).
+across and behind the retention face, so that closed and present together
+mean latched, never a lug still below a closed pawl).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class MechClipLock:
         self.pawl_m = 0.0  # pawl deflection from closed
         self.latched = engaged
         self.lug_present = engaged
+        self.lug_seated = engaged
         self.lug_z_m = 0.0
         self.ramp_push_m = 0.0  # deflection the lug forces on the pawl through the ramp
         self.riding = False  # the lug is pushing the pawl through the ramp
@@ -103,6 +105,10 @@ class MechClipLock:
         self.lug_z_m = z
         capture = c.lateral_capture_mm * MM
         self.lug_present = abs(dx) <= capture and abs(dy) <= capture and z_foot <= z <= -z_foot
+        # The lug switch sees the lug only once it is behind the retention face:
+        # "closed" and "lug present" together then mean latched, never a lug
+        # still below a closed pawl.
+        self.lug_seated = self.lug_present and z >= z_top
         # 1. The release tool: pushes (stall-limited), holds, retracts, or is away.
         if not ctx.tool_coupled:
             self.tool_m = 0.0
@@ -143,7 +149,7 @@ class MechClipLock:
 
     def sensors(self) -> dict[str, list[bool]]:
         closed = self.pawl_m <= self.cfg.closed_switch_mm * MM
-        return {"closed": [closed, closed], "lug_present": [self.lug_present, self.lug_present]}
+        return {"closed": [closed, closed], "lug_present": [self.lug_seated, self.lug_seated]}
 
     def truth(self) -> dict:
         return {

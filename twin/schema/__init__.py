@@ -6,7 +6,7 @@ because the controller must not depend on the twin.
 
 from twin.schema._fields import ConfigError, Problem, build, q
 from twin.schema.acceptance import Acceptance
-from twin.schema.fault import FaultSet
+from twin.schema.fault import Fault
 from twin.schema.hazards import Hazards
 from twin.schema.lock import LOCK_SCHEMAS, LockConfig
 from twin.schema.pack import PACK_SCHEMAS, Pack, PackTopLift, PackUnderbody
@@ -16,6 +16,6 @@ from twin.schema.scenario import Scenario
 from twin.schema.vehicle import VEHICLE_SCHEMAS, VehicleConfig
 
 __all__ = [
-    "Acceptance", "ConfigError", "FaultSet", "Hazards", "LOCK_SCHEMAS", "LockConfig", "PACK_SCHEMAS", "Pack", "PackTopLift", "PackUnderbody", "Physics", "Problem",
+    "Acceptance", "ConfigError", "Fault", "Hazards", "LOCK_SCHEMAS", "LockConfig", "PACK_SCHEMAS", "Pack", "PackTopLift", "PackUnderbody", "Physics", "Problem",
     "RIG_SCHEMAS", "RigConfig", "Scenario", "VEHICLE_SCHEMAS", "VehicleConfig", "Wire", "build", "q", "substeps",
 ]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from twin.schema._fields import q
 from twin.schema.acceptance import Acceptance
-from twin.schema.fault import FaultSet
+from twin.schema.fault import Fault
 from twin.schema.hazards import Hazards
 from twin.schema.lock import LockConfig
 from twin.schema.pack import Pack
@@ -32,4 +32,9 @@ class PlantConfig:
     lock: LockConfig = q()
     vehicle: VehicleConfig = q()
     scenario: Scenario = q()
-    fault: FaultSet = q()
+    fault: Fault = q()
+    extra_faults: list[Fault] = q(factory=list, doc="more faults stacked on the first")
+
+    @property
+    def faults(self) -> list[Fault]:
+        return [f for f in (self.fault, *self.extra_faults) if f.kind != "none"]

@@ -16,13 +16,16 @@ parts through the hooks below; the loop and the bookkeeping live here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
 from controllers import wire
 from twin.drives import DriveGroup
+from twin.faults import FaultInjector
 from twin.frames import Pose
+from twin.hazards import false_engaged
 from twin.pack import PackBody
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
@@ -56,10 +59,15 @@ class Station:
         self.world = world or World(cfg.physics)
         self.H = cfg.pack.dimensions.height_mm * MM
         self.vehicle_power = True
+        self.station_power = True
+        self.estop = False
+        self.phase = ""  # the phase the controller last reported
         self.frame_seq = 0
         self.last_cmd_id: int | None = None
         self._events: list[dict] = []
+        self._false_engaged: set[str] = set()
         self._build()
+        self.faults = FaultInjector(cfg.faults, self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
         self._update(0.0)
@@ -116,7 +124,18 @@ class Station:
         return self.interface.ids
 
     # -- one control period ----------------------------------------------------------
+    @property
+    def actuators_enabled(self) -> bool:
+        """An e-stop or a station power loss takes the power from drives and tools."""
+        return self.station_power and not self.estop
+
     def apply(self, cmd: wire.Command | None, cmd_id: int | None = None) -> None:
+        if cmd is not None:
+            self.phase = cmd.phase
+            if not self.actuators_enabled:
+                # Nothing re-arms while the power is off or the e-stop is pressed;
+                # lock valves and tools stay closed.
+                cmd = dataclasses.replace(cmd, reset_faults=False, locks={"all": wire.LOCK_HOLD}, tool={k: wire.LOCK_HOLD for k in cmd.tool})
         self.drives.on_period(cmd, self.rig.positions())
         if cmd is None:
             return
@@ -130,7 +149,15 @@ class Station:
         if cmd.tool:
             self._apply_tool(cmd.tool)
 
+    def _signals(self) -> dict[str, float]:
+        """Ground-truth signals a fault's trigger may watch."""
+        return {"rig_load_n": self.rig.load_n(), **self._signals_extra()}
+
+    def _signals_extra(self) -> dict[str, float]:
+        return {}
+
     def advance(self) -> None:
+        self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
         rig, drives = self.rig, self.drives
         for _ in range(self.substeps):
             rig.read()
@@ -163,7 +190,12 @@ class Station:
             self._docked[p.role] = docked
         states = {p.role: (float(self.pose[p.role].p[2]), float(p.velocity()[0][2])) for p in self.packs}
         c = self.interface.connector
-        self._events += self.hazards.check(t_s=t, packs=states, connector_force_n=c.force_n, connector_max_n=c.spec.max_force_n)
+        # A pack counts as carried while it is docked to the tool and the rig holds most of its weight.
+        carried = [p.mass_kg for p in self.packs if self._docked[p.role] and self.rig.load_n() > 0.5 * p.mass_kg * self.g]
+        self._events += self.hazards.check(
+            t_s=t, packs=states, connector_force_n=c.force_n, connector_max_n=c.spec.max_force_n,
+            carried_kg=max(carried, default=0.0), payload_kg=self.cfg.rig.payload_kg,
+        )
 
     # -- what the station's I/O publishes ----------------------------------------------
     def frame(self) -> dict:
@@ -178,14 +210,22 @@ class Station:
                 "state": d.state,
                 "settled": d.settled,
             }
-        return {
+        sensors = self._sensors()
+        sensors["estop"] = self.estop
+        sensors["station_power"] = self.station_power
+        frame = {
             "frame_seq": self.frame_seq,
             "t_s": self.world.time_s,
             "axes": axes,
             "drives": drives.report(),
-            "sensors": self._sensors(),
+            "sensors": sensors,
             "last_cmd_id": self.last_cmd_id,
         }
+        frame = self.faults.corrupt(frame, self.world.time_s, self.rng)
+        # What the controller is told, against what is true: a lock reported
+        # engaged while it is open is a hazard whoever believes it.
+        self._events += false_engaged(self.world.time_s, frame["sensors"]["locks"], self.interface.truth(), self._false_engaged)
+        return frame
 
     def _vision_reading(self, target: Pose) -> dict:
         return self.vision.read(target.relative_to(self.rig.tool_nominal_pose()))
@@ -214,6 +254,9 @@ class Station:
             "connector": self.interface.connector.truth(),
             "rig_load_n": rig.load_n(),
             "vehicle_power": self.vehicle_power,
+            "station_power": self.station_power,
+            "estop": self.estop,
+            "faults_active": [f.name for f in self.faults.active],
             "axes": {n: {"pos": rig.q[n], "ref": self.drives.drives[n].ref_pos, "force": rig.motor_force[n]} for n in rig.axes},
             **self._truth_extra(),
         }

@@ -22,6 +22,7 @@ import numpy as np
 
 from twin.connector import Connector
 from twin.frames import Pose
+from twin.hazards import hazard
 from twin.locks import LOCK_MODELS
 from twin.locks.base import LockContext, LockJoint
 from twin.pack import PackBody
@@ -63,6 +64,8 @@ class VehicleInterface:
         self.rel: Pose | None = None  # that pack relative to its installed pose
         self._engaged = [lk.engaged for lk in self.locks]
         self._mated = False
+        self.jammed: set[int] = set()  # locks frozen in their state (a fault)
+        self.leaks: dict[int, float] = {}  # lock -> pressure decay time constant, s (a fault)
 
     # -- geometry ------------------------------------------------------------
     def _offset(self, rel: Pose, point: np.ndarray) -> np.ndarray:
@@ -94,11 +97,16 @@ class VehicleInterface:
         load = 0.0 if (self.pack is None or supported) else self.pack.mass_kg * self.g / n
         for i, (lock, joint, point) in enumerate(zip(self.locks, self.joints, self.points)):
             offset = self._offset(self.rel, point) if self.pack is not None else np.array([0.0, 1.0, -1.0])  # nothing there
-            lock.update(dt, LockContext(offset_m=offset, tool_coupled=tool_coupled, vehicle_power=vehicle_power, carried_load_n=load))
+            if i not in self.jammed:  # a jammed lock stays as it is, whatever it is told
+                lock.update(dt, LockContext(offset_m=offset, tool_coupled=tool_coupled, vehicle_power=vehicle_power, carried_load_n=load))
+            if i in self.leaks:  # a leaking circuit loses pressure whatever the valve does
+                lock.pressure_pa *= math.exp(-dt / self.leaks[i])
             joint.sync(engaged=lock.engaged, holding_force_n=lock.holding_force_n(), pack_body=self.pack.body if self.pack else None, anchor_world=inst.apply(point))
             if lock.engaged != self._engaged[i]:
                 self._engaged[i] = lock.engaged
                 events.append({"event": "lock", "lock": str(i), "engaged": lock.engaged, "t_s": t_s})
+                if not lock.engaged and load > 0.0:
+                    events.append(hazard("released_under_load", t_s, lock=str(i), pack=self.pack.role, carried_n=round(load, 1)))
         if self.pack is not None:
             c = self._offset(self.rel, self.connector.point_local)
             self.connector.update(c, self.rel.yaw_rad, push_n=push_n)
