@@ -181,6 +181,9 @@ class SwapSequence:
             raise Refusal(f"station lacks axes {sorted(missing)}")
         if self.lock_strategy is None:
             raise Refusal(f"no strategy for lock type {s['locks'].get('type')!r}")
+        registered = s["vehicle"].get("registered_pack_family")
+        if registered is not None and self.pack["family_id"] != registered:
+            raise Refusal(f"pack tag reads {self.pack['family_id']!r} but vehicle {s['vehicle']['vehicle_id']} is registered for {registered!r}")
         if self.pack["mass_kg"] > s["limits"]["payload_kg"]:
             raise Refusal(f"pack {self.pack['family_id']} weighs {self.pack['mass_kg']} kg, over the rig's payload {s['limits']['payload_kg']} kg")
 

@@ -134,3 +134,38 @@ def run_cli(*args: str, cwd: Path, timeout_s: float = 300.0) -> subprocess.Compl
     """Run the installed ``swaptwin`` console script as a user would."""
     exe = Path(sys.executable).parent / "swaptwin"
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout_s)
+
+
+class ObserverTap:
+    """A SUB socket on the plant's observer channel, collecting everything."""
+
+    def __init__(self, endpoint: str):
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sock.connect(endpoint)
+        self.messages: list[tuple[str, dict]] = []
+
+    def drain_until_session_end(self, timeout_s: float = 120.0) -> list[tuple[str, dict]]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.sock.poll(200):
+                continue
+            topic, payload = self.sock.recv_multipart()
+            msg = wire.decode(payload, expect=frozenset({"truth", "event", "session"}))
+            self.messages.append((topic.decode(), msg.body))
+            if topic == b"session" and msg.body.get("event") == "end":
+                return self.messages
+        raise AssertionError("the session did not end in time")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def start_controller(endpoint: str, out_dir: Path, overrides: list[str] | None = None) -> subprocess.Popen:
+    """Our controller in its own process, as swaptwin swap starts it."""
+    cfg = load(list(overrides or []))
+    path = out_dir / "controller_config.json"
+    write_json_atomic(path, cfg.resolved["controller"])
+    log = open(out_dir / "controller.log", "wb")
+    return subprocess.Popen([sys.executable, "-m", "controllers", "--endpoint", endpoint, "--config", str(path)], stdout=log, stderr=subprocess.STDOUT)

@@ -23,7 +23,7 @@ import numpy as np
 
 from controllers import wire
 from twin.drives import DriveGroup
-from twin.faults import FaultInjector
+from twin.faults import FaultInjector, pack_tag
 from twin.frames import Pose
 from twin.hazards import false_engaged
 from twin.pack import PackBody
@@ -58,6 +58,7 @@ class Station:
         self.rng = np.random.default_rng(cfg.seed)
         self.world = world or World(cfg.physics)
         self.H = cfg.pack.dimensions.height_mm * MM
+        self.pack_tag = pack_tag(cfg.faults, cfg.pack.family_id)
         self.vehicle_power = True
         self.station_power = True
         self.estop = False
@@ -115,7 +116,12 @@ class Station:
             "float": {"range": cfg.rig.float.range_mm * MM, "lock_time_s": cfg.rig.float.lock_time_s},
             "locks": self.interface.describe(),
             "tools": {name: sorted(values) for name, values in self.tool_commands.items()},
-            "vehicle": {"vehicle_id": cfg.vehicle.vehicle_id, "model": cfg.vehicle.model, "class": cfg.vehicle.vehicle_class},
+            # As the lane reads them: the vehicle's registration (with the pack
+            # family it is registered for) and, separately, the pack's own tag.
+            "vehicle": {
+                "vehicle_id": cfg.vehicle.vehicle_id, "model": cfg.vehicle.model, "class": cfg.vehicle.vehicle_class,
+                "registered_pack_family": cfg.pack.family_id,
+            },
             "limits": {"payload_kg": cfg.rig.payload_kg, "swap_time_limit_s": cfg.vehicle.swap_time_limit_s},
         }
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from controllers import wire
 from twin.drives import DriveGroup
+from twin.faults import static_parking
 from twin.frames import Pose
 from twin.gantry import Gantry
 from twin.hazards import HazardMonitor
@@ -48,7 +49,8 @@ class OverheadStation(Station):
     def _build(self) -> None:
         cfg, pack, rig, sc = self.cfg, self.cfg.pack, self.cfg.rig, self.cfg.scenario
         # 1. The lane: the truck at its parked pose, sunk under the depleted pack.
-        self.truck = Truck(self.world, cfg.vehicle, pack, offset_mm=sc.parking_offset_mm, yaw_deg=sc.parking_yaw_deg, laden_kg=pack.mass_kg)
+        offset_mm, yaw_deg = static_parking(cfg.faults, sc.parking_offset_mm, sc.parking_yaw_deg)
+        self.truck = Truck(self.world, cfg.vehicle, pack, offset_mm=offset_mm, yaw_deg=yaw_deg, laden_kg=pack.mass_kg)
         self.vehicle_body = self.truck.body
         self.packs = [PackBody(self.world, pack, role="depleted", pose=self.truck.installed_pose())]
         # 2. Storage: the charged pack on its stand, with its placement error.
@@ -188,7 +190,7 @@ class OverheadStation(Station):
                 "engage_time_s": first.nominal_engage_time_s,
             },
             "pack": {
-                "family_id": pack.family_id,
+                "family_id": self.pack_tag,
                 "mass_kg": pack.mass_kg,
                 "length": pack.dimensions.length_mm * MM,
                 "width": pack.dimensions.width_mm * MM,

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from twin.drives import DriveGroup
+from twin.faults import static_parking
 from twin.frames import Pose
 from twin.hazards import HazardMonitor
 from twin.pack import PackBody
@@ -39,7 +40,8 @@ class UnderChassisStation(Station):
     def _build(self) -> None:
         cfg, pack, rig, sc = self.cfg, self.cfg.pack, self.cfg.rig, self.cfg.scenario
         # 1. The lane: the car at its parked pose, the depleted pack in its bay.
-        self.car = Car(self.world, cfg.vehicle, pack, offset_mm=sc.parking_offset_mm, yaw_deg=sc.parking_yaw_deg)
+        offset_mm, yaw_deg = static_parking(cfg.faults, sc.parking_offset_mm, sc.parking_yaw_deg)
+        self.car = Car(self.world, cfg.vehicle, pack, offset_mm=offset_mm, yaw_deg=yaw_deg)
         self.vehicle_body = self.car.body
         self.packs = [PackBody(self.world, pack, role="depleted", pose=self.car.bay_pose)]
         # 2. Storage: the charged pack in its slot, with its placement error.
@@ -109,7 +111,7 @@ class UnderChassisStation(Station):
                 "tool_coupled": {}, "connector_mated": {}, "float_locked": {},
             },
             "pack": {
-                "family_id": pack.family_id,
+                "family_id": self.pack_tag,
                 "mass_kg": pack.mass_kg,
                 "length": pack.dimensions.length_mm * MM,
                 "width": pack.dimensions.width_mm * MM,
