@@ -1,4 +1,4 @@
-"""``python -m bench [swap ...] [--repeats N] [--out FILE]``
+"""``python -m bench [swap truck ...] [--repeats N] [--out FILE]``
 
 Runs the benchmarks named (default: all) and prints a table; ``--out`` also
 writes the figures as JSON. Figures are ratios within one run.
@@ -17,6 +17,7 @@ from swaptwin.atomic import write_json_atomic
 
 CASES = {
     "swap": lambda repeats: bench_swap([], repeats=repeats),
+    "truck": lambda repeats: bench_swap(["rig=overhead"], repeats=repeats),
 }
 
 

@@ -80,10 +80,21 @@ class OverheadTuning:
 
 
 @dataclass(frozen=True)
+class SupervisorTuning:
+    """The safety supervisor's checks, run on every frame before any phase logic."""
+
+    window_frames: int = _q(2, 10000, "", "frames in the plant-time watchdog's window")
+    max_frame_anomalies: int = _q(0, 10000, "", "frames lost, repeated or off the control period allowed in the window")
+    load_tolerance_fraction: float = _q(0.01, 1.0, "", "load cell against the expected load, as a share of the pack weight")
+    vision_consistency_mm: float = _q(0.1, 100.0, "mm", "vision against the encoders after an alignment move")
+
+
+@dataclass(frozen=True)
 class ControllerConfig:
     name: str = _q(doc="which controller tuning this is")
     link_timeout_s: float = _q(0.01, 600.0, "s", "wall-clock link watchdog: the only use of the host clock")
     connect_timeout_s: float = _q(0.1, 3600.0, "s", "wall time to wait for the plant's welcome")
+    supervisor: SupervisorTuning = _q()
     under_chassis: UnderChassisTuning = _q()
     overhead: OverheadTuning = _q()
 

@@ -59,8 +59,8 @@ class StationLink:
         self.send(wire.COMMAND, cmd.to_body(), cmd_id=self._cmd_id)
         return self._cmd_id
 
-    def bye(self, *, outcome: str, reason: str, phase: str) -> None:
-        self.send(wire.BYE, wire.bye_body(outcome=outcome, reason=reason, phase=phase))
+    def bye(self, *, outcome: str, reason: str, phase: str, detected_by: str = "") -> None:
+        self.send(wire.BYE, wire.bye_body(outcome=outcome, reason=reason, phase=phase, detected_by=detected_by))
 
     def close(self) -> None:
         self.sock.close()

@@ -35,7 +35,7 @@ def _channel(frame: dict, lock_id: str, name: str) -> bool:
 
     a, b = frame["sensors"]["locks"][lock_id][name]
     if a != b:
-        raise Fault(f"lock {lock_id}: {name} channels disagree (A={a}, B={b})")
+        raise Fault(f"lock {lock_id}: {name} channels disagree (A={a}, B={b})", by="two_channel")
     return a
 
 
@@ -73,13 +73,13 @@ class _ConfirmingStrategy:
         from controllers.swap_sequence import Fault
 
         if not self._reads(seq.frame, self.engaged_reads):
-            raise Fault(f"not every lock reads {_statuses(self.engaged_reads)} on both channels")
+            raise Fault(f"not every lock reads {_statuses(self.engaged_reads)} on both channels", by="lock_status")
 
     def require_all_released(self, seq: "SwapSequence") -> None:
         from controllers.swap_sequence import Fault
 
         if not self._reads(seq.frame, self.released_reads):
-            raise Fault(f"interlock: not every lock reads {_statuses(self.released_reads)}; the pack must not be lowered")
+            raise Fault(f"interlock: not every lock reads {_statuses(self.released_reads)}; the pack must not be lowered", by="interlock")
 
 
 def _statuses(want: dict[str, bool]) -> str:

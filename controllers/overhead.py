@@ -51,7 +51,7 @@ class OverheadSequence(SwapSequence):
         the spreader's nominal frame, z negative below it)."""
         z = self.estimate.get("z")
         if z is None:
-            raise Fault("no vision estimate of the truck's cradle")
+            raise Fault("no vision estimate of the truck's cradle", by="vision_plausibility")
         return self.frame["axes"]["hoist"]["pos"] + z + self.pack["height"] + self.pack["casting_height"]
 
     # -- motions -----------------------------------------------------------------------
@@ -59,6 +59,7 @@ class OverheadSequence(SwapSequence):
         """Lower fast to just above ``contact``, then at the final-approach speed
         towards ``contact - past_m`` until ``done(frame)``; then hold the hoist."""
         t = self.tuning
+        self.expect_load = None  # landing or setting down: the load is changing hands
         above = contact + t.landing_slowdown_mm * MM
         if self.frame["axes"]["hoist"]["pos"] > above:
             yield from self._move({"hoist": above})
@@ -69,7 +70,7 @@ class OverheadSequence(SwapSequence):
         self._hold("hoist")
         yield from self._hold_for(t.settle_s)
         if not done(self.frame):
-            raise Fault(f"hoist stopped at {self.frame['axes']['hoist']['pos']:.3f} m without the expected contact in phase {self.phase}")
+            raise Fault(f"hoist stopped at {self.frame['axes']['hoist']['pos']:.3f} m without the expected contact in phase {self.phase}", by="load_plausibility")
 
     def _land_and_grip(self, contact: float) -> PhaseGen:
         yield from self._descend_until(contact, past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed)
@@ -79,13 +80,14 @@ class OverheadSequence(SwapSequence):
     def _lift(self) -> PhaseGen:
         """Take the load slowly, then hoist fast to the carrying height."""
         if not self._spreader_all(self.frame, "locked", True):
-            raise Fault("interlock: a spreader twist-lock is not confirmed locked; no hoisting")
+            raise Fault("interlock: a spreader twist-lock is not confirmed locked; no hoisting", by="interlock")
         t = self.tuning
         self._set("hoist", self.pos["hoist_carry"], speed=t.landing_speed_mm_s * MM)
         yield from self._wait(self._carrying)
         yield from self._move({"hoist": self.pos["hoist_carry"]})
         if not self._carrying(self.frame):
-            raise Fault(f"hoist load {self._load_n():.0f} N does not confirm a pack of {self.weight_n:.0f} N")
+            raise Fault(f"hoist load {self._load_n():.0f} N does not confirm a pack of {self.weight_n:.0f} N", by="load_plausibility")
+        self.expect_load = "pack"
         yield from self._set_float(True)
 
     def _release_spreader(self) -> PhaseGen:
@@ -140,6 +142,7 @@ class OverheadSequence(SwapSequence):
         yield from self._descend_until(stand["hoist_contact"], past_m=self.tuning.landing_slowdown_mm * MM, done=self._set_down)
         yield from self._release_spreader()
         yield from self._move({"hoist": self.pos["hoist_high"]})
+        self.expect_load = "empty"
         yield from self._set_float(True)
 
     def _phase_fetch_charged(self) -> PhaseGen:
@@ -171,9 +174,9 @@ class OverheadSequence(SwapSequence):
     def _phase_verify(self) -> PhaseGen:
         self.lock_strategy.require_all_engaged(self)
         if not self._sensors()["connector_mated"]:
-            raise Fault("connector not mated")
+            raise Fault("connector not mated", by="verification")
         if not self._set_down(self.frame):
-            raise Fault(f"the truck does not carry the pack: the hoist still holds {self._load_n():.0f} N")
+            raise Fault(f"the truck does not carry the pack: the hoist still holds {self._load_n():.0f} N", by="verification")
         yield
 
     def _phase_release(self) -> PhaseGen:
@@ -184,5 +187,6 @@ class OverheadSequence(SwapSequence):
         self.locks = {}
         h = self.pos["home"]
         yield from self._move({"hoist": self.pos["hoist_high"]})
+        self.expect_load = "empty"
         yield from self._set_float(True)
         yield from self._move({"bridge": h["bridge"], "trolley": h["trolley"], "slew": h["slew"]})

@@ -75,15 +75,15 @@ def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) ->
         link.command(controller.on_frame(frame))
         if controller.outcome is not None:
             o = controller.outcome
-            link.bye(outcome=o.outcome, reason=o.reason, phase=o.phase)
+            link.bye(outcome=o.outcome, reason=o.reason, phase=o.phase, detected_by=o.detected_by)
             _wait_end(link)
             return o
 
 
 def _give_up(link: StationLink, controller: SwapSequence, reason: str, t_s: float) -> Outcome:
     log.error(reason)
-    link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason=reason, phase=controller.phase)
-    return Outcome(wire.OUTCOME_SAFE_STOP, reason, controller.phase, t_s)
+    link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason=reason, phase=controller.phase, detected_by="link_watchdog")
+    return Outcome(wire.OUTCOME_SAFE_STOP, reason, controller.phase, t_s, "link_watchdog")
 
 
 def _wait_end(link: StationLink) -> None:

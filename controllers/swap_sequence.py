@@ -21,6 +21,7 @@ rig's capture range), ``safe_stop`` (a fault during the swap).
 
 from __future__ import annotations
 
+import collections
 import math
 from dataclasses import dataclass
 from typing import Callable, Generator
@@ -37,11 +38,19 @@ PhaseGen = Generator[None, Frame, None]
 
 
 class Fault(Exception):
-    """A condition that ends the swap in a safe stop."""
+    """A condition that ends the swap in a safe stop. ``by`` names the check
+    that found it (the fault campaign reports detections by it)."""
+
+    def __init__(self, message: str, *, by: str = "sequence"):
+        super().__init__(message)
+        self.by = by
 
 
 class Refusal(Fault):
     """A precondition that fails before anything irreversible happened."""
+
+    def __init__(self, message: str, *, by: str = "precondition"):
+        super().__init__(message, by=by)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Outcome:
     reason: str
     phase: str
     t_s: float
+    detected_by: str = ""
 
 
 class SwapSequence:
@@ -81,6 +91,13 @@ class SwapSequence:
         self._stopping = False
         self._pending: Outcome | None = None
         self.estimate: dict[str, float] = {}
+        # What the load cell should read: "pack" (carrying), "empty", or None
+        # (pressing, landing: no expectation). Phases set it; the supervisor checks it.
+        self.expect_load: str | None = "empty"
+        self.period_s = station["clock"]["control_period_s"]
+        self._last_seq: int | None = None
+        self._last_t: float | None = None
+        self._anomalies: collections.deque[int] = collections.deque()
 
     # -- the one entry point --------------------------------------------------
     def on_frame(self, frame: Frame) -> wire.Command:
@@ -92,7 +109,7 @@ class SwapSequence:
         except Fault as exc:
             self._begin_safe_stop(exc)
         except Exception as exc:  # a bug must still end in a safe stop, not a dead process
-            self._begin_safe_stop(Fault(f"controller error in {self.phase}: {type(exc).__name__}: {exc}"))
+            self._begin_safe_stop(Fault(f"controller error in {self.phase}: {type(exc).__name__}: {exc}", by="controller_error"))
         if self._stopping:
             self._continue_safe_stop(frame)
         return self._command(frame)
@@ -101,12 +118,13 @@ class SwapSequence:
         """Feed the frame to the current phase; when a phase returns, start the
         next one on the same frame. A phase's first command answers the frame
         it starts on, so every phase lasts at least one period."""
+        self._supervise(frame)
         self._check_drives(frame)
         if self._gen is not None:
             elapsed = frame["t_s"] - self._phase_start_s
             limit = self.tuning.timeouts_s[self.phase]
             if elapsed > limit:
-                raise Fault(f"phase {self.phase} timed out after {elapsed:.2f} s (limit {limit} s)")
+                raise Fault(f"phase {self.phase} timed out after {elapsed:.2f} s (limit {limit} s)", by="timeout")
             try:
                 self._gen.send(frame)
                 return
@@ -141,7 +159,7 @@ class SwapSequence:
     # -- safe stop --------------------------------------------------------------
     def _begin_safe_stop(self, exc: Fault) -> None:
         outcome = wire.OUTCOME_REFUSED if isinstance(exc, Refusal) else wire.OUTCOME_SAFE_STOP
-        self._pending = Outcome(outcome, str(exc), self.phase, self.frame.get("t_s", 0.0))
+        self._pending = Outcome(outcome, str(exc), self.phase, self.frame.get("t_s", 0.0), exc.by)
         self._stopping = True
         self._gen = None
         self.sp = {n: wire.AxisCommand(wire.MODE_STOP) for n in self.axes}
@@ -154,11 +172,40 @@ class SwapSequence:
         if at_rest and self.outcome is None:
             self.outcome = self._pending
 
+    # -- the safety supervisor ---------------------------------------------------------
+    def _supervise(self, frame: Frame) -> None:
+        """Checks that hold in every phase, before any phase logic."""
+        sup = self.cfg.supervisor
+        s = frame["sensors"]
+        # 1. Safety inputs: the station has already stopped the drives; never restart by ourselves.
+        if s.get("estop"):
+            raise Fault("emergency stop pressed", by="safety_input")
+        if s.get("station_power") is False:
+            raise Fault("station power lost", by="safety_input")
+        # 2. Windowed watchdog on plant time: frames must come one by one, a period apart.
+        seq, t = frame["frame_seq"], frame["t_s"]
+        if self._last_seq is not None:
+            ok = seq == self._last_seq + 1 and abs(t - self._last_t - self.period_s) <= 0.5 * self.period_s
+            self._anomalies.append(0 if ok else 1)
+            if len(self._anomalies) > sup.window_frames:
+                self._anomalies.popleft()
+            if sum(self._anomalies) > sup.max_frame_anomalies:
+                raise Fault(f"plant-time watchdog: {sum(self._anomalies)} frames lost, repeated or off the period in the last {len(self._anomalies)}", by="frame_watchdog")
+        self._last_seq, self._last_t = seq, t
+        # 3. The load cell against what the sequence expects it to carry.
+        load = s.get("load_cell_n", 0.0)
+        if load is None:
+            raise Fault("load cell not reporting", by="sensor_dropout")
+        if self.expect_load is not None:
+            expected = self.weight_n if self.expect_load == "pack" else 0.0
+            if abs(load - expected) > sup.load_tolerance_fraction * self.weight_n:
+                raise Fault(f"load cell reads {load:.0f} N where {expected:.0f} N is expected ({self.expect_load})", by="load_plausibility")
+
     # -- checks -------------------------------------------------------------------
     def _check_drives(self, frame: Frame) -> None:
         d = frame["drives"]
         if d["state"] in (wire.DRIVE_FAULT, wire.DRIVE_STOPPED, wire.DRIVE_STOPPING) and not self.reset_faults:
-            raise Fault(f"drives {d['state']}: {'; '.join(d.get('reasons', [])) or 'no reason given'}")
+            raise Fault(f"drives {d['state']}: {'; '.join(d.get('reasons', [])) or 'no reason given'}", by="drive")
 
     def _sensors(self) -> dict:
         return self.frame["sensors"]
@@ -169,7 +216,7 @@ class SwapSequence:
     def _two_channels(self, name: str, pair: list[bool]) -> bool:
         a, b = pair
         if a != b:
-            raise Fault(f"{name} channels disagree (A={a}, B={b})")
+            raise Fault(f"{name} channels disagree (A={a}, B={b})", by="two_channel")
         return a
 
     def _identify_common(self) -> None:
@@ -191,7 +238,7 @@ class SwapSequence:
     def _set(self, axis: str, target: float, *, speed: float | None = None, force_limit: float | None = None) -> None:
         spec = self.axes[axis]
         if not spec["lower"] <= target <= spec["upper"]:
-            raise Fault(f"{axis} target {target:.4f} {spec['unit']} outside [{spec['lower']}, {spec['upper']}]")
+            raise Fault(f"{axis} target {target:.4f} {spec['unit']} outside [{spec['lower']}, {spec['upper']}]", by="interlock")
         self.sp[axis] = wire.AxisCommand(wire.MODE_POSITION, target=target, speed=speed, force_limit=force_limit)
 
     def _hold(self, axis: str) -> None:
@@ -230,6 +277,27 @@ class SwapSequence:
         return self.frame["axes"][axis]["force"]
 
     # -- vision alignment -----------------------------------------------------------
+    _align_origin: tuple[dict[str, float], dict[str, float]] | None = None
+
+    def _check_vision_against_encoders(self, est: dict[str, float]) -> None:
+        """After an alignment move, the new estimate must be the old one less the
+        move the encoders report: a camera and encoders that disagree cannot both
+        be trusted (a drifting encoder, a knocked camera, a moving vehicle)."""
+        if self._align_origin is None:
+            return
+        before_axes, before = self._align_origin
+        self._align_origin = None
+        ax, ay, ayaw = self.ALIGN_AXES
+        axes = self.frame["axes"]
+        mx, my = axes[ax]["pos"] - before_axes[ax], axes[ay]["pos"] - before_axes[ay]
+        yaw = axes[ayaw]["pos"]
+        # The move in the tool's frame (which turned with the yaw axis).
+        tx = math.cos(yaw) * mx + math.sin(yaw) * my
+        ty = -math.sin(yaw) * mx + math.cos(yaw) * my
+        err = math.hypot(est["x"] - (before["x"] - tx), est["y"] - (before["y"] - ty))
+        if err > self.cfg.supervisor.vision_consistency_mm * MM:
+            raise Fault(f"vision and encoders disagree by {err / MM:.1f} mm after an alignment move", by="vision_plausibility")
+
     def _align_on_vision(self, tuning: AlignTuning) -> PhaseGen:
         """Average the vision estimate, move, repeat until within tolerance.
         Refuses (before any lock moved) a target beyond an axis's travel."""
@@ -243,6 +311,7 @@ class SwapSequence:
                 if v["valid"]:
                     samples.append(v)
             est = {k: sum(s[k] for s in samples) / len(samples) for k in ("x", "y", "z", "yaw")}
+            self._check_vision_against_encoders(est)
             self.estimate = est
             if abs(est["x"]) <= tol_m and abs(est["y"]) <= tol_m and abs(est["yaw"]) <= tol_rad:
                 return
@@ -252,6 +321,7 @@ class SwapSequence:
             dx = math.cos(yaw) * est["x"] - math.sin(yaw) * est["y"]
             dy = math.sin(yaw) * est["x"] + math.cos(yaw) * est["y"]
             targets = {ax: axes[ax]["pos"] + dx, ay: axes[ay]["pos"] + dy, ayaw: axes[ayaw]["pos"] + est["yaw"]}
+            self._align_origin = ({a: axes[a]["pos"] for a in (ax, ay, ayaw)}, est)
             for axis, t in targets.items():
                 spec = self.axes[axis]
                 if not spec["lower"] <= t <= spec["upper"]:
@@ -261,4 +331,4 @@ class SwapSequence:
                         f"beyond [{spec['lower'] * scale:+.1f}, {spec['upper'] * scale:+.1f}] {unit}"
                     )
             yield from self._move(targets)
-        raise Fault(f"alignment did not converge in {tuning.max_attempts} attempts: {self.estimate}")
+        raise Fault(f"alignment did not converge in {tuning.max_attempts} attempts: {self.estimate}", by="vision_plausibility")

@@ -26,10 +26,10 @@ class UnderChassisSequence(SwapSequence):
 
     def _check_carrying(self) -> None:
         if not self._present():
-            raise Fault("pack-present switches say the pallet is empty")
+            raise Fault("pack-present switches say the pallet is empty", by="presence")
         share = self.tuning.present_load_fraction
         if self._load_n() < share * self.weight_n:
-            raise Fault(f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N")
+            raise Fault(f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N", by="load_plausibility")
 
     def _slot(self, content: str) -> dict:
         return next(s for s in self.pos["slots"] if s["content"] == content)
@@ -67,6 +67,7 @@ class UnderChassisSequence(SwapSequence):
         yield from self._align_on_vision(self.tuning.align)
 
     def _phase_raise_to_pack(self) -> PhaseGen:
+        self.expect_load = None  # pressing up against a pack still locked in
         yield from self._set_float(False)
         force = self._axis_force("lift") + self.weight_n + self.tuning.seat_force_margin_n
         yield from self._raise_to(self._bay_lift_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force)
@@ -74,7 +75,7 @@ class UnderChassisSequence(SwapSequence):
 
     def _phase_unlock(self) -> PhaseGen:
         if not self.frame["sensors"]["tool_coupled"]:
-            raise Fault("lock tool not coupled to the vehicle")
+            raise Fault("lock tool not coupled to the vehicle", by="interlock")
         yield from self.lock_strategy.release(self)
         # The pack now rests on the pallet: the load cell must carry its weight.
         yield from self._wait(lambda f: self._load_n() >= self.tuning.present_load_fraction * self.weight_n)
@@ -83,28 +84,33 @@ class UnderChassisSequence(SwapSequence):
         self.lock_strategy.require_all_released(self)
         yield from self._move({"lift": self.pos["lift_carry"]})
         if not self._present():
-            raise Fault("pack left the pallet while lowering")
+            raise Fault("pack left the pallet while lowering", by="presence")
+        self.expect_load = "pack"  # no longer pressed against the seat: just its weight
         yield from self._set_float(True)
 
     def _phase_store_depleted(self) -> PhaseGen:
         slot = self._slot("empty")
         self._check_carrying()
         yield from self._move({"travel": slot["travel"], "align": 0.0, "yaw": 0.0})
+        self.expect_load = None  # handing the pack over to the rack
         yield from self._move({"lift": self.pos["lift_low"]})
         if self._present():
-            raise Fault("pack still on the pallet after setting it down in the rack")
+            raise Fault("pack still on the pallet after setting it down in the rack", by="presence")
+        self.expect_load = "empty"
 
     def _phase_fetch_charged(self) -> PhaseGen:
         slot = self._slot("charged")
         yield from self._move({"travel": slot["travel"], "align": 0.0, "yaw": 0.0})
         yield from self._set_float(False)
+        self.expect_load = None  # taking the pack over from the rack
         yield from self._raise_to(slot["lift_contact"], extra_m=0.0, force_limit=self.axes["lift"]["max_force"])
         yield from self._wait(lambda f: f["axes"]["lift"]["settled"])
         yield from self._move({"lift": self.pos["lift_carry"]}, speed={"lift": self.tuning.contact_speed_mm_s * MM})
         if not self._present():
-            raise Fault("no pack on the pallet after lifting it from its slot")
+            raise Fault("no pack on the pallet after lifting it from its slot", by="presence")
         yield from self._set_float(True)
         self._check_carrying()
+        self.expect_load = "pack"
 
     def _phase_approach_align(self) -> PhaseGen:
         bay = self.pos["bay"]
@@ -113,6 +119,7 @@ class UnderChassisSequence(SwapSequence):
 
     def _phase_raise_insert(self) -> PhaseGen:
         t = self.tuning
+        self.expect_load = None  # pressing the pack into its seat
         yield from self._set_float(False)
         contact = self._bay_lift_contact()
         # Slow down before the locating pins reach their holes, not just before the seat.
@@ -134,9 +141,10 @@ class UnderChassisSequence(SwapSequence):
         yield from self._move({"lift": lift - 2 * t.seat_overtravel_mm * MM}, speed={"lift": t.contact_speed_mm_s * MM})
         yield from self._hold_for(t.verify_settle_s)
         if self._load_n() > (1.0 - t.present_load_fraction) * self.weight_n:
-            raise Fault(f"pack not held by its locks: the lift still carries {self._load_n():.0f} N")
+            raise Fault(f"pack not held by its locks: the lift still carries {self._load_n():.0f} N", by="verification")
+        self.expect_load = "empty"
         if not self._sensors()["connector_mated"]:
-            raise Fault("connector unmated after verification drop")
+            raise Fault("connector unmated after verification drop", by="verification")
         self.lock_strategy.require_all_engaged(self)
 
     def _phase_withdraw(self) -> PhaseGen:

@@ -29,7 +29,8 @@ from typing import Any
 
 import msgpack
 
-PROTOCOL_VERSION: tuple[int, int] = (1, 0)
+# 1.1: bye.detected_by; frames carry the estop and station_power safety inputs.
+PROTOCOL_VERSION: tuple[int, int] = (1, 1)
 
 # Controller -> plant
 HELLO = "hello"
@@ -286,10 +287,10 @@ def hello_body(*, client: str) -> dict[str, Any]:
     return {"client": client, "role": "controller", "protocol": list(PROTOCOL_VERSION)}
 
 
-def bye_body(*, outcome: str, reason: str, phase: str) -> dict[str, Any]:
+def bye_body(*, outcome: str, reason: str, phase: str, detected_by: str = "") -> dict[str, Any]:
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome {outcome!r} not in {sorted(OUTCOMES)}")
-    return {"outcome": outcome, "reason": reason, "phase": phase}
+    return {"outcome": outcome, "reason": reason, "phase": phase, "detected_by": detected_by}
 
 
 def check_bye(body: dict[str, Any]) -> dict[str, Any]:

@@ -107,7 +107,12 @@ class FaultInjector:
             else:
                 lock.spring_factor = a.saved["spring_factor"]
         elif k == "axis_stall":
-            st.rig.force_factor[f.axis] = 0.0 if on else 1.0
+            if on:
+                st.rig.blocked_at[f.axis] = st.rig.q[f.axis]
+            else:
+                st.rig.blocked_at.pop(f.axis, None)
+        elif k == "encoder_drift":
+            (st.encoder_drift.__setitem__(f.axis, f.rate) if on else st.encoder_drift.pop(f.axis, None))
         elif k == "axis_slow":
             st.drives.drives[f.axis].speed_factor = f.factor if on else 1.0
         elif k == "suspension_sag":
@@ -130,9 +135,7 @@ class FaultInjector:
         frame = copy.deepcopy(frame)
         for a in live:
             f, sensors = a.spec, frame["sensors"]
-            if f.kind == "encoder_drift":
-                frame["axes"][f.axis]["pos"] += f.rate * (t_s - a.since_s)
-            elif f.kind == "vision_error":
+            if f.kind == "vision_error":
                 v = sensors["vision"]
                 if v["valid"]:
                     v["x"] += f.x_mm * MM
@@ -146,7 +149,7 @@ class FaultInjector:
         return frame
 
 
-_SENSOR_KINDS = frozenset({"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error", "encoder_drift"})
+_SENSOR_KINDS = frozenset({"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"})
 
 
 def _corrupt_sensor(sensors: dict, f: Fault, rng) -> None:

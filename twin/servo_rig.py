@@ -53,7 +53,10 @@ class ServoRig:
         self.tare_n = tare_n
         for s in specs:
             pb.resetJointState(body, self.joint[s.name], s.home, physicsClientId=world.cid)
-        self.force_factor = {n: 1.0 for n in self.axes}  # 0 for a stalled motor (a fault)
+        # Faults: a stalled axis is blocked where it stood; a drifting encoder
+        # reports true position + offset, and the drive closes its loop on it.
+        self.blocked_at: dict[str, float] = {}
+        self.encoder_offset = {n: 0.0 for n in self.axes}
         self._gains_p = [s.position_gain for s in specs]
         self._gains_v = [s.velocity_gain for s in specs]
         self.float_commanded_locked = True
@@ -72,18 +75,20 @@ class ServoRig:
         self.motor_force = {n: st[3] for n, st in zip(self._all, states)}
 
     def positions(self) -> dict[str, float]:
-        return {n: self.q[n] for n in self.axes}
+        """Axis positions as the encoders report them (what drives and frames see)."""
+        return {n: self.q[n] + self.encoder_offset[n] for n in self.axes}
 
     # -- actuation, every physics step ---------------------------------------
     def actuate(self, drives: DriveGroup, dt: float) -> None:
         ds = [drives.drives[n] for n in self.axes]
+        targets = [self.blocked_at.get(n, d.ref_pos - self.encoder_offset[n]) for d, n in zip(ds, self.axes)]
         pb.setJointMotorControlArray(
             self.body,
             self._axis_idx,
             pb.POSITION_CONTROL,
-            targetPositions=[d.ref_pos for d in ds],
-            targetVelocities=[d.ref_vel for d in ds],
-            forces=[d.force_limit * self.force_factor[n] for d, n in zip(ds, self.axes)],
+            targetPositions=targets,
+            targetVelocities=[0.0 if n in self.blocked_at else d.ref_vel for d, n in zip(ds, self.axes)],
+            forces=[d.spec.max_force if n in self.blocked_at else d.force_limit for d, n in zip(ds, self.axes)],
             positionGains=self._gains_p,
             velocityGains=self._gains_v,
             physicsClientId=self.world.cid,

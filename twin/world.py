@@ -109,6 +109,11 @@ class World:
         self.steps += 1
         self.time_s = self.steps * self.physics.step_s
 
+    def reset_clock(self) -> None:
+        """Call plant time zero here (after the station has settled)."""
+        self.steps = 0
+        self.time_s = 0.0
+
     def close(self) -> None:
         if self.cid is not None and pb.isConnected(physicsClientId=self.cid):
             pb.disconnect(physicsClientId=self.cid)

@@ -23,6 +23,7 @@ class Physics:
     contact_erp: float = q(lo=0.0, hi=1.0)
     friction_erp: float = q(lo=0.0, hi=1.0)
     gravity_m_s2: float = q(lo=0.0, hi=20.0, unit="m/s^2")
+    settle_s: float = q(lo=0.0, hi=10.0, unit="s", doc="physics run before plant time zero, everything holding")
 
 
 @dataclass(frozen=True)

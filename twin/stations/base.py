@@ -63,6 +63,7 @@ class Station:
         self.station_power = True
         self.estop = False
         self.phase = ""  # the phase the controller last reported
+        self.encoder_drift: dict[str, float] = {}  # axis -> drift rate (a fault)
         self.frame_seq = 0
         self.last_cmd_id: int | None = None
         self._events: list[dict] = []
@@ -71,8 +72,25 @@ class Station:
         self.faults = FaultInjector(cfg.faults, self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
+        self._update(0.0)  # locks take hold of the depleted pack before anything moves
+        self._settle()
+        self._snapshot()
         self._update(0.0)
         self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
+
+    def _settle(self) -> None:
+        """Let contacts and motors take up their static loads before plant time
+        zero, so the first frame reads a station at rest (a load cell that has
+        been on for a while), not a world that has never been stepped."""
+        for _ in range(round(self.cfg.physics.settle_s / self.dt)):
+            self.rig.read()
+            self.drives.step(self.dt, self.rig.positions())
+            self.rig.actuate(self.drives, self.dt)
+            self._per_step()
+            self.world.step()
+        self.rig.read()
+        self.world.reset_clock()
+        self.load_cell.filtered_n = self.rig.load_n()
 
     # -- hooks for subclasses --------------------------------------------------------
     def _build(self) -> None:
@@ -165,6 +183,8 @@ class Station:
     def advance(self) -> None:
         self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
         rig, drives = self.rig, self.drives
+        for axis, rate in self.encoder_drift.items():
+            rig.encoder_offset[axis] += rate * self.period_s
         for _ in range(self.substeps):
             rig.read()
             drives.step(self.dt, rig.positions())
@@ -207,10 +227,11 @@ class Station:
     def frame(self) -> dict:
         rig, drives = self.rig, self.drives
         axes = {}
+        reported = rig.positions()
         for name in rig.axes:
             d = drives.drives[name]
             axes[name] = {
-                "pos": float(quantize(rig.q[name], d.spec.encoder_resolution)),
+                "pos": float(quantize(reported[name], d.spec.encoder_resolution)),
                 "vel": float(rig.qd[name]),
                 "force": float(rig.motor_force[name]),
                 "state": d.state,
