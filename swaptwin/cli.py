@@ -4,6 +4,7 @@
     swaptwin plant [OVERRIDES]       serve the twin on ``endpoint`` and wait for any controller
     swaptwin controller [OVERRIDES]  run our controller against ``endpoint`` (twin or station gateway)
     swaptwin characterise lock=NAME  sweep a lock model against its analytic law: table and plot
+    swaptwin check pack=NAME rig=NAME  static compatibility pre-check, one line per criterion
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory.
@@ -99,7 +100,18 @@ def task_characterise(cfg) -> None:
     sys.exit(EXIT_PASS if summary["within_tolerance"] else EXIT_FAIL)
 
 
-TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise}
+def task_check(cfg) -> None:
+    from swaptwin.atomic import write_json_atomic
+    from swaptwin.compat import check, format_report
+
+    swap_cfg = _validated(cfg)
+    report = check(swap_cfg.plant, controller=swap_cfg.controller)
+    print(format_report(report))
+    write_json_atomic(_output_dir() / "check.json", report.to_dict())
+    sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
+
+
+TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
 
 
 def main(argv: list[str] | None = None) -> None:

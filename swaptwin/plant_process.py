@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from swaptwin.atomic import write_json_atomic
+from swaptwin.compat import check
 from swaptwin.config import SwapConfig, validate
 from swaptwin.orchestrate import restore_interrupts
 from swaptwin.verdict import Recorder
@@ -46,6 +47,12 @@ def serve_plant(cfg: SwapConfig, *, endpoint: str, observer_endpoint: str | None
         link.close()
         station.close()
     result = recorder.result()
+    # The static pre-check beside the dynamic result: the two should agree.
+    report = check(p, controller=cfg.controller)
+    result["precheck"] = {"passed": report.passed, "failed": [c.name for c in report.failed], "criteria": report.to_dict()["criteria"]}
+    if not report.passed:
+        result["verdict"]["status"] = "fail"
+        result["verdict"]["reasons"].append(f"static pre-check fails on {', '.join(c.name for c in report.failed)}: the pack should not be swapped here")
     write_json_atomic(out_dir / "result.json", result)
     log.info("verdict %s; result in %s", result["verdict"]["status"], out_dir / "result.json")
     return result

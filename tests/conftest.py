@@ -162,10 +162,10 @@ class ObserverTap:
         self.sock.close()
 
 
-def start_controller(endpoint: str, out_dir: Path, overrides: list[str] | None = None) -> subprocess.Popen:
-    """Our controller in its own process, as swaptwin swap starts it."""
+def start_controller(endpoint: str, out_dir: Path, overrides: list[str] | None = None, *, module: str = "controllers") -> subprocess.Popen:
+    """A controller in its own process, as swaptwin swap starts ours."""
     cfg = load(list(overrides or []))
     path = out_dir / "controller_config.json"
     write_json_atomic(path, cfg.resolved["controller"])
     log = open(out_dir / "controller.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", "controllers", "--endpoint", endpoint, "--config", str(path)], stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen([sys.executable, "-m", module, "--endpoint", endpoint, "--config", str(path)], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)

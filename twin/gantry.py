@@ -79,13 +79,17 @@ class Gantry(ServoRig):
         # Everything the hoist carries besides a pack: the load cell's tare.
         tare_n = (st.hoist_mass_kg + 2 * st.float_stage_mass_kg + rig.spreader.mass_kg) * world.physics.gravity_m_s2
         self.slack = False
+        self._slack_s = 0.0
         super().__init__(world, body, axis_specs(rig), rig.float, tool_joint="float_y", tool_frame_joint="slew", load_axis="hoist", tare_n=tare_n)
 
     def actuate(self, drives: DriveGroup, dt: float) -> None:
         """The slack-chain switch: a lowering hoist whose load rests stops there."""
         hoist = drives.drives["hoist"]
         q = self.q["hoist"]
-        self.slack = self.motor_force["hoist"] < self.spec.structure.hoist_slack_force_n and hoist.ref_pos < q
+        st = self.spec.structure
+        below = self.motor_force["hoist"] < st.hoist_slack_force_n and hoist.ref_pos < q
+        self._slack_s = self._slack_s + dt if below else 0.0
+        self.slack = below and self._slack_s >= st.hoist_slack_debounce_s
         if self.slack:
             hoist.ref_pos = hoist.target = q
             hoist.ref_vel = 0.0

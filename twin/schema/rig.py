@@ -214,6 +214,9 @@ class GantryStructure:
     # The mast hangs on chains: it pulls and cannot push. Below this effort the
     # load rests on something and the hoist stops lowering (slack-chain switch).
     hoist_slack_force_n: float = q(lo=0.0, hi=1e6, unit="N", doc="hoist effort below which the chains are slack")
+    # A slack-chain switch is debounced: the jolt of landing on a sprung truck
+    # dips the effort for a few milliseconds without the chains going slack.
+    hoist_slack_debounce_s: float = q(lo=0.0, hi=5.0, unit="s", doc="effort must stay below the threshold this long")
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,14 @@ from controllers import wire
 from twin.drives import DriveGroup
 from twin.faults import FaultInjector, pack_tag
 from twin.frames import Pose
-from twin.hazards import false_engaged
+from twin.hazards import false_engaged, hazard
 from twin.pack import PackBody
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 from twin.sensors import quantize
 from twin.servo_rig import ServoRig
 from twin.stations.interface import VehicleInterface
-from twin.world import World
+from twin.world import World, pb
 
 MM = 1e-3
 
@@ -77,6 +77,24 @@ class Station:
         self._snapshot()
         self._update(0.0)
         self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
+        self._events += self._placement_check()
+
+    def _placement_check(self) -> list[dict]:
+        """A pack that does not fit where the scenario puts it (a bay too narrow
+        for it) interpenetrates its surroundings from the first step: say so,
+        rather than let the solver push bodies apart unexplained."""
+        events = []
+        limit_m = self.cfg.hazards.placement_interference_mm * MM
+        for p in self.packs:
+            for body in (self.vehicle_body, *self._storage_bodies()):
+                points = pb.getClosestPoints(p.body, body, 0.0, physicsClientId=self.world.cid)
+                depth = -min((pt[8] for pt in points), default=0.0)  # getClosestPoints: [8] is the distance
+                if depth > limit_m:
+                    events.append(hazard("placement_interference", 0.0, pack=p.role, depth_mm=round(depth / MM, 2)))
+        return events
+
+    def _storage_bodies(self) -> tuple[int, ...]:
+        return ()
 
     def _settle(self) -> None:
         """Let contacts and motors take up their static loads before plant time

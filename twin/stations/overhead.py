@@ -27,7 +27,7 @@ from twin.drives import DriveGroup
 from twin.faults import static_parking
 from twin.frames import Pose
 from twin.gantry import Gantry
-from twin.hazards import HazardMonitor
+from twin.hazards import HazardMonitor, hazard
 from twin.locks import LOCK_MODELS
 from twin.locks.base import LockContext, LockJoint
 from twin.pack import PackBody
@@ -87,6 +87,9 @@ class OverheadStation(Station):
         self.vehicle_interface_connected = True
 
     # -- hooks ----------------------------------------------------------------------
+    def _storage_bodies(self) -> tuple[int, ...]:
+        return (self.stands.body,)
+
     def _per_step(self) -> None:
         self.truck.spring_step()
 
@@ -138,6 +141,8 @@ class OverheadStation(Station):
             if lock.engaged != self._spreader_engaged[i]:
                 self._spreader_engaged[i] = lock.engaged
                 self._events.append({"event": "spreader_lock", "lock": str(i), "engaged": lock.engaged, "t_s": t})
+                if not lock.engaged and load > 0.0:
+                    self._events.append(hazard("released_under_load", t, lock=f"spreader {i}", pack=best.role, carried_n=round(load, 1)))
 
     def _interface_inputs(self) -> dict:
         # The cradle carries a seated pack's weight and the spreader a lifted

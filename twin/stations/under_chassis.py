@@ -64,6 +64,9 @@ class UnderChassisStation(Station):
         self.hazards = HazardMonitor(cfg.hazards, self.world, self.rig.body, self.car.body)
 
     # -- hooks ----------------------------------------------------------------------
+    def _storage_bodies(self) -> tuple[int, ...]:
+        return (self.rack.body,)
+
     def _docked_now(self, p: PackBody) -> bool:
         """The pack rests on the pallet's pads (its pins in the pack's holes)."""
         rel = self.in_tool[p.role]
@@ -77,10 +80,18 @@ class UnderChassisStation(Station):
         d = coupler - port
         return bool(math.hypot(d[0], d[1]) <= tool.capture_mm * MM and abs(d[2]) <= tool.stroke_mm * MM)
 
+    def _caught(self, p: PackBody) -> bool:
+        """The pallet is under the pack, close enough to catch it within the
+        drop distance: a lock letting go then is no fall."""
+        rel = self.in_tool[p.role]
+        gap = rel.p[2] - self.H
+        reach = self.cfg.rig.pallet.length_mm * MM / 2
+        return bool(-1e-3 <= gap <= self.cfg.hazards.drop_distance_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
+
     def _interface_inputs(self) -> dict:
         self.tool_coupled = self._tool_coupled()
         pack = self.interface.pack
-        supported = pack is not None and self._docked_now(pack)
+        supported = pack is not None and self._caught(pack)
         push = max(self.rig.load_n() - (pack.mass_kg * self.g if pack else 0.0), 0.0)
         return {"tool_coupled": self.tool_coupled, "supported": supported, "push_n": push}
 
