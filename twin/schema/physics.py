@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from twin.schema._fields import q
+from twin.schema.fault import Trigger
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,49 @@ class Physics:
 
 
 @dataclass(frozen=True)
+class ChannelErrors:
+    """Errors of one direction of the command link, from IEC 61784-3's list of
+    communication errors. Each rate is a probability per message, drawn
+    independently; all are off by default. ``twin/impairments.py`` applies them."""
+
+    loss_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message never arrives (loss)")
+    duplicate_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives twice (repetition)")
+    corrupt_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="bytes flipped: the receiver cannot decode it (corruption)")
+    delay_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives late (delay)")
+    delay_periods: int = q(1, lo=1, hi=1000, unit="periods", doc="a late message arrives 1..delay_periods control periods late, uniformly (jitter)")
+    reorder_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives after the next one (wrong order)")
+
+
+@dataclass(frozen=True)
+class LinkCut:
+    """The link cut mid-run: nothing passes either way for ``duration_s`` of plant
+    time, or for good. Plant time runs on at one period per period of wall time."""
+
+    at: Trigger | None = q(None, doc="plant time t_s, or entering a controller phase (with delay_s); none: no cut")
+    duration_s: float | None = q(None, lo=0.0, hi=1e6, unit="s", doc="plant time the cut lasts; none: for good")
+
+    def check(self):
+        if self.at is not None and self.at.signal is not None:
+            return [("at.signal", "a link cut fires on plant time (t_s) or a controller phase, not on a ground-truth signal")]
+        return []
+
+
+@dataclass(frozen=True)
+class Impairments:
+    """Link impairments on the command link, per direction, and a cut. Draws come
+    from the run's seed, so a lockstep run stays bit-reproducible."""
+
+    commands: ChannelErrors = q(factory=ChannelErrors, doc="controller -> plant: commands only (hello and bye pass)")
+    frames: ChannelErrors = q(factory=ChannelErrors, doc="plant -> controller: frames only")
+    cut: LinkCut = q(factory=LinkCut)
+
+    @property
+    def active(self) -> bool:
+        rates = [getattr(d, f.name) for d in (self.commands, self.frames) for f in fields(d) if f.name.endswith("_rate")]
+        return any(r > 0 for r in rates) or self.cut.at is not None
+
+
+@dataclass(frozen=True)
 class Wire:
     """Timing of the station link. The protocol itself is ``controllers.wire``."""
 
@@ -36,6 +80,7 @@ class Wire:
     session_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session")
     hello_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time the plant waits for a controller's hello")
     publish_truth_every_periods: int = q(lo=1, hi=1000, doc="ground-truth sample rate on the observer channel")
+    impairments: Impairments = q(factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)")
 
 
 def substeps(physics: Physics, wire: Wire) -> int:
