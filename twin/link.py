@@ -42,8 +42,15 @@ class PlantLink:
         return parts[0], b"".join(parts[1:])
 
     def send(self, identity: bytes, mtype: str, body: dict, *, cmd_id: int | None = None) -> None:
-        msg = self._seq.make(mtype, body, cmd_id=cmd_id)
-        self.router.send_multipart([identity, wire.encode(msg)])
+        self.send_payload(identity, self.encode(mtype, body, cmd_id=cmd_id))
+
+    def encode(self, mtype: str, body: dict, *, cmd_id: int | None = None) -> bytes:
+        """Number and encode one message. Every message takes a ``seq``, whether
+        or not it reaches the peer, so a lost one leaves a gap the peer can see."""
+        return wire.encode(self._seq.make(mtype, body, cmd_id=cmd_id))
+
+    def send_payload(self, identity: bytes, payload: bytes) -> None:
+        self.router.send_multipart([identity, payload])
 
     def close(self) -> None:
         self.router.close()

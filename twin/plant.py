@@ -19,6 +19,13 @@ Session (docs/protocol.md has the message-level contract):
 
    A command is executed at most once: one whose ``cmd_id`` is not newer than
    the last executed one is a duplicate and is ignored.
+
+   Link impairments (``wire.impairments``, ``twin/impairments.py``) act at the
+   plant's side of the link. In lockstep the plant never waits wall time for a
+   message its own channel spoiled: when the frame it sent was lost, delayed,
+   held back or corrupted, or the command answering it was, the period counts
+   as missed at once and the plant steps on. During a cut nothing passes and
+   the plant paces itself like real time, as when the link is silent.
 4. The session ends on ``bye`` (the controller's outcome), when plant time
    reaches ``scenario.max_sim_time_s`` (truncated), after
    ``wire.session_timeout_s`` of silence (link lost), or on interruption.
@@ -31,6 +38,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from controllers import wire
+from twin.impairments import ImpairedLink, LinkStats
 from twin.link import PlantLink
 from twin.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
 from twin.schema.plant import PlantConfig
@@ -40,6 +48,9 @@ END_TRUNCATED = "truncated"
 END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
+# While the link is silent or cut the plant paces itself one period per period of
+# wall time; a late wake-up is made up in the following periods, up to this much.
+_PACE_CATCH_UP_S = 0.5
 
 
 @dataclass
@@ -56,6 +67,7 @@ class SessionStats:
     rejected_messages: int = 0
     overruns: int = 0  # realtime periods that started late
     errors: list[str] = field(default_factory=list)
+    link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
 
 
 class Plant:
@@ -72,19 +84,20 @@ class Plant:
         self._phase = ""
         self._interrupted = False
         self._last_msg_wall = 0.0
+        self._paced_until: float | None = None  # wall-clock end of the last paced period
 
     def interrupt(self) -> None:
         """Ask the session loop to end at the next period (signal handlers)."""
         self._interrupted = True
 
     # -- message handling ---------------------------------------------------------
-    def _reject(self, link: PlantLink, identity: bytes, reason: str, ref_seq: int | None = None) -> None:
+    def _reject(self, link: ImpairedLink, identity: bytes, reason: str, ref_seq: int | None = None) -> None:
         self.stats.rejected_messages += 1
         if len(self.stats.errors) < 20:
             self.stats.errors.append(reason)
         link.send(identity, wire.ERROR, {"reason": reason, "ref_seq": ref_seq})
 
-    def _handle(self, link: PlantLink, identity: bytes, payload: bytes) -> wire.Message | None:
+    def _handle(self, link: ImpairedLink, identity: bytes, payload: bytes) -> wire.Message | None:
         """Decode and check one message. Answers errors and refusals itself and
         returns only messages the session must act on."""
         self._last_msg_wall = time.monotonic()
@@ -112,7 +125,7 @@ class Plant:
                 return None
         return msg
 
-    def _command(self, link: PlantLink, identity: bytes, msg: wire.Message) -> wire.Command | None:
+    def _command(self, link: ImpairedLink, identity: bytes, msg: wire.Message) -> wire.Command | None:
         try:
             cmd = wire.parse_command(msg.body, axis_names=self.axis_names, lock_ids=self.lock_ids, tools=self.tools)
         except wire.WireError as exc:
@@ -128,12 +141,13 @@ class Plant:
         """Run one session. An interrupt (Ctrl-C, SIGTERM turned into
         KeyboardInterrupt by the caller) ends it cleanly with ``interrupted``."""
         t0 = time.monotonic()
+        channel = ImpairedLink(link, self.cfg.wire.impairments, seed=self.cfg.seed, stats=self.stats.link)
         try:
-            return self._serve(link, t0)
+            return self._serve(channel, t0)
         except KeyboardInterrupt:
-            return self._finish(link, END_INTERRUPTED, t0)
+            return self._finish(channel, END_INTERRUPTED, t0)
 
-    def _serve(self, link: PlantLink, t0: float) -> SessionStats:
+    def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:
         wire_cfg = self.cfg.wire
         description = self.station.describe()
         # 1. Handshake.
@@ -147,7 +161,7 @@ class Plant:
                 continue
             msg = self._handle(link, *got)
             if msg is not None and msg.type == wire.HELLO:
-                self._owner = got[0]
+                self._owner = link.owner = got[0]
                 self.stats.client = str(msg.body.get("client", ""))[:80]
                 link.send(self._owner, wire.WELCOME, {"station": description, "protocol": list(wire.PROTOCOL_VERSION)})
         self.observer.publish(TOPIC_SESSION, {"event": "start", "client": self.stats.client, "station": description})
@@ -163,19 +177,25 @@ class Plant:
                 return self._finish(link, END_INTERRUPTED, t_session)
             if self.station.world.time_s >= self.cfg.scenario.max_sim_time_s - 1e-9:
                 return self._finish(link, END_TRUNCATED, t_session)
+            for ev in link.begin_period(period=self.stats.periods, frame_seq=self.station.frame_seq, t_s=self.station.world.time_s, phase=self._phase):
+                self.observer.publish(TOPIC_EVENT, ev)
+            # Lockstep: no answer can come to a frame the channel spoiled; step at once.
+            at_once = not realtime and link.frame_spoiled and not link.cut.active
             if realtime:
                 deadline = t_session + (self.stats.periods + 1) * period
                 if time.monotonic() > deadline + period:
                     self.stats.overruns += 1
             else:
-                deadline = time.monotonic() + (period if link_down else wire_cfg.link_timeout_s)
-            cmd, cmd_id, bye = self._collect(link, deadline, realtime)
+                deadline = self._lockstep_deadline(at_once=at_once, paced=link_down or link.cut.active)
+            cmd, cmd_id, bye = self._collect(link, deadline, realtime, wait=not at_once)
             if bye is not None:
                 self.stats.controller = dict(bye.body)
                 return self._finish(link, END_BYE, t_session)
             if time.monotonic() - self._last_msg_wall > wire_cfg.session_timeout_s:
                 return self._finish(link, END_LINK_LOST, t_session)
-            link_down = cmd is None and not realtime
+            if not (realtime or at_once):
+                # A command the channel spoiled came from a live controller: the link is not silent.
+                link_down = cmd is None and not link.answer_spoiled
             if cmd is None:
                 self.stats.missed_periods += 1
             else:
@@ -186,6 +206,8 @@ class Plant:
             self.station.apply(cmd, cmd_id)
             self.station.advance()
             self.stats.periods += 1
+            if link.cut.active:
+                self.stats.link.cut_periods += 1
             # Send the frame first: the controller works on it while the plant
             # publishes this period's ground truth (same instant, no step between).
             self._send_frame(link)
@@ -196,16 +218,31 @@ class Plant:
                 truth["phase"] = self._phase
                 self.observer.publish(TOPIC_TRUTH, truth)
 
-    def _collect(self, link: PlantLink, deadline: float, realtime: bool):
+    def _lockstep_deadline(self, *, at_once: bool, paced: bool) -> float:
+        """Until when a lockstep period waits for its command: not at all when
+        the channel spoiled the frame; one period of wall time while the link is
+        silent or cut (a late wake-up made up in the next periods); otherwise
+        the link timeout."""
+        now = time.monotonic()
+        if at_once or not paced:
+            self._paced_until = None
+            return now if at_once else now + self.cfg.wire.link_timeout_s
+        period = self.cfg.wire.control_period_s
+        last = self._paced_until
+        self._paced_until = now + period if last is None else max(last + period, now - _PACE_CATCH_UP_S)
+        return self._paced_until
+
+    def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, *, wait: bool = True):
         """Receive until the command for this period (lockstep) or the deadline.
+        ``wait=False`` reads only what the channel has already delivered.
         Returns (command, cmd_id, bye message)."""
         latest, latest_id = None, None
         frame_seq = self.station.frame_seq
         while True:
+            if not realtime and link.answer_spoiled:
+                return None, None, None  # its own channel spoiled the answer: do not wait for it
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return latest, latest_id, None
-            got = link.recv(remaining)
+            got = link.recv(remaining, wait=wait) if remaining > 0 or not wait else None
             if got is None:
                 return latest, latest_id, None
             msg = self._handle(link, *got)
@@ -228,12 +265,12 @@ class Plant:
                 continue
             return cmd, msg.cmd_id, None
 
-    def _send_frame(self, link: PlantLink) -> None:
+    def _send_frame(self, link: ImpairedLink) -> None:
         frame = self.station.frame()
         frame["missed_periods_total"] = self.stats.missed_periods
         link.send(self._owner, wire.FRAME, frame)
 
-    def _finish(self, link: PlantLink, reason: str, t_start: float) -> SessionStats:
+    def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
         self.stats.sim_time_s = self.station.world.time_s
         self.stats.wall_time_s = time.monotonic() - t_start
