@@ -24,7 +24,8 @@ from twin.connector import Connector
 from twin.frames import Pose
 from twin.hazards import hazard
 from twin.locks import LOCK_MODELS
-from twin.locks.base import LockContext, LockJoint
+from twin.locks.base import LockContext
+from twin.locks.joint import LockJoint
 from twin.pack import PackBody
 from twin.schema import Pack
 from twin.world import World, pb

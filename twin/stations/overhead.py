@@ -29,7 +29,8 @@ from twin.frames import Pose
 from twin.gantry import Gantry
 from twin.hazards import HazardMonitor, hazard
 from twin.locks import LOCK_MODELS
-from twin.locks.base import LockContext, LockJoint
+from twin.locks.base import LockContext
+from twin.locks.joint import LockJoint
 from twin.pack import PackBody
 from twin.sensors import LoadCell, Vision
 from twin.stands import Stands

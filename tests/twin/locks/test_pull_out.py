@@ -18,7 +18,8 @@ import pytest
 from swaptwin.config import load
 from twin.frames import Pose
 from twin.locks import LOCK_MODELS
-from twin.locks.base import LockContext, LockJoint
+from twin.locks.base import LockContext
+from twin.locks.joint import LockJoint
 from twin.urdf.model import Box, Inertial, Link, Robot
 from twin.world import World, pb
 
