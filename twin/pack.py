@@ -10,8 +10,13 @@ The link frame is the centre of the top face, the pack's interface plane.
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+
 from twin.frames import Pose
 from twin.schema import Pack, PackTopLift, PackUnderbody
+from twin.schema.scenario import PackDeviation
 from twin.urdf.features import Hole, locating_pin, plate_with_holes
 from twin.urdf.model import Box, Inertial, Link, Robot
 from twin.world import World, pb
@@ -75,14 +80,53 @@ def _robot(pack: Pack, shapes, visuals) -> Robot:
     return Robot(name=f"pack_{pack.family_id}", links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))])
 
 
+def lock_points(pack: Pack) -> list[np.ndarray]:
+    """Where a pack's lock features are, in the pack frame."""
+    if pack.form == "underbody":
+        z = -pack.flange.thickness_mm * MM / 2.0  # lugs at the flanges' mid-plane
+    else:
+        z = -pack.dimensions.height_mm * MM  # castings or lugs in the bottom face
+    return [np.array([x * MM, y * MM, z]) for x, y in pack.locks.positions_mm]
+
+
+def interface_face_z(pack: Pack) -> float:
+    """z of the face that meets the vehicle, in the pack frame."""
+    return 0.0 if pack.form == "underbody" else -pack.dimensions.height_mm * MM
+
+
+def connector_point(pack: Pack) -> np.ndarray:
+    return np.array([pack.connector.position_mm[0] * MM, pack.connector.position_mm[1] * MM, interface_face_z(pack)])
+
+
+def with_deviation(pack: Pack, dev: PackDeviation) -> Pack:
+    """One manufactured pack: the family's data moved by its deviations. The
+    locating pins (the datum) stay where they are; the outline, the mass, the
+    connector and the lock anchors move."""
+    d = pack.dimensions
+    dims = dataclasses.replace(d, length_mm=d.length_mm + dev.length_mm, width_mm=d.width_mm + dev.width_mm, height_mm=d.height_mm + dev.height_mm)
+    conn = dataclasses.replace(pack.connector, position_mm=[a + b for a, b in zip(pack.connector.position_mm, dev.connector_mm)])
+    lock_pos = [list(p) for p in pack.locks.positions_mm]
+    for i, (dx, dy) in enumerate(dev.lock_mm[: len(lock_pos)]):
+        lock_pos[i] = [lock_pos[i][0] + dx, lock_pos[i][1] + dy]
+    locks = dataclasses.replace(pack.locks, positions_mm=lock_pos)
+    return dataclasses.replace(pack, dimensions=dims, mass_kg=pack.mass_kg + dev.mass_kg, connector=conn, locks=locks)
+
+
 class PackBody:
-    """A pack in the world. ``role`` is its part in the swap ("depleted", "charged")."""
+    """A pack in the world. ``role`` is its part in the swap ("depleted", "charged").
+
+    ``lock_points`` and ``connector_point`` are where this unit's features
+    actually are (in its frame): with manufacturing deviations they differ
+    from the family's nominal ones, which is where the vehicle expects them."""
 
     def __init__(self, world: World, pack: Pack, *, role: str, pose: Pose):
         self.world = world
         self.spec = pack
         self.role = role
         self.mass_kg = pack.mass_kg
+        self.height_m = pack.dimensions.height_mm * MM
+        self.lock_points = lock_points(pack)
+        self.connector_point = connector_point(pack)
         self.body = world.load(build_pack_urdf(pack), position=(0, 0, 0), fixed=False)
         # The URDF's link frame is the top-face centre, but pybullet places and
         # reports a base by its centre of mass: convert once, here.

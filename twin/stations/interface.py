@@ -26,25 +26,11 @@ from twin.hazards import hazard
 from twin.locks import LOCK_MODELS
 from twin.locks.base import LockContext
 from twin.locks.joint import LockJoint
-from twin.pack import PackBody
+from twin.pack import PackBody, connector_point, lock_points
 from twin.schema import Pack
 from twin.world import World, pb
 
 MM = 1e-3
-
-
-def lock_points(pack: Pack) -> list[np.ndarray]:
-    """Where a pack's lock features are, in the pack frame."""
-    if pack.form == "underbody":
-        z = -pack.flange.thickness_mm * MM / 2.0  # lugs at the flanges' mid-plane
-    else:
-        z = -pack.dimensions.height_mm * MM  # castings or lugs in the bottom face
-    return [np.array([x * MM, y * MM, z]) for x, y in pack.locks.positions_mm]
-
-
-def interface_face_z(pack: Pack) -> float:
-    """z of the face that meets the vehicle, in the pack frame."""
-    return 0.0 if pack.form == "underbody" else -pack.dimensions.height_mm * MM
 
 
 class VehicleInterface:
@@ -60,7 +46,7 @@ class VehicleInterface:
         pose = installed()
         self.joints = [LockJoint(world, vehicle_body=vehicle_body, vehicle_link=vehicle_link, anchor_local=p, vehicle_pose=pose) for p in self.points]
         self.ids = [str(i) for i in range(len(self.locks))]
-        self.connector = Connector(pack.connector, face_z_m=interface_face_z(pack))
+        self.connector = Connector(pack.connector, face_z_m=connector_point(pack)[2])
         self.pack: PackBody | None = None  # the pack at the seat, if any
         self.rel: Pose | None = None  # that pack relative to its installed pose
         self._engaged = [lk.engaged for lk in self.locks]
@@ -69,8 +55,10 @@ class VehicleInterface:
         self.leaks: dict[int, float] = {}  # lock -> pressure decay time constant, s (a fault)
 
     # -- geometry ------------------------------------------------------------
-    def _offset(self, rel: Pose, point: np.ndarray) -> np.ndarray:
-        o = rel.apply(point) - point
+    def _offset(self, rel: Pose, actual: np.ndarray, nominal: np.ndarray) -> np.ndarray:
+        """A pack feature (where it actually is on this unit) relative to where
+        the vehicle expects it, along the insertion axis."""
+        o = rel.apply(actual) - nominal
         o[2] *= self.sign
         return o
 
@@ -97,7 +85,7 @@ class VehicleInterface:
         n = len(self.locks)
         load = 0.0 if (self.pack is None or supported) else self.pack.mass_kg * self.g / n
         for i, (lock, joint, point) in enumerate(zip(self.locks, self.joints, self.points)):
-            offset = self._offset(self.rel, point) if self.pack is not None else np.array([0.0, 1.0, -1.0])  # nothing there
+            offset = self._offset(self.rel, self.pack.lock_points[i], point) if self.pack is not None else np.array([0.0, 1.0, -1.0])  # nothing there
             if i not in self.jammed:  # a jammed lock stays as it is, whatever it is told
                 lock.update(dt, LockContext(offset_m=offset, tool_coupled=tool_coupled, vehicle_power=vehicle_power, carried_load_n=load))
             if i in self.leaks:  # a leaking circuit loses pressure whatever the valve does
@@ -109,7 +97,7 @@ class VehicleInterface:
                 if not lock.engaged and load > 0.0:
                     events.append(hazard("released_under_load", t_s, lock=str(i), pack=self.pack.role, carried_n=round(load, 1)))
         if self.pack is not None:
-            c = self._offset(self.rel, self.connector.point_local)
+            c = self._offset(self.rel, self.pack.connector_point, self.connector.point_local)
             self.connector.update(c, self.rel.yaw_rad, push_n=push_n)
         else:
             self.connector.update(np.array([0.0, 0.0, -1.0]), 0.0, push_n=0.0)

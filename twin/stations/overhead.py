@@ -31,7 +31,7 @@ from twin.hazards import HazardMonitor, hazard
 from twin.locks import LOCK_MODELS
 from twin.locks.base import LockContext
 from twin.locks.joint import LockJoint
-from twin.pack import PackBody
+from twin.pack import PackBody, with_deviation
 from twin.sensors import LoadCell, Vision
 from twin.stands import Stands
 from twin.stations.base import Station
@@ -59,7 +59,7 @@ class OverheadStation(Station):
         charged = next(s for s in rig.storage.stands if s.content == "charged")
         stand_pose = self.stands.pack_pose(charged.name)
         off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
-        self.packs.append(PackBody(self.world, pack, role="charged", pose=Pose(stand_pose.p + off, stand_pose.R)))
+        self.packs.append(PackBody(self.world, with_deviation(pack, sc.charged_pack_deviation), role="charged", pose=Pose(stand_pose.p + off, stand_pose.R)))
         # 3. The gantry and its drives.
         self.rig = self.gantry = Gantry(self.world, rig)
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)
@@ -129,7 +129,7 @@ class OverheadStation(Station):
         for p in self.packs:
             rel = self.in_tool[p.role]
             d = math.hypot(rel.p[0], rel.p[1])
-            if d < _CAPTURE_M and -_CAPTURE_M < rel.p[2] < self.H and d < best_d:
+            if d < _CAPTURE_M and -_CAPTURE_M < rel.p[2] < p.height_m and d < best_d:
                 best, best_d = p, d
         self.gripped = best
         offsets = self._casting_offsets(best.role) if best else [np.array([0.0, 1.0, -1.0])] * len(self.spreader_points)

@@ -20,7 +20,7 @@ from twin.drives import DriveGroup
 from twin.faults import static_parking
 from twin.frames import Pose
 from twin.hazards import HazardMonitor
-from twin.pack import PackBody
+from twin.pack import PackBody, with_deviation
 from twin.sensors import LoadCell, Vision
 from twin.shuttle import Shuttle
 from twin.stations.base import Station
@@ -49,7 +49,7 @@ class UnderChassisStation(Station):
         charged_slot = next(s for s in rig.storage.slots if s.content == "charged")
         slot_pose = self.rack.slot_pose(charged_slot.name)
         off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
-        self.packs.append(PackBody(self.world, pack, role="charged", pose=Pose(slot_pose.p + off, slot_pose.R)))
+        self.packs.append(PackBody(self.world, with_deviation(pack, sc.charged_pack_deviation), role="charged", pose=Pose(slot_pose.p + off, slot_pose.R)))
         # 3. The shuttle and its drives.
         self.rig = self.shuttle = Shuttle(self.world, rig)
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)
@@ -71,7 +71,7 @@ class UnderChassisStation(Station):
         """The pack rests on the pallet's pads (its pins in the pack's holes)."""
         rel = self.in_tool[p.role]
         reach = self.cfg.rig.pallet.length_mm * MM / 2
-        return bool(abs(rel.p[2] - self.H) <= self.cfg.rig.pallet.presence_gap_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
+        return bool(abs(rel.p[2] - p.height_m) <= self.cfg.rig.pallet.presence_gap_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
 
     def _tool_coupled(self) -> bool:
         tool = self.cfg.rig.tool
@@ -84,7 +84,7 @@ class UnderChassisStation(Station):
         """The pallet is under the pack, close enough to catch it within the
         drop distance: a lock letting go then is no fall."""
         rel = self.in_tool[p.role]
-        gap = rel.p[2] - self.H
+        gap = rel.p[2] - p.height_m
         reach = self.cfg.rig.pallet.length_mm * MM / 2
         return bool(-1e-3 <= gap <= self.cfg.hazards.drop_distance_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
 
