@@ -4,11 +4,13 @@
 whether a composed plant can swap its pack at all: one ``Criterion`` per
 physical requirement, each with a margin in its unit (positive = spare,
 negative = violation; ``None`` for a yes/no criterion). A pack that fails
-any criterion fails the check. No physics runs and pybullet is never
-imported: the formulas restate what the twin builds from the same data
+any criterion fails the check. No rigid-body physics runs and pybullet is
+never imported: the formulas restate what the twin builds from the same data
 (``twin/pack.py``, ``twin/vehicle.py``, ``twin/truck.py``, the stations'
 ``describe()``), so the check can run before a pack file ever reaches a
-simulation, e.g. to filter a qualification matrix.
+simulation, e.g. to filter a qualification matrix. The lock criteria run the
+lock's own model (``twin.locks.static``), which is plain physics without
+pybullet.
 
 Worst cases: a dimension counts with its tolerance on the unfavourable side
 (``pack.tolerances``, QC/T 1204.4-2024 Table 1, A); a feature position with
@@ -18,7 +20,7 @@ sequence stops aligning once within it). Heights in mm above the rail plane
 (under-chassis) or the ground (overhead).
 
 Criteria of every plant: ``form``, ``vehicle``, ``payload``, ``lock_type``,
-``connector_float``, ``voltage``, ``current``. Under-chassis rigs add
+``lock_capture``, ``lock_holding``, ``connector_float``, ``voltage``, ``current``. Under-chassis rigs add
 ``bay_width``, ``bay_length``, ``transport_clearance``, ``lift_reach``,
 ``pallet_pads``, ``rig_pin_capture``, ``rig_pin_depth``; overhead rigs add
 ``truck_width``, ``suspension``, ``hoist_landing``, ``hoist_carry``,
@@ -131,6 +133,34 @@ def _lock_type(c: _Ctx) -> Criterion:
     ok = used in ops and native in ops
     what_if = "" if used == native else f" (a what-if: the pack ships with {native})"
     return Criterion("lock_type", ok, f"lock {used}{what_if}; the rig operates {ops}")
+
+
+def _lock_capture(c: _Ctx) -> Criterion:
+    """The lock model's capture - (interface tol + align tol).
+
+    Capture: the largest offset of the pack's lock feature, in any direction,
+    at which the model engages when driven as a station drives it
+    (``twin.locks.static``: the lock's own law, no physics)."""
+    from twin.locks import static
+
+    lock = c.cfg.lock
+    capture_mm = static.capture_m(lock) / MM
+    why = f"the {lock.type} takes its feature up to {capture_mm:.2f} mm off centre vs {c.position_error_mm:g} mm position error"
+    return _margin("lock_capture", capture_mm - c.position_error_mm, "mm", why)
+
+
+def _lock_holding(c: _Ctx) -> Criterion:
+    """min over directions of the model's holding force, engaged with the
+    feature at the worst position error - the required retention per lock
+    (acceptance: mass with its tolerance x (shock + static) g x safety factor / locks)."""
+    from twin.locks import static
+
+    p, lock = c.cfg.pack, c.cfg.lock
+    n = len(p.locks.positions_mm)
+    required = c.cfg.acceptance.required_force_n(mass_kg=p.mass_kg + p.tolerances.mass_kg, lock_count=n, gravity_m_s2=c.cfg.physics.gravity_m_s2)
+    holding = static.engaged_holding_n(lock, offset_m=c.position_error_mm * MM)
+    why = f"each of {n} {lock.type} locks holds {holding / 1e3:.1f} kN engaged {c.position_error_mm:g} mm off centre; {required / 1e3:.1f} kN required"
+    return _margin("lock_holding", (holding - required) / 1e3, "kN", why)
 
 
 def _connector_float(c: _Ctx) -> Criterion:
@@ -346,7 +376,7 @@ def _cone_depth(c: _Ctx) -> Criterion:
     return _margin("cone_depth", cs.depth_mm - h, "mm", f"sockets {cs.depth_mm:g} mm deep, the {where} cones stand {h:g} mm")
 
 
-_COMMON: tuple[Callable[[_Ctx], Criterion], ...] = (_form, _vehicle, _payload, _lock_type)
+_COMMON: tuple[Callable[[_Ctx], Criterion], ...] = (_form, _vehicle, _payload, _lock_type, _lock_capture, _lock_holding)
 _ELECTRICAL = (_connector_float, _voltage, _current)
 _RIG_CRITERIA: dict[str, tuple[tuple[str, Callable[[_Ctx], Criterion]], ...]] = {
     "under_chassis": (

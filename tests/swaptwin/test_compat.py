@@ -15,7 +15,7 @@ from tests.conftest import REPO
 
 UNDER_CHASSIS = ("bay_width", "bay_length", "transport_clearance", "lift_reach", "pallet_pads", "rig_pin_capture", "rig_pin_depth")
 OVERHEAD = ("truck_width", "suspension", "hoist_landing", "hoist_carry", "hoist_slack", "spreader_coverage", "twist_lock_capture", "cone_capture", "cone_depth")
-COMMON = ("form", "vehicle", "payload", "lock_type", "connector_float", "voltage", "current")
+COMMON = ("form", "vehicle", "payload", "lock_type", "lock_capture", "lock_holding", "connector_float", "voltage", "current")
 
 
 def _report(*overrides: str):
@@ -121,6 +121,38 @@ def test_a_lock_the_rig_cannot_operate_fails_even_as_a_what_if():
 def test_a_what_if_lock_the_rig_operates_passes_and_says_so():
     c = _report("lock=em_latch").criterion("lock_type")
     assert c.passed and "what-if" in c.reason
+
+
+@pytest.mark.parametrize(
+    "overrides, margin",
+    [
+        # (28 - 20) / 2 radial clearance - (2 tolerance + 0.3 align)
+        ((), 1.7),
+        # the old 24 mm bracket hole: a lug bore at its tolerance limit stops the pin
+        (("lock.bracket_hole_diameter_mm=24",), -0.3),
+        # a clip meets its lug within 10 mm either way
+        (("lock=mech_clip",), 7.7),
+    ],
+)
+def test_lock_capture_is_the_models_own(overrides, margin):
+    c = _report(*overrides).criterion("lock_capture")
+    # the capture is found by bisection on the model, to 0.05 mm
+    assert c.margin == pytest.approx(margin, abs=0.05) and c.passed == (margin >= 0) and c.unit == "mm"
+
+
+def test_lock_holding_is_the_engaged_models_force_against_the_retention():
+    cfg = load([])
+    p = cfg.plant
+    required = p.acceptance.required_force_n(mass_kg=p.pack.mass_kg + p.pack.tolerances.mass_kg, lock_count=4, gravity_m_s2=p.physics.gravity_m_s2)
+    shear_n = p.lock.shear_allowable_mpa * 1e6 * 3.141592653589793 * (p.lock.pin_diameter_mm * 1e-3) ** 2 / 4
+    c = _report().criterion("lock_holding")
+    assert c.margin == pytest.approx((shear_n - required) / 1e3, abs=1e-3) and c.unit == "kN"
+    # an electromagnetic latch on a 5.4 t truck pack: about a tenth of what it must hold
+    heavy = _report("rig=overhead", "pack=truck_cab_back_420kwh_heavy", "lock=em_latch").criterion("lock_holding")
+    assert not heavy.passed and heavy.margin < -80
+    # with the pin's bore off its lug, the pin never engages: it holds nothing
+    off = _report("lock.bracket_hole_diameter_mm=24").criterion("lock_holding")
+    assert not off.passed and off.margin == pytest.approx(-required / 1e3, abs=1e-3)
 
 
 def test_the_default_controller_is_the_composed_one():
