@@ -87,6 +87,7 @@ class SupervisorTuning:
     max_frame_anomalies: int = _q(0, 10000, "", "frames lost, repeated or off the control period allowed in the window")
     load_tolerance_fraction: float = _q(0.01, 1.0, "", "load cell against the expected load, as a share of the pack weight")
     vision_consistency_mm: float = _q(0.1, 100.0, "mm", "vision against the encoders after an alignment move")
+    discrepancy_time_s: float = _q(0.0, 10.0, "s", "how long a two-channel sensor's channels may disagree (switching skew)")
 
 
 @dataclass(frozen=True)

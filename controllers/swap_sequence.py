@@ -62,6 +62,16 @@ class Outcome:
     detected_by: str = ""
 
 
+def _two_channel_sensors(sensors: dict, prefix: str = ""):
+    """(name, [A, B]) for every two-channel switch in a frame's sensors."""
+    for key, value in sensors.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _two_channel_sensors(value, f"{name}.")
+        elif isinstance(value, list) and len(value) == 2 and all(isinstance(v, bool) for v in value):
+            yield name, value
+
+
 class SwapSequence:
     rig_family = ""
     PHASES: tuple[str, ...] = ()
@@ -98,6 +108,7 @@ class SwapSequence:
         self._last_seq: int | None = None
         self._last_t: float | None = None
         self._anomalies: collections.deque[int] = collections.deque()
+        self._discrepant: dict[str, float] = {}  # sensor -> plant time its channels began to disagree
 
     # -- the one entry point --------------------------------------------------
     def on_frame(self, frame: Frame) -> wire.Command:
@@ -192,7 +203,17 @@ class SwapSequence:
             if sum(self._anomalies) > sup.max_frame_anomalies:
                 raise Fault(f"plant-time watchdog: {sum(self._anomalies)} frames lost, repeated or off the period in the last {len(self._anomalies)}", by="frame_watchdog")
         self._last_seq, self._last_t = seq, t
-        # 3. The load cell against what the sequence expects it to carry.
+        # 3. Every two-channel sensor, every frame: a single fault must not lose
+        # the safety function, so channels that disagree for longer than the
+        # switching skew stop the swap whatever phase needs them next.
+        for name, (a, b) in _two_channel_sensors(s):
+            if a != b:
+                since = self._discrepant.setdefault(name, t)
+                if t - since > sup.discrepancy_time_s:
+                    raise Fault(f"{name} channels disagree (A={a}, B={b}) for {t - since:.2f} s", by="two_channel")
+            else:
+                self._discrepant.pop(name, None)
+        # 4. The load cell against what the sequence expects it to carry.
         load = s.get("load_cell_n", 0.0)
         if load is None:
             raise Fault("load cell not reporting", by="sensor_dropout")

@@ -44,6 +44,7 @@ class Recorder:
         self.docks: list[dict] = []
         self.hazards: list[dict] = []
         self.lock_events: list[dict] = []
+        self.faults: list[dict] = []
         self.last_truth: dict | None = None
         self.peak_connector_force_n = 0.0
         self.session_start: dict | None = None
@@ -66,6 +67,13 @@ class Recorder:
                 self.hazards.append(body)
             elif kind == "lock":
                 self.lock_events.append(body)
+            elif kind == "fault":
+                if body["active"]:
+                    self.faults.append({"name": body["name"], "kind": body["kind"], "active_s": body["t_s"], "cleared_s": None})
+                else:
+                    for f in self.faults:
+                        if f["name"] == body["name"] and f["cleared_s"] is None:
+                            f["cleared_s"] = body["t_s"]
         elif topic == TOPIC_SESSION:
             if body.get("event") == "start":
                 self.session_start = body
@@ -153,8 +161,9 @@ class Recorder:
             "locks": locks,
             "connector": {"mated": connector.get("mated"), "peak_force_n": round(self.peak_connector_force_n, 3)},
             "hazards": self.hazards,
+            "faults": self.faults,
             "controller": controller,
-            "session": {k: end.get(k) for k in ("end_reason", "client", "periods", "missed_periods", "duplicate_commands", "stale_commands", "rejected_messages", "overruns", "errors")},
+            "session": {k: end.get(k) for k in ("end_reason", "client", "periods", "missed_periods", "duplicate_commands", "stale_commands", "rejected_messages", "overruns", "errors", "link")},
             "seed": self.seed,
             "sim_time_s": round(sim_time_s, 6),
             "wall_time_s": round(wall_time_s, 3),

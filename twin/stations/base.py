@@ -27,6 +27,7 @@ from twin.faults import FaultInjector, pack_tag
 from twin.frames import Pose
 from twin.hazards import false_engaged, hazard
 from twin.pack import PackBody
+from twin.schema.fault import STATIC_KINDS
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 from twin.sensors import quantize
@@ -78,6 +79,8 @@ class Station:
         self._update(0.0)
         self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
         self._events += self._placement_check()
+        # Static faults shaped the station before t = 0: announce them as injected then.
+        self._events += [{"event": "fault", "name": f.name, "kind": f.kind, "active": True, "t_s": 0.0} for f in cfg.faults if f.kind in STATIC_KINDS]
 
     def _placement_check(self) -> list[dict]:
         """A pack that does not fit where the scenario puts it (a bay too narrow
