@@ -96,16 +96,18 @@ class VehicleInterface:
                 events.append({"event": "lock", "lock": str(i), "engaged": lock.engaged, "t_s": t_s})
                 if not lock.engaged and load > 0.0:
                     events.append(hazard("released_under_load", t_s, lock=str(i), pack=self.pack.role, carried_n=round(load, 1)))
+        c = np.array([0.0, 0.0, -1.0])  # nothing there
         if self.pack is not None:
             c = self._offset(self.rel, self.pack.connector_point, self.connector.point_local)
             self.connector.update(c, self.rel.yaw_rad, push_n=push_n)
         else:
-            self.connector.update(np.array([0.0, 0.0, -1.0]), 0.0, push_n=0.0)
+            self.connector.update(c, 0.0, push_n=0.0)
         if self.connector.mated and not self._mated:
             r = self.rel
             events.append({
                 "event": "mating", "pack": self.pack.role, "t_s": t_s,
-                "x_mm": float(r.p[0] / MM), "y_mm": float(r.p[1] / MM), "z_mm": float(self.sign * r.p[2] / MM),
+                # x, y: the pack's frame (its datum) in the seat; z: its interface face along the insertion
+                "x_mm": float(r.p[0] / MM), "y_mm": float(r.p[1] / MM), "z_mm": float(c[2] / MM),
                 "yaw_deg": math.degrees(r.yaw_rad),
             })
         self._mated = self.connector.mated

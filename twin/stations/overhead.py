@@ -117,9 +117,10 @@ class OverheadStation(Station):
         """The pack rests on the truck's cradle or on a stand (not hanging)."""
         gap = self.cfg.rig.spreader.landed_gap_mm * MM
         seats = [self.truck.installed_pose()] + [self.stands.pack_pose(s.name) for s in self.cfg.rig.storage.stands]
+        rise = p.height_m - self.H  # seats are where a nominal pack's top face rests; this unit's is off by its height
         for seat in seats:
             rel = self.pose[p.role].relative_to(seat)
-            if abs(rel.p[2]) <= gap and math.hypot(rel.p[0], rel.p[1]) < _CAPTURE_M:
+            if abs(rel.p[2] - rise) <= gap and math.hypot(rel.p[0], rel.p[1]) < _CAPTURE_M:
                 return True
         return False
 
