@@ -52,13 +52,19 @@ def run_controller(
 
 def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) -> Outcome:
     t_s = 0.0
+    last_valid = time.monotonic()  # the link watchdog counts from the last message that decoded
     while True:
         try:
-            msg = link.recv(cfg.link_timeout_s)
+            msg = link.recv(max(0.0, last_valid + cfg.link_timeout_s - time.monotonic()))
         except wire.WireError as exc:
-            return _give_up(link, controller, f"malformed message from the plant: {exc}", t_s)
+            # A message that does not decode is a transmission error (what a
+            # fieldbus's CRC rejects): drop it. The frame it carried is missing
+            # from the sequence, which the plant-time watchdog counts.
+            log.warning("dropped an undecodable message from the plant: %s", exc)
+            continue
         if msg is None:
             return _give_up(link, controller, f"link lost: no frame for {cfg.link_timeout_s} s", t_s)
+        last_valid = time.monotonic()
         if msg.type == wire.END:
             reason = msg.body.get("reason", "")
             return controller.outcome or Outcome(wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s)

@@ -5,6 +5,9 @@
     swaptwin controller [OVERRIDES]  run our controller against ``endpoint`` (twin or station gateway)
     swaptwin characterise lock=NAME  sweep a lock model against its analytic law: table and plot
     swaptwin check pack=NAME rig=NAME  static compatibility pre-check, one line per criterion
+    swaptwin campaign [rig=..] [pack=..] [n_jobs=N]  fault x phase campaign: campaign.html, campaign.json
+    swaptwin qualify pack=NAME rig=NAME n=100 [n_jobs=N]  Monte Carlo qualification: report.html, report.json, junit.xml
+    swaptwin matrix [matrix_runs=3]  every pack x rig x lock type: matrix.html, matrix.json
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory.
@@ -111,7 +114,68 @@ def task_check(cfg) -> None:
     sys.exit(EXIT_PASS if report.passed else EXIT_FAIL)
 
 
-TASKS = {"swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
+def task_campaign(cfg) -> None:
+    from swaptwin.campaign import run_campaign
+
+    swap_cfg = _validated(cfg)
+    overrides = [o for o in _batch_overrides() if not o.startswith("fault")]
+    try:
+        report = run_campaign(swap_cfg, _output_dir(), base_overrides=overrides, n_jobs=cfg.n_jobs)
+    except KeyboardInterrupt:
+        print("swaptwin: campaign interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    s = report["summary"]
+    c = s["counts"]
+    print(f"campaign: {s['cells']} cells: {c['detected']} detected, {c['absorbed']} absorbed, {c['missed']} missed, "
+          f"{s['hazard_count']} hazards, {c['not_injected']} not injected, {c['excluded']} excluded")
+    t = s["time_to_safe_s"]
+    print(f"detection rate {s['detection_rate']}, time to safe state p99 {t['p99']} s, max {t['max']} s")
+    print(f"report: {_output_dir() / 'campaign.html'}")
+    sys.exit(EXIT_PASS if s["hazard_count"] == 0 and c["missed"] == 0 else EXIT_FAIL)
+
+
+def _batch_overrides() -> list[str]:
+    """The user's overrides that shape each swap of a batch (not the batch's own)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    return [o for o in HydraConfig.get().overrides.task if not o.startswith(("hydra.", "n_jobs=", "n="))]
+
+
+def task_qualify(cfg) -> None:
+    from swaptwin.qualify import run_qualification
+
+    swap_cfg = _validated(cfg)
+    try:
+        report = run_qualification(swap_cfg, _output_dir(), base_overrides=_batch_overrides(), n=cfg.n, n_jobs=cfg.n_jobs)
+    except KeyboardInterrupt:
+        print("swaptwin: qualification interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    print(f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}")
+    pr = report.get("pass_rate")
+    if pr:
+        print(f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, {pr['ci_high']:.3f}])")
+    for c in report["criteria"]:
+        print(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {c['description']}")
+    print(f"report: {_output_dir() / 'report.html'}")
+    sys.exit(EXIT_PASS if report["passed"] else EXIT_FAIL)
+
+
+def task_matrix(cfg) -> None:
+    from swaptwin.matrix import run_matrix
+
+    base = [o for o in _batch_overrides() if not o.startswith(("rig=", "pack=", "lock=", "matrix_runs="))]
+    try:
+        result = run_matrix(_output_dir(), runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base)
+    except KeyboardInterrupt:
+        print("swaptwin: matrix interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    counts = {c: sum(1 for x in result["cells"] if x["colour"] == c) for c in ("green", "amber", "red")}
+    print(f"matrix: {len(result['cells'])} cells: {counts['green']} green, {counts['amber']} amber, {counts['red']} red")
+    print(f"report: {_output_dir() / 'matrix.html'}")
+    sys.exit(EXIT_PASS)
+
+
+TASKS = {"matrix": task_matrix, "qualify": task_qualify, "campaign": task_campaign, "swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -94,6 +94,20 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
         problems.append(Problem(where(None, "seed"), "seed", f"{seed!r} is not an integer in [0, 2^32)"))
     if data.get("clock") not in ("lockstep", "realtime"):
         problems.append(Problem(where(None, "clock"), "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'"))
+    n, n_jobs = data.get("n", 1), data.get("n_jobs")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100000:
+        problems.append(Problem(where(None, "n"), "n", f"{n!r} is not a number of swaps in [1, 100000]"))
+    runs = data.get("matrix_runs", 1)
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 10000:
+        problems.append(Problem(where(None, "matrix_runs"), "matrix_runs", f"{runs!r} is not a number of runs in [1, 10000]"))
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not 1 <= n_jobs <= 256):
+        problems.append(Problem(where(None, "n_jobs"), "n_jobs", f"{n_jobs!r} is not null or a number of parallel swaps in [1, 256]"))
+    scenario, pack = parts.get("scenario"), parts.get("pack")
+    if scenario is not None and pack is not None:
+        n_dev, n_locks = len(scenario.charged_pack_deviation.lock_mm), len(pack.locks.positions_mm)
+        if n_dev not in (0, n_locks):
+            key = "scenario.charged_pack_deviation.lock_mm"
+            problems.append(Problem(where("scenario", key), key, f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock or none"))
     for key in ("endpoint", "observer_endpoint"):
         ep = data.get(key)
         if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):
@@ -144,7 +158,11 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     """Compose the config outside a Hydra app (tests, benchmarks, the check command)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
+    if GlobalHydra.instance().is_initialized():
+        # Inside a swaptwin command: Hydra already searches configs/.
+        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
 

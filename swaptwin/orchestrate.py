@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -85,8 +86,9 @@ def _reap(procs: list[subprocess.Popen]) -> None:
             return
 
 
-def run_swap(cfg: SwapConfig, run_dir: Path) -> dict | None:
-    """Run the swap; return the result (None if the plant wrote none)."""
+def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None) -> dict | None:
+    """Run the swap; return the result (None if the plant wrote none).
+    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would."""
     run_dir.mkdir(parents=True, exist_ok=True)
     sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
     endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
@@ -94,6 +96,9 @@ def run_swap(cfg: SwapConfig, run_dir: Path) -> dict | None:
     write_json_atomic(config_path, cfg.resolved)
     write_json_atomic(controller_path, cfg.resolved["controller"])
     result_path = run_dir / "result.json"
+    # A result.json left by an earlier run in this directory is not this run's:
+    # it is kept if this run writes none, but never returned for it.
+    started_ns = time.time_ns()
     py = sys.executable
     procs: list[subprocess.Popen] = []
     try:
@@ -102,6 +107,8 @@ def run_swap(cfg: SwapConfig, run_dir: Path) -> dict | None:
         controller = _spawn([py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)], run_dir / "controller.log")
         procs.append(controller)
         while all(p.poll() is None for p in procs):
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt("batch stopped")
             time.sleep(0.05)
         _reap(procs)
     except KeyboardInterrupt:
@@ -115,8 +122,8 @@ def run_swap(cfg: SwapConfig, run_dir: Path) -> dict | None:
             p.wait()
         shutil.rmtree(sock_dir, ignore_errors=True)
     for name, p in (("plant", procs[0]), ("controller", procs[1])):
-        log.info("%s exited with code %s", name, p.returncode)
-    if not result_path.exists():
+        log.debug("%s exited with code %s", name, p.returncode)
+    if not result_path.exists() or result_path.stat().st_mtime_ns < started_ns:
         return None
     with open(result_path, encoding="utf-8") as f:
         return json.load(f)

@@ -36,6 +36,7 @@ class Series:
     dashed: bool = False
     markers: bool = False
     color: str | None = None  # None: the palette colour of the series' position
+    line: bool | None = None  # None: as the chart draws (lines for line_chart, none for scatter)
 
 
 def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
@@ -102,6 +103,7 @@ class _Canvas:
         p.append(f'<rect x="{self.x0}" y="{self.y1}" width="{self.x1 - self.x0}" height="{self.y0 - self.y1}" fill="none" stroke="#333"/>')
 
     def series(self, s: Series, color: str, *, line: bool) -> None:
+        line = line if s.line is None else s.line
         pts = [(self.px(x), self.py(y)) for x, y in zip(s.x, s.y) if math.isfinite(x) and math.isfinite(y)]
         if line and len(pts) > 1:
             dash = ' stroke-dasharray="6 4"' if s.dashed else ""

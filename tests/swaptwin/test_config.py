@@ -34,6 +34,9 @@ def test_every_option_of_every_group_composes_and_validates(group):
         ("wire.control_period_s=0.021", "command-line override", "wire.control_period_s", "whole multiple of physics.step_s"),
         ("clock=fast", "command-line override", "clock", "'lockstep' or 'realtime'"),
         ("~pack.connector", "command-line override", "pack.connector", "missing"),
+        ("n=0", "command-line override", "n", "[1, 100000]"),
+        ("n_jobs=many", "command-line override", "n_jobs", "number of parallel swaps"),
+        ("scenario.charged_pack_deviation.lock_mm=[[1,1]]", "command-line override", "scenario.charged_pack_deviation.lock_mm", "1 deviations for the 4 locks"),
     ],
 )
 def test_bad_values_name_the_source_key_and_allowed_range(override, file_or_source, key, text):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from controllers import wire
-from tests.conftest import ObserverTap, RawController, start_controller
+from tests.conftest import ObserverTap, RawController, run_cli, start_controller
 
 IMP = "wire.impairments"
 # Wait for a frame less than the plant's link timeout (5 s): a plant that
@@ -301,3 +301,15 @@ def test_a_cut_mid_phase_ends_our_controller_in_a_safe_stop_with_nothing_hazardo
     assert 0 < held[-1] - at_cut <= reach_m
     end = next(b for t, b in messages if t == "session" and b["event"] == "end")
     assert end["link"]["cut_periods"] > 0 and end["missed_periods"] >= end["link"]["cut_periods"]
+
+
+def test_our_controller_swaps_through_a_noisy_link(tmp_path):
+    # About one message in a hundred spoiled each way, and one frame in two hundred
+    # lost: a degraded fieldbus that a controller must ride through, not stop on.
+    noisy = [f"{IMP}.frames.corrupt_rate=0.01", f"{IMP}.frames.loss_rate=0.005", f"{IMP}.commands.corrupt_rate=0.01", f"{IMP}.commands.loss_rate=0.005"]
+    proc = run_cli("swap", f"hydra.run.dir={tmp_path}", *noisy, cwd=tmp_path)
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert proc.returncode == 0 and result["verdict"]["status"] == "pass", proc.stdout + proc.stderr
+    link = result["session"]["link"]
+    assert link["frames"]["corrupted"] > 0 and link["frames"]["lost"] > 0 and link["commands"]["corrupted"] > 0
+    assert result["hazards"] == []

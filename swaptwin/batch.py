@@ -1,0 +1,142 @@
+"""Many swaps in parallel, resumable: what ``qualify`` and ``campaign`` run on.
+
+Each job is a set of Hydra overrides on top of a base. Jobs run like a Hydra
+multirun with the joblib launcher: ``n_jobs`` at once (default: one per CPU),
+each in its own numbered directory ``runs/<job>/`` holding the job's
+``overrides.yaml``, ``result.json`` and its processes' logs. Every job is a
+real swap: a plant process and a controller process over ZeroMQ.
+
+Resume: a job whose directory already holds a ``result.json`` made from the
+same resolved config is not run again, so an interrupted batch re-run with
+the same output directory picks up where it stopped. Results are written
+atomically, so an interrupted job leaves no result and simply runs again.
+
+The jobs' configs are composed in the calling thread (Hydra's global state
+is not thread-safe); the swaps themselves run on threads that only wait on
+child processes, so the GIL costs nothing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from swaptwin.atomic import write_text_atomic
+from swaptwin.config import load
+from swaptwin.orchestrate import run_swap
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str  # directory name under runs/
+    overrides: tuple[str, ...]
+
+
+# Keys that steer a batch, not a swap: a resume with another n reuses the runs.
+_BATCH_KEYS = ("n", "n_jobs", "matrix_runs")
+
+
+def config_digest(resolved: dict) -> str:
+    swap = {k: v for k, v in resolved.items() if k not in _BATCH_KEYS}
+    return hashlib.sha256(json.dumps(swap, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class Progress:
+    """A one-line progress bar on stderr (a plain line per job when not a terminal)."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label, self.done, self.t0 = total, label, 0, time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self._lock = threading.Lock()
+
+    def step(self, note: str = "") -> None:
+        with self._lock:
+            self.done += 1
+            elapsed = time.monotonic() - self.t0
+            eta = elapsed / self.done * (self.total - self.done) if self.done else 0.0
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            line = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {elapsed:5.0f}s eta {eta:4.0f}s {note}"
+            if self.tty:
+                sys.stderr.write("\r" + line[:120].ljust(120))
+                if self.done == self.total:
+                    sys.stderr.write("\n")
+            else:
+                sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+
+def run_batch(
+    jobs: list[Job],
+    out_dir: Path,
+    *,
+    base_overrides: list[str],
+    n_jobs: int | None = None,
+    label: str = "swaps",
+    on_result: Callable[[Job, dict], None] | None = None,
+) -> dict[str, dict]:
+    """Run every job (skipping finished ones); return job id -> result."""
+    runs = out_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    n_jobs = max(1, n_jobs or os.cpu_count() or 1)
+    results: dict[str, dict] = {}
+    todo = []
+    for job in jobs:
+        cfg = load([*base_overrides, *job.overrides])
+        digest = config_digest(cfg.resolved)
+        run_dir = runs / job.id
+        done = run_dir / "result.json"
+        if done.exists():
+            prior = json.loads(done.read_text())
+            if prior.get("batch", {}).get("config_digest") == digest:
+                results[job.id] = prior
+                continue
+        todo.append((job, cfg, digest, run_dir))
+    progress = Progress(len(todo), label)
+    if len(results):
+        sys.stderr.write(f"{label}: {len(results)} of {len(jobs)} already done, {len(todo)} to run\n")
+
+    def one(item):
+        job, cfg, digest, run_dir = item
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(run_dir / "overrides.yaml", "".join(f"- {o}\n" for o in [*base_overrides, *job.overrides]))
+        result = run_swap(cfg, run_dir, stop=stop)
+        if result is None and stop.is_set():
+            raise KeyboardInterrupt(f"{job.id} interrupted")
+        if result is None:
+            # The plant died without a result (a crash, a signal that reached it
+            # before its handlers did): no verdict to keep, so nothing is
+            # written and a resume runs the job again.
+            return job, {"verdict": {"status": "fail", "reasons": [f"no result: the plant wrote none (see {run_dir / 'plant.log'})"]}, "controller": {}, "hazards": []}
+        if result.get("session", {}).get("end_reason") == "interrupted":
+            (run_dir / "result.json").unlink(missing_ok=True)  # unfinished: a resume runs it again
+            raise KeyboardInterrupt(f"{job.id} interrupted")
+        # Stamp the result with what made it, so a resume can trust it.
+        result["batch"] = {"job": job.id, "overrides": list(job.overrides), "config_digest": digest}
+        write_text_atomic(run_dir / "result.json", json.dumps(result, indent=2) + "\n")
+        return job, result
+
+    stop = threading.Event()
+    pool = cf.ThreadPoolExecutor(max_workers=n_jobs)
+    futures = [pool.submit(one, item) for item in todo]
+    try:
+        for fut in cf.as_completed(futures):
+            job, result = fut.result()
+            results[job.id] = result
+            if on_result:
+                on_result(job, result)
+            progress.step(f"{job.id}: {result['verdict']['status']}")
+    except KeyboardInterrupt:
+        stop.set()  # the running swaps stop their processes; finished ones are kept
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results

@@ -1,0 +1,189 @@
+"""The fault campaign: every catalog fault injected as the controller enters
+every phase of the swap, one real swap per cell.
+
+The campaign for a rig family is data, ``configs/campaign/<family>.yaml``:
+which faults, their retargeting for that rig (``fault.axis=hoist``), the delay
+after entering a phase, and the exclusions, each with its written reason, as
+an FMEA exclusion would have. Faults whose target this run does not have (a
+clip fault on pinned locks, a suspension fault on a clamped car) and static
+faults outside the ``identify`` cell are excluded with a generated reason.
+
+Each cell ends in one of:
+
+* ``detected``: the controller reached a safe state (safe stop or refusal),
+  naming the check that found the fault, with no hazard;
+* ``absorbed``: the swap met every criterion despite the fault;
+* ``missed``: the swap ended without detecting a fault that made it fail;
+* ``hazard``: a hazard monitor fired (the campaign's goal is zero);
+* ``not_injected``: the run never reached the fault's trigger.
+
+Time to a safe state = plant time at the controller's goodbye (sent once its
+drives are at rest) less the fault's activation time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from controllers.config import OVERHEAD_PHASES, UNDER_CHASSIS_PHASES
+from swaptwin import html
+from swaptwin.atomic import write_json_atomic, write_text_atomic
+from swaptwin.batch import Job, run_batch
+from swaptwin.config import CONFIG_DIR, SwapConfig
+from twin.schema.fault import STATIC_KINDS
+
+PHASES = {"under_chassis": UNDER_CHASSIS_PHASES, "overhead": OVERHEAD_PHASES}
+CLASSES = ("detected", "absorbed", "missed", "hazard", "not_injected")
+_CSS = {"detected": "green", "absorbed": "grey", "missed": "red", "hazard": "red", "not_injected": "amber", "excluded": "grey"}
+
+
+@dataclass
+class Cell:
+    fault: str
+    phase: str
+    status: str  # one of CLASSES, or "excluded"
+    reason: str = ""
+    detected_by: str = ""
+    time_to_safe_s: float | None = None
+    final: dict = field(default_factory=dict)
+    hazards: list = field(default_factory=list)
+
+
+def load_spec(family: str) -> dict:
+    path = CONFIG_DIR / "campaign" / f"{family}.yaml"
+    return OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+
+
+def _auto_exclusion(cfg: SwapConfig, fault_name: str, phase: str) -> str | None:
+    """Why a cell cannot apply to this run, or None."""
+    f = OmegaConf.to_container(OmegaConf.load(CONFIG_DIR / "fault" / f"{fault_name}.yaml"))
+    kind, p = f["kind"], cfg.plant
+    if kind in STATIC_KINDS and phase != "identify":
+        return f"a {kind} fault shapes the station before the run: only the identify cell applies"
+    needs = {
+        "broken_spring": ("mech_clip", "a clip fault; this vehicle's locks are"),
+        "pressure_loss": ("hydraulic_pin", "a hydraulic fault; this vehicle's locks are"),
+        "leak_down": ("hydraulic_pin", "a hydraulic fault; this vehicle's locks are"),
+        "latch_power_loss": ("em_latch", "a latch power fault; this vehicle's locks are"),
+    }
+    if kind in needs and p.lock.type != needs[kind][0]:
+        return f"{needs[kind][1]} {p.lock.type}"
+    if kind == "suspension_sag" and p.vehicle.vehicle_class != "truck":
+        return "a suspension fault; the car is clamped by the lane, its suspension is not modelled"
+    return None
+
+
+def plan(cfg: SwapConfig, spec: dict) -> tuple[list[Job], list[Cell]]:
+    phases = PHASES[cfg.plant.rig.family]
+    exclusions = spec.get("exclusions", [])
+    jobs, excluded = [], []
+    for name in spec["faults"]:
+        for phase in phases:
+            reason = _auto_exclusion(cfg, name, phase)
+            for ex in exclusions:
+                if ex["fault"] == name and (ex["phases"] == "all" or phase in ex["phases"]):
+                    reason = reason or ex["reason"]
+            if reason:
+                excluded.append(Cell(name, phase, "excluded", reason=reason))
+                continue
+            trigger = ["fault.at.t_s=0", "fault.at.phase=null"] if phase == "identify" else ["fault.at.t_s=null", f"fault.at.phase={phase}", f"fault.at.delay_s={spec['delay_s']}"]
+            jobs.append(Job(f"{name}@{phase}", (f"fault={name}", *trigger, *spec.get("retarget", {}).get(name, []))))
+    return jobs, excluded
+
+
+def classify(job: Job, result: dict) -> Cell:
+    name, phase = job.id.split("@")
+    ctrl, hazards = result.get("controller", {}), result.get("hazards", [])
+    faults = result.get("faults", [])
+    final = {"outcome": ctrl.get("outcome"), "phase": ctrl.get("phase"), "end": result.get("session", {}).get("end_reason")}
+    cell = Cell(name, phase, "", reason=ctrl.get("reason", ""), detected_by=ctrl.get("detected_by", ""), final=final, hazards=hazards)
+    if hazards:
+        cell.status = "hazard"
+    elif not faults:
+        cell.status = "not_injected"
+    elif ctrl.get("outcome") in ("safe_stop", "refused"):
+        cell.status = "detected"
+        cell.time_to_safe_s = round(result["sim_time_s"] - faults[0]["active_s"], 3)
+    elif result.get("verdict", {}).get("status") == "pass":
+        cell.status = "absorbed"
+    else:
+        cell.status = "missed"
+    return cell
+
+
+def summarize(cells: list[Cell]) -> dict:
+    counts = {c: sum(1 for x in cells if x.status == c) for c in (*CLASSES, "excluded")}
+    judged = counts["detected"] + counts["missed"]
+    times = sorted(x.time_to_safe_s for x in cells if x.time_to_safe_s is not None)
+    return {
+        "cells": len(cells),
+        "counts": counts,
+        "detection_rate": round(counts["detected"] / judged, 4) if judged else None,
+        "time_to_safe_s": {"p99": _percentile(times, 0.99), "max": times[-1] if times else None, "median": _percentile(times, 0.5)},
+        "hazard_count": sum(len(x.hazards) for x in cells),
+        "exclusions": [{"fault": x.fault, "phase": x.phase, "reason": x.reason} for x in cells if x.status == "excluded"],
+    }
+
+
+def _percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not sorted_values:
+        return None
+    k = max(0, math.ceil(q * len(sorted_values)) - 1)
+    return sorted_values[k]
+
+
+def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:
+    spec = load_spec(cfg.plant.rig.family)
+    jobs, excluded = plan(cfg, spec)
+    results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="campaign")
+    cells = excluded + [classify(job, results[job.id]) for job in jobs]
+    order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in PHASES[cfg.plant.rig.family])}
+    cells.sort(key=lambda c: order[(c.fault, c.phase)])
+    report = {
+        "rig": cfg.plant.rig.name, "rig_family": cfg.plant.rig.family, "pack": cfg.plant.pack.family_id, "lock": cfg.plant.lock.type,
+        "base_overrides": base_overrides, "summary": summarize(cells), "cells": [c.__dict__ for c in cells],
+    }
+    write_json_atomic(out_dir / "campaign.json", report)
+    write_text_atomic(out_dir / "campaign.html", render_html(report, spec, PHASES[cfg.plant.rig.family]))
+    return report
+
+
+def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
+    s = report["summary"]
+    by = {(c["fault"], c["phase"]): c for c in report["cells"]}
+    grid_rows, grid_cls = [], []
+    for f in spec["faults"]:
+        row, cls = [f], [""]
+        for p in phases:
+            c = by[(f, p)]
+            text = {"detected": f"{c['detected_by']} {c['time_to_safe_s']:.1f}s" if c["time_to_safe_s"] is not None else c["detected_by"]}.get(c["status"], c["status"])
+            row.append(text)
+            cls.append(_CSS[c["status"]])
+        grid_rows.append(row)
+        grid_cls.append(cls)
+    t = s["time_to_safe_s"]
+    summary = html.table(
+        ["cells", "detected", "absorbed", "missed", "hazards", "not injected", "excluded", "detection rate", "time to safe state p99 s", "max s"],
+        [[s["cells"], s["counts"]["detected"], s["counts"]["absorbed"], s["counts"]["missed"], s["hazard_count"], s["counts"]["not_injected"],
+          s["counts"]["excluded"], s["detection_rate"], t["p99"], t["max"]]],
+    )
+    details = html.table(
+        ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason", "hazards"],
+        [[c["fault"], c["phase"], c["status"], c["detected_by"], c["time_to_safe_s"], f"{c['final'].get('outcome')} in {c['final'].get('phase')}" if c["final"] else "",
+          c["reason"], "; ".join(h["kind"] for h in c["hazards"])] for c in report["cells"] if c["status"] != "excluded"],
+    )
+    excl = html.table(["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]])
+    return html.page(
+        f"Fault campaign: {report['rig']} / {report['pack']} / {report['lock']}",
+        [
+            html.section("Summary", summary, html.paragraph("Detection rate = detected / (detected + missed). Absorbed cells met every criterion despite the fault.", "small")),
+            html.section("Fault x phase", html.table(["fault", *phases], grid_rows, classes=grid_cls, table_id="grid")),
+            html.section("Cells", details),
+            html.section("Exclusions", excl),
+        ],
+    )

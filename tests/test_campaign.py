@@ -1,0 +1,25 @@
+"""The fault campaign on the default car rig: zero hazards, every cell that is
+not excluded (with its written reason) detected. Slow: about 140 swaps."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.mark.slow
+def test_default_car_campaign_has_no_hazard_and_detects_every_non_excluded_cell(tmp_path):
+    out = tmp_path / "campaign"
+    proc = run_cli("campaign", f"hydra.run.dir={out}", cwd=tmp_path, timeout_s=3000)
+    report = json.loads((out / "campaign.json").read_text())
+    s = report["summary"]
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert s["hazard_count"] == 0
+    not_detected = [(c["fault"], c["phase"], c["status"]) for c in report["cells"] if c["status"] not in ("detected", "excluded")]
+    assert not_detected == []
+    assert s["detection_rate"] == 1.0
+    assert all(e["reason"] for e in s["exclusions"])
+    assert (out / "campaign.html").read_text().count("<td") > len(report["cells"])

@@ -1,0 +1,26 @@
+"""``swaptwin matrix`` on a slice of the catalog: real swaps for the cells that
+pass the pre-check, none for those that fail it."""
+
+from __future__ import annotations
+
+import json
+
+import swaptwin.matrix as matrix
+
+
+def test_the_matrix_qualifies_what_passes_statically_and_names_what_decides(tmp_path, monkeypatch):
+    monkeypatch.setattr(matrix, "catalog", lambda: (["car_100kwh", "car_120kwh_wide"], ["under_chassis"]))
+    result = matrix.run_matrix(tmp_path, runs=1, n_jobs=2, base_overrides=[])
+    cells = {(c["pack"], c["lock"]): c for c in result["cells"]}
+    locks = ("hydraulic_pin", "em_latch", "mech_clip")
+    assert set(cells) == {(p, lk) for p in ("car_100kwh", "car_120kwh_wide") for lk in locks}
+    for lk in locks:
+        good, wide = cells["car_100kwh", lk], cells["car_120kwh_wide", lk]
+        assert (good["colour"], good["stage"]) == ("green", "qualified"), good
+        assert json.loads((tmp_path / "cells" / f"car_100kwh__under_chassis__{lk}" / "report.json").read_text())["n"] == 1
+        # Too wide for the sedan's bay: red, decided statically, never simulated.
+        assert (wide["colour"], wide["deciding"], wide["stage"]) == ("red", "bay_width", "static")
+        assert not (tmp_path / "cells" / f"car_120kwh_wide__under_chassis__{lk}").exists()
+    page = (tmp_path / "matrix.html").read_text()
+    assert page.count('class="green"') >= 3 and page.count('class="red"') >= 3 and "bay_width" in page
+    assert json.loads((tmp_path / "matrix.json").read_text()) == result
