@@ -8,9 +8,12 @@ The hoist is a rigid guided mast (``structure.hoist_model: rigid_mast``): the
 spreader cannot swing. A free rope hoist would add a pendulum mode, which this
 model does not have; a station with ropes needs a rope model before its sway
 can be judged. The mast hangs on chains, so the hoist pulls and never pushes:
-when its effort falls below ``hoist_slack_force_n`` while it is lowering (the
-spreader or its pack rests on something), the slack-chain switch stops the
-lowering where the load rests. The float between slew ring and spreader lets
+from the step its drive would have to press down, the chains go slack and the
+mast rests on what is under it with its own weight, until the chains' end is
+back above it. The landing step itself is a rigid body's impact (no chain
+or pad compliance), which the contact-force peaks in ``result.json`` show.
+When the chains' tension falls below ``hoist_slack_force_n`` while lowering,
+the slack-chain switch (debounced) stops the lowering where the load rests. The float between slew ring and spreader lets
 the guide cones centre a carried pack in the last centimetres.
 
 The spreader frame is its landing plane (the underside of its landing pads);
@@ -24,7 +27,7 @@ from twin.drives import AxisSpec, DriveGroup
 from twin.schema.rig import OverheadRig
 from twin.servo_rig import ServoRig, hard_stops
 from twin.urdf.model import Box, Inertial, Joint, Link, Robot
-from twin.world import World
+from twin.world import World, pb
 
 MM = 1e-3
 AXES = ("bridge", "trolley", "hoist", "slew")
@@ -79,18 +82,32 @@ class Gantry(ServoRig):
         # Everything the hoist carries besides a pack: the load cell's tare.
         tare_n = (st.hoist_mass_kg + 2 * st.float_stage_mass_kg + rig.spreader.mass_kg) * world.physics.gravity_m_s2
         self.slack = False
+        self.chain_slack = False  # before ServoRig's first read()
         self._slack_s = 0.0
         super().__init__(world, body, axis_specs(rig), rig.float, tool_joint="float_y", tool_frame_joint="slew", load_axis="hoist", tare_n=tare_n)
 
+    def read(self) -> None:
+        super().read()
+        if self.chain_slack:
+            self.motor_force["hoist"] = 0.0  # slack chains carry nothing (pybullet reports the last solve)
+
     def actuate(self, drives: DriveGroup, dt: float) -> None:
-        """The slack-chain switch: a lowering hoist whose load rests stops there."""
+        """Chains that only pull, and the slack-chain switch: a lowering hoist whose load rests stops there."""
         hoist = drives.drives["hoist"]
         q = self.q["hoist"]
         st = self.spec.structure
-        below = self.motor_force["hoist"] < st.hoist_slack_force_n and hoist.ref_pos < q
+        # 1. The chains: slack from the step the drive would have to push the
+        # mast down; taut again once the chain's end is back above the mast.
+        chain_end = self.blocked_at.get("hoist", hoist.ref_pos - self.encoder_offset["hoist"])
+        self.chain_slack = chain_end < q if self.chain_slack else self.motor_force["hoist"] < 0.0
+        # 2. The switch: the chains' tension below its threshold while lowering, debounced.
+        below = self.motor_force["hoist"] < st.hoist_slack_force_n and hoist.ref_pos < q + self.encoder_offset["hoist"]
         self._slack_s = self._slack_s + dt if below else 0.0
         self.slack = below and self._slack_s >= st.hoist_slack_debounce_s
         if self.slack:
-            hoist.ref_pos = hoist.target = q
+            hoist.ref_pos = hoist.target = q + self.encoder_offset["hoist"]
             hoist.ref_vel = 0.0
         super().actuate(drives, dt)
+        if self.chain_slack:
+            # The mast rests on what is under it with its own weight; the motor pays out chain.
+            pb.setJointMotorControl2(self.body, self.joint["hoist"], pb.VELOCITY_CONTROL, force=0.0, physicsClientId=self.world.cid)
