@@ -47,6 +47,7 @@ class Recorder:
         self.faults: list[dict] = []
         self.last_truth: dict | None = None
         self.peak_connector_force_n = 0.0
+        self.peak_contact_n: dict[str, float] = {}
         self.session_start: dict | None = None
         self.session_end: dict | None = None
 
@@ -55,6 +56,8 @@ class Recorder:
         if topic == TOPIC_TRUTH:
             self.last_truth = body
             self.peak_connector_force_n = max(self.peak_connector_force_n, body["connector"]["peak_force_n"])
+            for kind, f in body.get("contact_n", {}).items():
+                self.peak_contact_n[kind] = max(self.peak_contact_n.get(kind, 0.0), f)
         elif topic == TOPIC_EVENT:
             kind = body.get("event")
             if kind == "phase":
@@ -160,10 +163,12 @@ class Recorder:
             "alignment": alignment,
             "locks": locks,
             "connector": {"mated": connector.get("mated"), "peak_force_n": round(self.peak_connector_force_n, 3)},
+            # pybullet's contact solver, sampled every physics step: how hard packs were set down or struck
+            "contacts": {"peak_n": {k: round(v, 1) for k, v in sorted(self.peak_contact_n.items())}},
             "hazards": self.hazards,
             "faults": self.faults,
             "controller": controller,
-            "session": {k: end.get(k) for k in ("end_reason", "client", "periods", "missed_periods", "duplicate_commands", "stale_commands", "rejected_messages", "overruns", "errors", "link")},
+            "session": {k: end.get(k) for k in ("end_reason", "client", "periods", "missed_periods", "duplicate_commands", "stale_commands", "rejected_messages", "overruns", "errors", "link", "trace")},
             "seed": self.seed,
             "sim_time_s": round(sim_time_s, 6),
             "wall_time_s": round(wall_time_s, 3),

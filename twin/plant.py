@@ -42,6 +42,7 @@ from twin.impairments import ImpairedLink, LinkStats
 from twin.link import PlantLink
 from twin.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
 from twin.schema.plant import PlantConfig
+from twin.trace import Trace
 
 END_BYE = "bye"
 END_TRUNCATED = "truncated"
@@ -85,6 +86,8 @@ class Plant:
         self._interrupted = False
         self._last_msg_wall = 0.0
         self._paced_until: float | None = None  # wall-clock end of the last paced period
+        self.trace = Trace()
+        observer.sinks.insert(0, self.trace.observed)
 
     def interrupt(self) -> None:
         """Ask the session loop to end at the next period (signal handlers)."""
@@ -95,7 +98,10 @@ class Plant:
         self.stats.rejected_messages += 1
         if len(self.stats.errors) < 20:
             self.stats.errors.append(reason)
-        link.send(identity, wire.ERROR, {"reason": reason, "ref_seq": ref_seq})
+        body = {"reason": reason, "ref_seq": ref_seq}
+        if identity == self._owner:
+            self.trace.sent(wire.ERROR, body)
+        link.send(identity, wire.ERROR, body)
 
     def _handle(self, link: ImpairedLink, identity: bytes, payload: bytes) -> wire.Message | None:
         """Decode and check one message. Answers errors and refusals itself and
@@ -117,6 +123,7 @@ class Plant:
         if identity != self._owner:
             self._reject(link, identity, "say hello first", msg.seq)
             return None
+        self.trace.received(msg)
         if msg.type == wire.BYE:
             try:
                 wire.check_bye(msg.body)
@@ -268,6 +275,7 @@ class Plant:
     def _send_frame(self, link: ImpairedLink) -> None:
         frame = self.station.frame()
         frame["missed_periods_total"] = self.stats.missed_periods
+        self.trace.sent(wire.FRAME, frame)
         link.send(self._owner, wire.FRAME, frame)
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
@@ -275,11 +283,13 @@ class Plant:
         self.stats.sim_time_s = self.station.world.time_s
         self.stats.wall_time_s = time.monotonic() - t_start
         if self._owner is not None:
-            link.send(self._owner, wire.END, {"reason": reason, "t_s": self.stats.sim_time_s})
+            end = {"reason": reason, "t_s": self.stats.sim_time_s}
+            self.trace.sent(wire.END, end)
+            link.send(self._owner, wire.END, end)
         truth = self.station.truth()
         truth["phase"] = self._phase
         self.observer.publish(TOPIC_TRUTH, truth)
         for ev in self.station.events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
-        self.observer.publish(TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats))})
+        self.observer.publish(TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()})
         return self.stats

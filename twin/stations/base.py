@@ -70,6 +70,8 @@ class Station:
         self._events: list[dict] = []
         self._false_engaged: set[str] = set()
         self._build()
+        self._kinds = self._contact_kinds()
+        self.contact_n: dict[str, float] = {}
         self.faults = FaultInjector(cfg.faults, self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
@@ -201,11 +203,34 @@ class Station:
     def _signals_extra(self) -> dict[str, float]:
         return {}
 
+    def _contact_kinds(self) -> dict[int, str]:
+        """What each body a pack can touch is, for the contact-force peaks."""
+        kinds = {self.interface.vehicle_body: "vehicle", self.rig.body: "rig"}
+        kinds.update({b: "storage" for b in self._storage_bodies()})
+        kinds.update({p.body: "pack" for p in self.packs})
+        return kinds
+
+    def _sample_contacts(self) -> None:
+        """Total normal force between the packs and each kind of body, this
+        physics step; the period keeps its largest. Ground truth from
+        pybullet's solver: a KPI of how hard a controller sets packs down, never
+        a lock or connector force (those come from their models)."""
+        cid = self.world.cid
+        for p in self.packs:
+            totals: dict[str, float] = {}
+            for c in pb.getContactPoints(bodyA=p.body, physicsClientId=cid):
+                kind = self._kinds.get(c[2], "other")  # (flag, bodyA, bodyB, ..., normalForce at 9)
+                totals[kind] = totals.get(kind, 0.0) + c[9]
+            for kind, f in totals.items():
+                if f > self.contact_n.get(kind, 0.0):
+                    self.contact_n[kind] = f
+
     def advance(self) -> None:
         self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
         rig, drives = self.rig, self.drives
         for axis, rate in self.encoder_drift.items():
             rig.encoder_offset[axis] += rate * self.period_s
+        self.contact_n = {}
         for _ in range(self.substeps):
             rig.read()
             drives.step(self.dt, rig.positions())
@@ -213,6 +238,7 @@ class Station:
             self.interface.apply_forces()
             self._per_step()
             self.world.step()
+            self._sample_contacts()
         rig.read()
         self.frame_seq += 1
         self._snapshot()
@@ -306,6 +332,7 @@ class Station:
             "estop": self.estop,
             "faults_active": [f.name for f in self.faults.active],
             "axes": {n: {"pos": rig.q[n], "ref": self.drives.drives[n].ref_pos, "force": rig.motor_force[n]} for n in rig.axes},
+            "contact_n": dict(self.contact_n),  # peak pack contact force this period, by what the packs touch
             **self._truth_extra(),
         }
 
