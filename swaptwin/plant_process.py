@@ -22,6 +22,7 @@ from swaptwin.compat import check
 from swaptwin.config import SwapConfig, validate
 from swaptwin.orchestrate import restore_interrupts
 from swaptwin.verdict import Recorder
+from swaptwin.versions import versions
 from twin.link import PlantLink
 from twin.observer import ObserverChannel
 from twin.plant import Plant
@@ -47,6 +48,7 @@ def serve_plant(cfg: SwapConfig, *, endpoint: str, observer_endpoint: str | None
         link.close()
         station.close()
     result = recorder.result()
+    result["versions"] = versions(p, station.world.assets)
     # The static pre-check beside the dynamic result: the two should agree.
     report = check(p, controller=cfg.controller)
     result["precheck"] = {"passed": report.passed, "failed": [c.name for c in report.failed], "criteria": report.to_dict()["criteria"]}

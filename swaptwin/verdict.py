@@ -42,6 +42,7 @@ class Recorder:
         self.phases: list[dict] = []
         self.matings: list[dict] = []
         self.docks: list[dict] = []
+        self.first_contacts: list[dict] = []
         self.hazards: list[dict] = []
         self.lock_events: list[dict] = []
         self.faults: list[dict] = []
@@ -66,6 +67,8 @@ class Recorder:
                 self.matings.append(body)
             elif kind == "dock":
                 self.docks.append(body)
+            elif kind == "first_contact":
+                self.first_contacts.append(body)
             elif kind == "hazard":
                 self.hazards.append(body)
             elif kind == "lock":
@@ -128,6 +131,11 @@ class Recorder:
             alignment.append({
                 "mating": "tool_to_pack", "pack": d["pack"], "t_s": round(d["t_s"], 6),
                 "x_mm": round(d["x_mm"], 4), "y_mm": round(d["y_mm"], 4), "yaw_deg": round(d["yaw_deg"], 5),
+            })
+        for c in self.first_contacts:
+            alignment.append({
+                "mating": f"first_contact_{c['with']}", "pack": c["pack"], "t_s": round(c["t_s"], 6),
+                "x_mm": round(c["x_mm"], 4), "y_mm": round(c["y_mm"], 4), "yaw_deg": round(c["yaw_deg"], 5),
             })
         if not any(m["pack"] == self.installed_role for m in self.matings):
             reasons.append(f"the {self.installed_role} pack never mated with the vehicle")

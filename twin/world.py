@@ -48,6 +48,7 @@ class World:
     def __init__(self, physics: Physics, *, cache: UrdfCache | None = None):
         self.physics = physics
         self.cache = cache or UrdfCache()
+        self.assets: list[str] = []  # every URDF loaded, by its content-addressed name
         self.cid = pb.connect(pb.DIRECT)
         self.time_s = 0.0
         self.steps = 0
@@ -74,6 +75,7 @@ class World:
 
     def load(self, robot: Robot, *, position: Sequence[float], yaw_rad: float = 0.0, fixed: bool) -> int:
         path: Path = self.cache.path_for(robot)
+        self.assets.append(path.stem)
         orn = pb.getQuaternionFromEuler((0.0, 0.0, yaw_rad))
         with _quiet_stdout():
             body = pb.loadURDF(

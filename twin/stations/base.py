@@ -72,11 +72,16 @@ class Station:
         self._build()
         self._kinds = self._contact_kinds()
         self.contact_n: dict[str, float] = {}
+        self._touching_now: set[tuple[str, str]] = set()
+        self._apart: dict[tuple[str, str], int] = {}  # (pack, kind) -> periods since it last touched
         self.faults = FaultInjector(cfg.faults, self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
         self._update(0.0)  # locks take hold of the depleted pack before anything moves
         self._settle()
+        self._sample_contacts()  # what touches at rest before t = 0 is no first contact
+        self._apart = {pair: 0 for pair in self._touching_now}
+        self._touching_now, self.contact_n = set(), {}
         self._snapshot()
         self._update(0.0)
         self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
@@ -224,6 +229,31 @@ class Station:
             for kind, f in totals.items():
                 if f > self.contact_n.get(kind, 0.0):
                     self.contact_n[kind] = f
+                self._touching_now.add((p.role, kind))
+
+    def _first_contacts(self, t: float) -> None:
+        """A pack meeting the vehicle or the rig's tool after a period apart: how
+        far off its target it was when the parts first touched (the alignment
+        loop's result, before pins and cones correct it)."""
+        apart_periods = max(1, round(self.cfg.hazards.contact_apart_s / self.period_s))
+        # A pair never seen touching has been apart for ever.
+        new = [pair for pair in sorted(self._touching_now) if self._apart.get(pair, apart_periods) >= apart_periods]
+        for pair in self._apart:
+            self._apart[pair] += 1
+        for pair in self._touching_now:
+            self._apart[pair] = 0
+        for role, kind in new:
+            if kind == "vehicle":
+                rel = self.pose[role].relative_to(self.interface.installed())
+            elif kind == "rig":
+                rel = self.in_tool[role]
+            else:
+                continue
+            self._events.append({
+                "event": "first_contact", "pack": role, "with": kind, "t_s": t,
+                "x_mm": float(rel.p[0] / MM), "y_mm": float(rel.p[1] / MM), "yaw_deg": math.degrees(rel.yaw_rad),
+            })
+        self._touching_now = set()
 
     def advance(self) -> None:
         self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
@@ -231,6 +261,7 @@ class Station:
         for axis, rate in self.encoder_drift.items():
             rig.encoder_offset[axis] += rate * self.period_s
         self.contact_n = {}
+        self._touching_now = set()
         for _ in range(self.substeps):
             rig.read()
             drives.step(self.dt, rig.positions())
@@ -242,6 +273,7 @@ class Station:
         rig.read()
         self.frame_seq += 1
         self._snapshot()
+        self._first_contacts(self.world.time_s)
         self._update(self.period_s)
 
     def _snapshot(self) -> None:
