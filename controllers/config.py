@@ -45,6 +45,7 @@ class AlignTuning:
     tolerance_deg: float = _q(0.001, 2.0, "deg")
     samples: int = _q(1, 1000, "", "vision frames averaged per step")
     max_attempts: int = _q(1, 100)
+    gain: float = _q(0.05, 1.0, "", "share of the measured error each move corrects (1: dead-beat; lower damps steps against backlash)")
 
 
 @dataclass(frozen=True)

@@ -338,10 +338,10 @@ class SwapSequence:
                 return
             # Vision measures in the tool's frame, which turns with the yaw axis.
             axes = self.frame["axes"]
-            yaw = axes[ayaw]["pos"]
-            dx = math.cos(yaw) * est["x"] - math.sin(yaw) * est["y"]
-            dy = math.sin(yaw) * est["x"] + math.cos(yaw) * est["y"]
-            targets = {ax: axes[ax]["pos"] + dx, ay: axes[ay]["pos"] + dy, ayaw: axes[ayaw]["pos"] + est["yaw"]}
+            yaw, k = axes[ayaw]["pos"], tuning.gain
+            dx = k * (math.cos(yaw) * est["x"] - math.sin(yaw) * est["y"])
+            dy = k * (math.sin(yaw) * est["x"] + math.cos(yaw) * est["y"])
+            targets = {ax: axes[ax]["pos"] + dx, ay: axes[ay]["pos"] + dy, ayaw: axes[ayaw]["pos"] + k * est["yaw"]}
             self._align_origin = ({a: axes[a]["pos"] for a in (ax, ay, ayaw)}, est)
             for axis, t in targets.items():
                 spec = self.axes[axis]
