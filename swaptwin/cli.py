@@ -8,6 +8,7 @@
     swaptwin campaign [rig=..] [pack=..] [n_jobs=N]  fault x phase campaign: campaign.html, campaign.json
     swaptwin qualify pack=NAME rig=NAME n=100 [n_jobs=N]  Monte Carlo qualification: report.html, report.json, junit.xml
     swaptwin matrix [matrix_runs=3]  every pack x rig x lock type: matrix.html, matrix.json
+    swaptwin regress [--only A,B] [--bless REASON] [OVERRIDES]  regression suite of ci/ against its baselines: junit.xml, regress.html
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory.
@@ -175,7 +176,54 @@ def task_matrix(cfg) -> None:
     sys.exit(EXIT_PASS)
 
 
-TASKS = {"matrix": task_matrix, "qualify": task_qualify, "campaign": task_campaign, "swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
+# regress's own flags, taken off the command line before Hydra sees it.
+_REGRESS_FLAGS: dict = {}
+
+
+def _regress_flags(argv: list[str]) -> list[str]:
+    import argparse
+
+    from swaptwin.regress import BASELINES, SUITE, TOLERANCES
+
+    ap = argparse.ArgumentParser(prog="swaptwin regress", add_help=False)
+    ap.add_argument("--bless", metavar="REASON", help="rewrite the baselines that differ, recording REASON in the history")
+    ap.add_argument("--only", metavar="A,B", help="run only these scenarios of the suite")
+    ap.add_argument("--suite", type=Path, default=SUITE)
+    ap.add_argument("--baselines", type=Path, default=BASELINES)
+    ap.add_argument("--tolerances", type=Path, default=TOLERANCES)
+    args, rest = ap.parse_known_args(argv)
+    _REGRESS_FLAGS.update(vars(args))
+    return rest
+
+
+def task_regress(cfg) -> None:
+    from swaptwin.regress import SuiteError, bless, run_regression, text_table
+
+    _validated(cfg)
+    f = _REGRESS_FLAGS
+    only = [x for x in (f.get("only") or "").split(",") if x]
+    try:
+        reports = run_regression(
+            _output_dir(), suite=f["suite"], baselines=f["baselines"], tolerances=f["tolerances"],
+            only=only, extra=_batch_overrides(), n_jobs=cfg.n_jobs,
+        )
+        print(text_table(reports), end="")
+        if f.get("bless") is not None:
+            entry = bless(reports, f["bless"], baselines=f["baselines"])
+            changed = entry["scenarios"]
+            print(f"blessed {len(changed)} baseline(s): {', '.join(changed) or 'none changed'} (history: {f['baselines'] / 'HISTORY.jsonl'})")
+            sys.exit(EXIT_PASS)
+    except SuiteError as exc:
+        print(f"swaptwin: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
+    except KeyboardInterrupt:
+        print("swaptwin: regress interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    print(f"report: {_output_dir() / 'regress.html'}, junit: {_output_dir() / 'junit.xml'}")
+    sys.exit(EXIT_PASS if all(r.status == "pass" for r in reports) else EXIT_FAIL)
+
+
+TASKS = {"regress": task_regress, "matrix": task_matrix, "qualify": task_qualify, "campaign": task_campaign, "swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -188,11 +236,29 @@ def main(argv: list[str] | None = None) -> None:
     if name not in TASKS:
         print(f"swaptwin: unknown command {name!r}; commands: {', '.join(TASKS)}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
+    if name == "regress":
+        rest = _regress_flags(rest)
+    import functools
+
     import hydra
 
+    started = []
+
+    @functools.wraps(TASKS[name])
+    def task(cfg) -> None:
+        started.append(True)
+        TASKS[name](cfg)
+
     sys.argv = [f"swaptwin-{name}", *rest]
-    app = hydra.main(config_path=str(CONFIG_DIR), config_name=PRIMARY, version_base="1.3")(TASKS[name])
-    app()
+    app = hydra.main(config_path=str(CONFIG_DIR), config_name=PRIMARY, version_base="1.3")(task)
+    try:
+        app()
+    except SystemExit as exc:
+        # Hydra exits 1 when it cannot compose the config (an unknown key, a bad
+        # override): that is a configuration error, exit 2 like every other.
+        if not started and exc.code not in (0, None):
+            sys.exit(EXIT_CONFIG)
+        raise
 
 
 if __name__ == "__main__":
