@@ -17,8 +17,9 @@ import numpy as np
 from twin.frames import Pose
 from twin.schema import Pack, PackTopLift, PackUnderbody
 from twin.schema.scenario import PackDeviation
+from twin.urdf.cache import staged_name
 from twin.urdf.features import Hole, locating_pin, plate_with_holes
-from twin.urdf.model import Box, Inertial, Link, Robot
+from twin.urdf.model import Box, Inertial, Link, Mesh, Robot
 from twin.world import World, pb
 
 MM = 1e-3
@@ -75,6 +76,11 @@ def _build_top_lift(pack: PackTopLift) -> Robot:
 
 def _robot(pack: Pack, shapes, visuals) -> Robot:
     L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
+    vm = pack.visual_mesh
+    if vm.path is not None:
+        # The brand's mesh replaces the plain body box (the first visual); the
+        # cache stages the file beside the URDF under its content hash.
+        visuals = [Mesh(filename=staged_name(vm.path), source=vm.path, scale=tuple(vm.scale), xyz=tuple(v * MM for v in vm.xyz_mm))] + visuals[1:]
     cog = (pack.cog_mm[0] * MM, pack.cog_mm[1] * MM, pack.cog_mm[2] * MM)
     inertial = Inertial.box(mass_kg=pack.mass_kg, size=(L, W, H), com=cog)
     return Robot(name=f"pack_{pack.family_id}", links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))])

@@ -3,6 +3,7 @@ an asset that rests stably, and passes (or, by design, fails) the static check."
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -178,3 +179,29 @@ def test_a_bad_brand_file_is_refused_naming_file_and_key(load_broken, change, ke
     assert hits, [str(p) for p in problems]
     assert hits[0].where == "configs/pack/broken.yaml"
     assert text in hits[0].message
+
+
+def test_a_brand_mesh_is_visual_only_and_staged_by_its_content(composed, tmp_path):
+    from twin.pack import build_pack_urdf
+    from twin.urdf.cache import UrdfCache
+
+    pack = composed["car_block_20"].plant.pack
+    assert pack.visual_mesh.file == "meshes/pack_shell_chamfered.obj"
+    plain = dataclasses.replace(pack, visual_mesh=dataclasses.replace(pack.visual_mesh, file=None))
+    with_mesh, without = build_pack_urdf(pack), build_pack_urdf(plain)
+    assert with_mesh.links[0].collisions == without.links[0].collisions  # collisions stay primitive
+    xml = with_mesh.to_xml()
+    staged = re.search(r'<mesh filename="(mesh-[0-9a-f]{20}\.obj)"', xml).group(1)
+    assert str(CONFIG_DIR.parent) not in xml  # no checkout path: the asset's hash travels
+    UrdfCache(tmp_path).path_for(with_mesh)
+    assert (tmp_path / staged).read_bytes() == pack.visual_mesh.path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "file, text",
+    [("../pyproject.toml", "leaves assets/"), ("meshes/missing.obj", "does not exist"), ("README.md", "is not a mesh")],
+)
+def test_a_brand_mesh_must_be_a_mesh_file_under_assets(file, text):
+    with pytest.raises(ConfigError) as err:
+        load(["pack=car_block_20", f"pack.visual_mesh.file={file}"])
+    assert any(p.key == "pack.visual_mesh.file" and text in p.message for p in err.value.problems)

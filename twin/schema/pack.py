@@ -19,6 +19,7 @@ vehicle needs to know about the pack's interface is here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from twin.schema._fields import q
@@ -115,6 +116,37 @@ class PackLocks:
         return out
 
 
+# Where brand-supplied files live: a pack file may only point inside it.
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+MESH_SUFFIXES = (".obj", ".stl")
+
+
+@dataclass(frozen=True)
+class VisualMesh:
+    """A brand's own look: a mesh drawn in place of the pack's plain box.
+    Visual only: collisions stay the generated primitives."""
+
+    file: str | None = q(None, doc="path under assets/, e.g. meshes/pack.obj; null: the plain box")
+    scale: list[float] = q(factory=lambda: [1.0, 1.0, 1.0], length=3, lo=1e-6, hi=1e6, doc="mesh units to metres, per axis")
+    xyz_mm: list[float] = q(factory=lambda: [0.0, 0.0, 0.0], length=3, unit="mm", doc="the mesh's origin from the top-face centre")
+
+    def check(self):
+        out = []
+        if self.file is not None:
+            path = (ASSETS_DIR / self.file).resolve()
+            if not path.is_relative_to(ASSETS_DIR.resolve()):
+                out.append(("file", f"{self.file!r} leaves assets/: a pack file may only name files under it"))
+            elif path.suffix.lower() not in MESH_SUFFIXES:
+                out.append(("file", f"{self.file!r} is not a mesh; allowed: {', '.join(MESH_SUFFIXES)}"))
+            elif not path.is_file():
+                out.append(("file", f"{self.file!r} does not exist under assets/"))
+        return out
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.file is None else (ASSETS_DIR / self.file).resolve()
+
+
 @dataclass(frozen=True)
 class Electrical:
     nominal_voltage_v: float = q(lo=12.0, hi=1500.0, unit="V")
@@ -167,6 +199,7 @@ class PackUnderbody(PackBase):
     flange: Flange = q()
     locating_pins: LocatingPins = q()
     rig_holes: RigHoles = q()
+    visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
 
     def check(self):
         out = self._face_problems({"locating_pins": self.locating_pins.positions_mm, "rig_holes": self.rig_holes.positions_mm})
@@ -218,6 +251,7 @@ class PackTopLift(PackBase):
     form: Literal["top_lift"] = q()
     lifting_points: LiftingPoints = q()
     cone_sockets: ConeSockets = q()
+    visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
 
     def check(self):
         out = self._face_problems(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Sequence
 
 Vec3 = tuple[float, float, float]
@@ -71,12 +72,14 @@ class Capsule:
 
 @dataclass(frozen=True)
 class Mesh:
-    """Visual-only mesh (collisions always stay primitive)."""
+    """Visual-only mesh (collisions always stay primitive). ``source``: the
+    file to stage beside the URDF; ``filename`` is then its staged name."""
 
     filename: str
     scale: Vec3 = (1.0, 1.0, 1.0)
     xyz: Vec3 = (0.0, 0.0, 0.0)
     rpy: Vec3 = (0.0, 0.0, 0.0)
+    source: Path | None = None
 
     def geometry(self) -> str:
         return f'<mesh filename="{self.filename}" scale="{_v(self.scale)}"/>'
