@@ -256,6 +256,9 @@ def judge(sc: Scenario, result: dict | None, baselines: Path, rules: list[Rule],
         rep.status, rep.message = "missing", f"no baseline yet ({path.name})"
         return rep
     base = json.loads(path.read_text())
+    rep.rows = compare(sc.name, base["kpis"], now, rules)
+    # Against another scenario or other versions the rows only inform (and a
+    # bless records them): they are not a verdict.
     if base.get("overrides") != overrides:
         rep.status, rep.message = "missing", f"baseline made with other overrides {base.get('overrides')}; the suite now says {list(sc.overrides)}"
         return rep
@@ -263,7 +266,6 @@ def judge(sc: Scenario, result: dict | None, baselines: Path, rules: list[Rule],
         what = "; ".join(differences(base.get("versions", {}), versions)) or "version key differs"
         rep.status, rep.message = "missing", f"baseline missing for this version ({what})"
         return rep
-    rep.rows = compare(sc.name, base["kpis"], now, rules)
     failed = [r for r in rep.rows if r.failed]
     if failed:
         rep.status = "fail"
@@ -327,10 +329,10 @@ def bless(reports: list[ScenarioReport], reason: str, *, baselines: Path = BASEL
     for r in reports:
         if r.status == "pass" and not any(row.verdict != "same" for row in r.rows):
             continue  # identical: nothing to bless
-        if r.status == "missing":
-            change = {"replaces": r.message}
-        else:
-            change = {"kpis": {row.key: [row.baseline, row.now] for row in r.rows if row.verdict != "same"}}
+        change = {"replaces": r.message} if r.status == "missing" else {}
+        diffs = {row.key: [row.baseline, row.now] for row in r.rows if row.verdict != "same"}
+        if diffs or r.status != "missing":
+            change["kpis"] = diffs
         write_json_atomic(_baseline_path(baselines, r.name), {
             "scenario": r.name, "overrides": r.overrides,
             "versions": r.versions, "kpis": r.kpis, "blessed": {"at": stamp, "by": who, "reason": reason},
