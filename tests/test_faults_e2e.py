@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from controllers import wire
 from tests.conftest import ObserverTap, run_cli, start_controller
 
 

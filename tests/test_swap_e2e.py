@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from swaptwin.verdict import TIMING_FIELDS
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
 
 
 def _swap(tmp_path: Path, *overrides: str, name: str = "run") -> tuple[subprocess.CompletedProcess, dict | None]:

@@ -26,7 +26,7 @@ from twin.drives import DriveGroup
 from twin.faults import FaultInjector, pack_tag
 from twin.frames import Pose
 from twin.hazards import false_engaged, hazard
-from twin.pack import PackBody
+from twin.pack import PackBody, with_deviation
 from twin.schema.fault import STATIC_KINDS
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
@@ -102,6 +102,12 @@ class Station:
                 if depth > limit_m:
                     events.append(hazard("placement_interference", 0.0, pack=p.role, depth_mm=round(depth / MM, 2)))
         return events
+
+    def _charged_pack(self, storage_pose: Pose) -> PackBody:
+        """The charged pack as manufactured (its deviations), placed in storage with the scenario's placement error."""
+        sc = self.cfg.scenario
+        off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
+        return PackBody(self.world, with_deviation(self.cfg.pack, sc.charged_pack_deviation), role="charged", pose=Pose(storage_pose.p + off, storage_pose.R))
 
     def _storage_bodies(self) -> tuple[int, ...]:
         return ()

@@ -25,13 +25,12 @@ import numpy as np
 from controllers import wire
 from twin.drives import DriveGroup
 from twin.faults import static_parking
-from twin.frames import Pose
 from twin.gantry import Gantry
 from twin.hazards import HazardMonitor, hazard
 from twin.locks import LOCK_MODELS
 from twin.locks.base import LockContext
 from twin.locks.joint import LockJoint
-from twin.pack import PackBody, with_deviation
+from twin.pack import PackBody
 from twin.sensors import LoadCell, Vision
 from twin.stands import Stands
 from twin.stations.base import Station
@@ -58,8 +57,7 @@ class OverheadStation(Station):
         self.stands = Stands(self.world, rig.storage, pack)
         charged = next(s for s in rig.storage.stands if s.content == "charged")
         stand_pose = self.stands.pack_pose(charged.name)
-        off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
-        self.packs.append(PackBody(self.world, with_deviation(pack, sc.charged_pack_deviation), role="charged", pose=Pose(stand_pose.p + off, stand_pose.R)))
+        self.packs.append(self._charged_pack(stand_pose))
         # 3. The gantry and its drives.
         self.rig = self.gantry = Gantry(self.world, rig)
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from twin.drives import DriveGroup
 from twin.faults import static_parking
-from twin.frames import Pose
 from twin.hazards import HazardMonitor
-from twin.pack import PackBody, with_deviation
+from twin.pack import PackBody
 from twin.sensors import LoadCell, Vision
 from twin.shuttle import Shuttle
 from twin.stations.base import Station
@@ -48,8 +46,7 @@ class UnderChassisStation(Station):
         self.rack = Rack(self.world, rig.storage, pack)
         charged_slot = next(s for s in rig.storage.slots if s.content == "charged")
         slot_pose = self.rack.slot_pose(charged_slot.name)
-        off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
-        self.packs.append(PackBody(self.world, with_deviation(pack, sc.charged_pack_deviation), role="charged", pose=Pose(slot_pose.p + off, slot_pose.R)))
+        self.packs.append(self._charged_pack(slot_pose))
         # 3. The shuttle and its drives.
         self.rig = self.shuttle = Shuttle(self.world, rig)
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)

@@ -141,7 +141,7 @@ class Robot:
     joints: list[Joint] = field(default_factory=list)
 
     def to_xml(self) -> str:
-        out = [f'<?xml version="1.0"?>', f'<robot name="{self.name}">']
+        out = ['<?xml version="1.0"?>', f'<robot name="{self.name}">']
         for link in self.links:
             out.append(f'  <link name="{link.name}">')
             if link.inertial is not None:
