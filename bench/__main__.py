@@ -1,30 +1,36 @@
-"""``python -m bench [swap truck ...] [--repeats N] [--out FILE]``
+"""``python -m bench [swap truck qualify ...] [--repeats N] [--n N] [--out FILE]``
 
 Runs the benchmarks named (default: all) and prints a table; ``--out`` also
-writes the figures as JSON. Figures are ratios within one run.
+writes the figures as JSON. Figures are ratios within one run:
+
+* swap, truck: one swap over the wire (two processes) against the same
+  physics in one process; ``--repeats`` each, medians.
+* qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
 
+from bench.batch import bench_qualify
 from bench.swap import bench_swap
 from swaptwin.atomic import write_json_atomic
 
 CASES = {
-    "swap": lambda repeats: bench_swap([], repeats=repeats),
-    "truck": lambda repeats: bench_swap(["rig=overhead"], repeats=repeats),
+    "swap": lambda args: bench_swap([], repeats=args.repeats),
+    "truck": lambda args: bench_swap(["rig=overhead"], repeats=args.repeats),
+    "qualify": lambda args: bench_qualify(n=args.n),
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("cases", nargs="*", default=list(CASES), help=f"of {', '.join(CASES)}")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=3, help="swaps per case of swap and truck")
+    ap.add_argument("--n", type=int, default=20, help="swaps of the qualify case")
     ap.add_argument("--out", help="write the figures as JSON here")
     args = ap.parse_args(argv)
     report = {"machine": {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}, "date": time.strftime("%Y-%m-%d %H:%M"), "cases": {}}
@@ -32,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         if name not in CASES:
             print(f"unknown case {name!r}; cases: {', '.join(CASES)}", file=sys.stderr)
             return 2
-        print(f"running {name} x{args.repeats} ...", flush=True)
-        report["cases"][name] = CASES[name](args.repeats)
+        print(f"running {name} ...", flush=True)
+        report["cases"][name] = CASES[name](args)
     for name, r in report["cases"].items():
         if "wire" in r:
             print(
@@ -41,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"({r['wire']['real_time_factor']:.1f}x real time) | in-process floor {r['floor']['wall_s']:.2f} s "
                 f"({r['floor']['real_time_factor']:.1f}x) | wire/floor {r['wire_over_floor']:.2f} "
                 f"| wire cost {r['wire_cost_per_period_us']:.0f} us per control period"
+            )
+        elif "speedup" in r:
+            print(
+                f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers {r['all_workers_wall_s']:.1f} s "
+                f"({r['swaps_per_minute']:.1f} swaps/min) | speed-up {r['speedup']:.2f} (efficiency {r['efficiency']:.2f}) "
+                f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
             )
     if args.out:
         write_json_atomic(args.out, report)
