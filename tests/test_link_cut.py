@@ -21,13 +21,14 @@ def test_a_cut_in_any_phase_ends_in_a_safe_stop_with_no_hazard(tmp_path, rig, ph
     out = tmp_path / "run"
     proc = run_cli(
         "swap", f"hydra.run.dir={out}", f"rig={rig}", f"wire.impairments.cut.at={{phase: {phase}, delay_s: 0.0}}",
-        "wire.session_timeout_s=3", "controller.link_timeout_s=1.0", cwd=tmp_path,
+        "wire.session_timeout_s=4", "controller.link_timeout_s=2.0", cwd=tmp_path,
     )
     result = json.loads((out / "result.json").read_text())
+    outcome = json.loads((out / "controller.log").read_text().strip().splitlines()[-1])
     assert proc.returncode == 1, proc.stdout[-2000:]
     assert result["hazards"] == []
-    assert result["session"]["end_reason"] == "link_lost" and result["session"]["link"]["cut_periods"] > 0
-    outcome = json.loads((out / "controller.log").read_text().strip().splitlines()[-1])
+    # The wall-clock link watchdog is 2 s, well above a loaded host's longest pause between frames.
+    assert result["session"]["end_reason"] == "link_lost" and result["session"]["link"]["cut_periods"] > 0, outcome
     # The phase the controller was in when it gave up: the cut's, or the next
     # one if the cut phase could finish on the frames already delivered (identify).
     phases = list(UNDER_CHASSIS_PHASES if rig == "under_chassis" else OVERHEAD_PHASES)
