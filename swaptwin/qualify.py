@@ -23,6 +23,7 @@ Outputs: ``report.json``, ``report.html`` (``swaptwin.qualify_report``) and
 from __future__ import annotations
 
 import math
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +127,7 @@ def summarize(cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, bas
             "connector_peak_n": r.get("connector", {}).get("peak_force_n"),
             "hazards": r.get("hazards", []),
             "phases": r.get("phases", []),
-            "replay": "swaptwin swap " + " ".join([*base_overrides, *job.overrides]),
+            "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
         })
     n = len(runs)
     passes = sum(1 for r in runs if r["verdict"] == "pass")

@@ -44,6 +44,18 @@ def test_qualify_writes_report_junit_and_html_and_is_reproducible(tmp_path):
     assert len({json.dumps(r["alignment"]) for r in a["runs"]}) == N
 
 
+def test_a_run_replays_exactly_from_its_replay_line(tmp_path):
+    run_cli("qualify", f"hydra.run.dir={tmp_path / 'q'}", "n=1", "seed=5", cwd=tmp_path, timeout_s=600)
+    report = json.loads((tmp_path / "q" / "report.json").read_text())
+    run = report["runs"][0]
+    exe = Path(sys.executable).parent / "swaptwin"
+    line = run["replay"].replace("swaptwin swap", f"{exe} swap hydra.run.dir={tmp_path / 'replay'}", 1)
+    subprocess.run(["bash", "-c", line], cwd=tmp_path, capture_output=True, timeout=300)
+    replayed = json.loads((tmp_path / "replay" / "result.json").read_text())
+    original = json.loads((tmp_path / "q" / "runs" / run["id"] / "result.json").read_text())
+    assert replayed["session"]["trace"] == original["session"]["trace"]
+
+
 def test_a_resumed_qualification_gives_the_same_report_as_an_uninterrupted_one(tmp_path):
     _, whole = _qualify(tmp_path, "whole", "seed=11", "n_jobs=1")
     out = tmp_path / "resumed"
