@@ -71,6 +71,7 @@ class OverheadTuning:
     present_load_fraction: float = _q(0.05, 1.0, "", "hoist load share of the pack weight that confirms a lifted pack")
     set_down_load_fraction: float = _q(0.0, 0.9, "", "below this share of the pack weight the pack is set down")
     settle_s: float = _q(0.0, 10.0, "s", "after the hoist stops, before judging what it rests on")
+    seat_height_tolerance_mm: float = _q(1.0, 500.0, "mm", "a pack set down on a stand must rest within this of its seat's height (not on the cone tips)")
     timeouts_s: dict[str, float] = _q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self):

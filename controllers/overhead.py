@@ -140,6 +140,11 @@ class OverheadSequence(SwapSequence):
         yield from self._move({"bridge": stand["bridge"], "trolley": stand["trolley"], "slew": 0.0})
         yield from self._set_float(False)
         yield from self._descend_until(stand["hoist_contact"], past_m=self.tuning.landing_slowdown_mm * MM, done=self._set_down)
+        # The load left the hoist, but a pack perched on the cone tips has too:
+        # only a pack at its seat's height may be let go (the stand has no seat sensor).
+        high_mm = (self.frame["axes"]["hoist"]["pos"] - stand["hoist_contact"]) / MM
+        if abs(high_mm) > self.tuning.seat_height_tolerance_mm:
+            raise Fault(f"pack set down {high_mm:+.0f} mm from its seat's height on stand {stand['name']}: not seated, not released", by="seat_height")
         yield from self._release_spreader()
         yield from self._move({"hoist": self.pos["hoist_high"]})
         self.expect_load = "empty"

@@ -61,3 +61,15 @@ def test_catalog_fault_ends_in_the_expected_safe_state(tmp_path, fault):
         assert result["session"]["end_reason"] == "bye"
     else:
         assert result["verdict"]["status"] == "pass", result["verdict"]
+
+
+def test_a_drifting_trolley_never_lets_a_pack_go_on_the_cone_tips(tmp_path):
+    """Found by the overhead campaign: the trolley's encoder drifts from grip on, so
+    the depleted pack comes down beside its stand's cones and rests on their tips.
+    The load leaves the hoist as if it were seated; the seat-height check keeps the
+    spreader locked instead of letting the pack slide off."""
+    run_dir = tmp_path / "run"
+    proc = run_cli("swap", f"hydra.run.dir={run_dir}", "rig=overhead", "fault=encoder_drift", "fault.axis=trolley", "fault.at.phase=grip", cwd=tmp_path)
+    result = json.loads((run_dir / "result.json").read_text())
+    assert proc.returncode == 1 and result["hazards"] == []
+    assert (result["controller"]["outcome"], result["controller"]["phase"], result["controller"]["detected_by"]) == ("safe_stop", "store_depleted", "seat_height")
