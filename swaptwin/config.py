@@ -16,6 +16,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
+from twin.faults import target_problems
 from twin.schema import LOCK_SCHEMAS, PACK_SCHEMAS, RIG_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build
 from twin.schema.plant import PlantConfig
 from twin.schema.physics import substeps
@@ -108,6 +109,14 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
         if n_dev not in (0, n_locks):
             key = "scenario.charged_pack_deviation.lock_mm"
             problems.append(Problem(where("scenario", key), key, f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock or none"))
+    if not problems:
+        plant = PlantConfig(seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")})
+        named = [("fault", "fault")] if plant.fault.kind != "none" else []
+        named += [(None, f"extra_faults[{i}]") for i, f in enumerate(plant.extra_faults) if f.kind != "none"]
+        for key, message in target_problems(plant):
+            index, field_key = key.split(":", 1)
+            group, prefix = named[int(index)]
+            problems.append(Problem(where(group, f"{prefix}.{field_key}"), f"{prefix}.{field_key}", message))
     for key in ("endpoint", "observer_endpoint"):
         ep = data.get(key)
         if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):

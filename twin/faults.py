@@ -18,6 +18,7 @@ reproducible as a clean one.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -26,6 +27,48 @@ from twin.schema.fault import STATIC_KINDS, Fault
 MM = 1e-3
 # Faults that act on a lock model's own state: the attribute they need.
 _LOCK_ATTRIBUTE = {"pressure_loss": "pressure_pa", "leak_down": "pressure_pa", "broken_spring": "spring_factor"}
+_LOCK_KINDS = ("lock_jam", "pressure_loss", "leak_down", "broken_spring", "lock_channel_disagree")
+_FRAME_SENSOR_KINDS = ("sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout")
+# What each station's frames carry under "sensors" (tests/twin/test_fault_targets.py
+# holds these to the stations), and the ground-truth signals a trigger may watch.
+SENSORS = {
+    "under_chassis": ("load_cell_n", "pack_present", "float_locked", "tool_coupled", "connector_mated", "vision", "locks", "estop", "station_power"),
+    "overhead": ("load_cell_n", "float_locked", "vision", "spreader", "locks", "connector_mated", "vehicle_interface", "estop", "station_power"),
+}
+SIGNALS = {"under_chassis": ("rig_load_n",), "overhead": ("rig_load_n", "suspension_mm")}
+
+
+def target_problems(plant) -> list[tuple[str, str]]:
+    """(key, message) for every fault of a composed plant that names a lock,
+    an axis, a sensor or a signal its station does not have: found when the
+    config is loaded, before anything is built. Keys are relative to the
+    fault's own section."""
+    from twin.locks import LOCK_MODELS  # pure models, no pybullet
+
+    family = plant.rig.family
+    n_locks = len(plant.pack.locks.positions_mm)
+    lock = LOCK_MODELS[plant.lock.type](plant.lock, engaged=False)
+    axes = [f.name for f in dataclasses.fields(plant.rig.axes)]
+    out: dict[int, list[tuple[str, str]]] = {}
+    for i, f in enumerate(plant.faults):
+        p = out.setdefault(i, [])
+        if f.kind in _LOCK_KINDS and f.lock is not None:
+            if f.lock >= n_locks:
+                p.append(("lock", f"lock {f.lock} does not exist; the pack has {n_locks} locks (0..{n_locks - 1})"))
+            attr = _LOCK_ATTRIBUTE.get(f.kind)
+            if attr and not hasattr(lock, attr):
+                p.append(("kind", f"a {f.kind} fault needs a lock with {attr}; this run's locks are {lock.lock_type}"))
+        if f.kind == "lock_channel_disagree" and f.sensor is not None and f.sensor not in lock.channels:
+            p.append(("sensor", f"{f.sensor!r} is not a channel of a {lock.lock_type}; choose one of {', '.join(lock.channels)}"))
+        if f.kind in _FRAME_SENSOR_KINDS and f.sensor is not None and f.sensor not in SENSORS[family]:
+            p.append(("sensor", f"the {family} station has no sensor {f.sensor!r}; choose one of {', '.join(SENSORS[family])}"))
+        if f.axis is not None and f.axis not in axes:
+            p.append(("axis", f"axis {f.axis!r} does not exist; the {family} rig has {', '.join(axes)}"))
+        if f.kind == "suspension_sag" and family != "overhead":
+            p.append(("kind", "suspension_sag needs a truck (rig=overhead)"))
+        if f.at.signal is not None and f.at.signal not in SIGNALS[family]:
+            p.append(("at.signal", f"the {family} station has no signal {f.at.signal!r}; choose one of {', '.join(SIGNALS[family])}"))
+    return [(f"{i}:{k}", m) for i, ps in out.items() for k, m in ps]
 
 
 @dataclass
@@ -41,21 +84,10 @@ class FaultInjector:
     def __init__(self, faults: list[Fault], station):
         self.station = station
         self.armed = [_Armed(f) for f in faults if f.kind not in STATIC_KINDS]
-        for a in self.armed:
-            self._validate_target(a.spec)
-
-    def _validate_target(self, f: Fault) -> None:
-        st = self.station
-        if f.lock is not None and f.kind in ("lock_jam", "pressure_loss", "leak_down", "broken_spring", "lock_channel_disagree"):
-            if f.lock >= len(st.interface.locks):
-                raise ValueError(f"fault {f.name}: lock {f.lock} does not exist; the station has {len(st.interface.locks)} locks")
-            attr = _LOCK_ATTRIBUTE.get(f.kind)
-            if attr and not hasattr(st.interface.locks[f.lock], attr):
-                raise ValueError(f"fault {f.name} ({f.kind}) needs a lock with {attr}; lock {f.lock} is a {st.interface.locks[f.lock].lock_type}")
-        if f.axis is not None and f.axis not in st.rig.axes:
-            raise ValueError(f"fault {f.name}: axis {f.axis!r} does not exist; the rig has {list(st.rig.axes)}")
-        if f.kind == "suspension_sag" and not hasattr(st, "truck"):
-            raise ValueError(f"fault {f.name}: suspension_sag needs a truck")
+        # Config loading refuses these; a station built from an unchecked config must too.
+        problems = target_problems(station.cfg)
+        if problems:
+            raise ValueError("; ".join(f"fault {k}: {m}" for k, m in problems))
 
     @property
     def active(self) -> list[Fault]:
@@ -142,7 +174,8 @@ class FaultInjector:
                     v["y"] += f.y_mm * MM
                     v["yaw"] += math.radians(f.yaw_deg)
             elif f.kind == "lock_channel_disagree":
-                pair = sensors["locks"][str(f.lock)][f.sensor]
+                channels = sensors["locks"][str(f.lock)]
+                pair = channels[f.sensor if f.sensor is not None else next(iter(channels))]
                 pair[1] = not pair[1]
             else:
                 _corrupt_sensor(sensors, f, rng)

@@ -42,7 +42,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sensor_offset": ("sensor", "offset"),
     "sensor_noise": ("sensor", "sigma"),
     "sensor_dropout": ("sensor",),
-    "lock_channel_disagree": ("lock", "sensor"),
+    "lock_channel_disagree": ("lock",),  # sensor: a channel of the lock; null = its first
     "vision_error": ("x_mm", "y_mm", "yaw_deg"),
     "encoder_drift": ("axis", "rate"),
     "axis_stall": ("axis",),

@@ -161,6 +161,9 @@ class OverheadStation(Station):
             "vehicle_interface": self.vehicle_interface_connected,
         }
 
+    def _signals_extra(self) -> dict[str, float]:
+        return {"suspension_mm": self.truck.deflection_m() / MM}
+
     def _truth_extra(self) -> dict:
         return {
             "spreader_locks": [dict(lk.truth(), id=i) for i, lk in zip(self.spreader_ids, self.spreader_locks)],
@@ -186,6 +189,7 @@ class OverheadStation(Station):
                 "vision": {"fields": ["valid", "x", "y", "z", "yaw"], "meaning": "truck cradle seat frame in the spreader's nominal frame", "unit": "m, rad"},
                 "spreader": {"landed": {"channels": 2}},
                 "connector_mated": {}, "float_locked": {}, "vehicle_interface": {},
+                **self._safety_sensors(),
             },
             "spreader": {
                 "lock_type": first.lock_type,
