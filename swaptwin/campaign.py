@@ -15,7 +15,12 @@ Each cell ends in one of:
 * ``absorbed``: the swap met every criterion despite the fault;
 * ``missed``: the swap ended without detecting a fault that made it fail;
 * ``hazard``: a hazard monitor fired (the campaign's goal is zero);
-* ``not_injected``: the run never reached the fault's trigger.
+* ``not_injected``: the run never reached the fault's trigger;
+* ``error``: the run produced no result (a crash: see its plant.log).
+
+A fault whose target this run does not have (a channel of another lock type,
+a sensor of the other rig) is refused by the config's own checks, and the
+cell is excluded with that message as its reason.
 
 Time to a safe state = plant time at the controller's goodbye (sent once its
 drives are at rest) less the fault's activation time.
@@ -33,12 +38,13 @@ from controllers.config import OVERHEAD_PHASES, UNDER_CHASSIS_PHASES
 from swaptwin import html
 from swaptwin.atomic import write_json_atomic, write_text_atomic
 from swaptwin.batch import Job, run_batch
-from swaptwin.config import CONFIG_DIR, SwapConfig
+from swaptwin.config import CONFIG_DIR, SwapConfig, load
+from twin.schema import ConfigError
 from twin.schema.fault import STATIC_KINDS
 
 PHASES = {"under_chassis": UNDER_CHASSIS_PHASES, "overhead": OVERHEAD_PHASES}
-CLASSES = ("detected", "absorbed", "missed", "hazard", "not_injected")
-_CSS = {"detected": "green", "absorbed": "grey", "missed": "red", "hazard": "red", "not_injected": "amber", "excluded": "grey"}
+CLASSES = ("detected", "absorbed", "missed", "hazard", "not_injected", "error")
+_CSS = {"detected": "green", "absorbed": "grey", "missed": "red", "hazard": "red", "not_injected": "amber", "error": "red", "excluded": "grey"}
 
 
 @dataclass
@@ -77,13 +83,23 @@ def _auto_exclusion(cfg: SwapConfig, fault_name: str, phase: str) -> str | None:
     return None
 
 
-def plan(cfg: SwapConfig, spec: dict) -> tuple[list[Job], list[Cell]]:
+def _does_not_fit(name: str, spec: dict, base_overrides: list[str]) -> str | None:
+    """The config's own refusal of this fault on this run, or None."""
+    try:
+        load([*base_overrides, f"fault={name}", *spec.get("retarget", {}).get(name, [])])
+    except ConfigError as exc:
+        return "the fault does not fit this run: " + "; ".join(p.message for p in exc.problems)
+    return None
+
+
+def plan(cfg: SwapConfig, spec: dict, base_overrides: list[str] | None = None) -> tuple[list[Job], list[Cell]]:
     phases = PHASES[cfg.plant.rig.family]
     exclusions = spec.get("exclusions", [])
     jobs, excluded = [], []
     for name in spec["faults"]:
+        misfit = _does_not_fit(name, spec, list(base_overrides or []))
         for phase in phases:
-            reason = _auto_exclusion(cfg, name, phase)
+            reason = _auto_exclusion(cfg, name, phase) or misfit
             for ex in exclusions:
                 if ex["fault"] == name and (ex["phases"] == "all" or phase in ex["phases"]):
                     reason = reason or ex["reason"]
@@ -101,7 +117,10 @@ def classify(job: Job, result: dict) -> Cell:
     faults = result.get("faults", [])
     final = {"outcome": ctrl.get("outcome"), "phase": ctrl.get("phase"), "end": result.get("session", {}).get("end_reason")}
     cell = Cell(name, phase, "", reason=ctrl.get("reason", ""), detected_by=ctrl.get("detected_by", ""), final=final, hazards=hazards)
-    if hazards:
+    if "session" not in result:
+        cell.status = "error"  # no result.json: the batch's placeholder
+        cell.reason = "; ".join(result.get("verdict", {}).get("reasons", [])) or "no result"
+    elif hazards:
         cell.status = "hazard"
     elif not faults:
         cell.status = "not_injected"
@@ -139,7 +158,7 @@ def _percentile(sorted_values: list[float], q: float) -> float | None:
 
 def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:
     spec = load_spec(cfg.plant.rig.family)
-    jobs, excluded = plan(cfg, spec)
+    jobs, excluded = plan(cfg, spec, base_overrides)
     results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="campaign")
     cells = excluded + [classify(job, results[job.id]) for job in jobs]
     order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in PHASES[cfg.plant.rig.family])}
@@ -168,9 +187,9 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
         grid_cls.append(cls)
     t = s["time_to_safe_s"]
     summary = html.table(
-        ["cells", "detected", "absorbed", "missed", "hazards", "not injected", "excluded", "detection rate", "time to safe state p99 s", "max s"],
+        ["cells", "detected", "absorbed", "missed", "hazards", "not injected", "errors", "excluded", "detection rate", "time to safe state p99 s", "max s"],
         [[s["cells"], s["counts"]["detected"], s["counts"]["absorbed"], s["counts"]["missed"], s["hazard_count"], s["counts"]["not_injected"],
-          s["counts"]["excluded"], s["detection_rate"], t["p99"], t["max"]]],
+          s["counts"]["error"], s["counts"]["excluded"], s["detection_rate"], t["p99"], t["max"]]],
     )
     details = html.table(
         ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason", "hazards"],

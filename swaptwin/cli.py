@@ -128,11 +128,11 @@ def task_campaign(cfg) -> None:
     s = report["summary"]
     c = s["counts"]
     print(f"campaign: {s['cells']} cells: {c['detected']} detected, {c['absorbed']} absorbed, {c['missed']} missed, "
-          f"{s['hazard_count']} hazards, {c['not_injected']} not injected, {c['excluded']} excluded")
+          f"{s['hazard_count']} hazards, {c['not_injected']} not injected, {c['error']} errors, {c['excluded']} excluded")
     t = s["time_to_safe_s"]
     print(f"detection rate {s['detection_rate']}, time to safe state p99 {t['p99']} s, max {t['max']} s")
     print(f"report: {_output_dir() / 'campaign.html'}")
-    sys.exit(EXIT_PASS if s["hazard_count"] == 0 and c["missed"] == 0 else EXIT_FAIL)
+    sys.exit(EXIT_PASS if s["hazard_count"] == 0 and c["missed"] == 0 and c["error"] == 0 else EXIT_FAIL)
 
 
 def _batch_overrides() -> list[str]:
