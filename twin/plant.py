@@ -172,7 +172,7 @@ class Plant:
                 self.stats.client = str(msg.body.get("client", ""))[:80]
                 link.send(self._owner, wire.WELCOME, {"station": description, "protocol": list(wire.PROTOCOL_VERSION)})
         self.observer.publish(TOPIC_SESSION, {"event": "start", "client": self.stats.client, "station": description})
-        t_session = time.monotonic()
+        t_session = anchor = time.monotonic()  # anchor: the realtime pacing's origin, moved on a stall
         self._last_msg_wall = t_session
         self._send_frame(link)
         realtime = self.cfg.clock == "realtime"
@@ -189,9 +189,14 @@ class Plant:
             # Lockstep: no answer can come to a frame the channel spoiled; step at once.
             at_once = not realtime and link.frame_spoiled and not link.cut.active
             if realtime:
-                deadline = t_session + (self.stats.periods + 1) * period
-                if time.monotonic() > deadline + period:
+                deadline = anchor + (self.stats.periods + 1) * period
+                lag = time.monotonic() - deadline
+                if lag > wire_cfg.realtime_max_lag_s:
+                    # A stalled host: stepping the missed periods back to back
+                    # would starve the drives of commands. Drop the lag instead.
                     self.stats.overruns += 1
+                    anchor += lag + period
+                    deadline += lag + period
             else:
                 deadline = self._lockstep_deadline(at_once=at_once, paced=link_down or link.cut.active)
             cmd, cmd_id, bye = self._collect(link, deadline, realtime, wait=not at_once)

@@ -5,6 +5,8 @@ controller on the other end, the observer channel read by a subscriber."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,3 +315,37 @@ def test_our_controller_swaps_through_a_noisy_link(tmp_path):
     link = result["session"]["link"]
     assert link["frames"]["corrupted"] > 0 and link["frames"]["lost"] > 0 and link["commands"]["corrupted"] > 0
     assert result["hazards"] == []
+
+
+# -- a stalled host -------------------------------------------------------------------
+
+
+def test_a_realtime_plant_that_stalls_drops_the_lag_instead_of_starving_its_drives(plant_process, raw_controller):
+    """A plant process frozen for half a second (a swapping or overloaded host)
+    must not then step the missed periods back to back: no command could answer
+    them, and the drives would stop on their command timeout."""
+    plant = plant_process("clock=realtime")
+    tap = _tap(plant)
+    try:
+        c = raw_controller(plant.endpoint)
+        c.hello()
+        h = History()
+        while len(h.frames) < 150:
+            f = _next(c, h)
+            if f is None:
+                continue
+            if len(h.frames) == 50:
+                os.kill(plant.proc.pid, signal.SIGSTOP)
+                time.sleep(0.5)
+                os.kill(plant.proc.pid, signal.SIGCONT)
+            _answer(c, h, f)
+        _bye(c)
+        messages = tap.drain_until_session_end(timeout_s=30)
+    finally:
+        tap.close()
+    end = next(b for t, b in messages if t == "session" and b["event"] == "end")
+    states = [f[4] for f in h.frames[10:]]
+    assert all(s == wire.DRIVE_ACTIVE for s in states), [(f[0], f[4]) for f in h.frames if f[4] != wire.DRIVE_ACTIVE][:5]
+    assert end["overruns"] >= 1
+    # The plant time stays one period a frame: the stall is not made up for.
+    assert all(abs(b[1] - a[1] - 0.02) < 1e-6 for a, b in zip(h.frames, h.frames[1:]))
