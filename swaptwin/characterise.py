@@ -1,4 +1,4 @@
-"""``swaptwin characterise lock=<name> [out=DIR]``: a lock model's force envelope against its law.
+"""``swaptwin characterise lock=<name> [hydra.run.dir=DIR]``: a lock model's force envelope against its law.
 
 ``characterise(lock_cfg, out_dir)`` sweeps the lock's input through the
 *model* (its own state integration, engagement logic and sensors, driven the

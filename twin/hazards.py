@@ -32,7 +32,6 @@ class HazardMonitor:
     _overloaded: bool = False
 
     _overloaded_rig: bool = False
-    _false_engaged: set = field(default_factory=set)
 
     def check(self, *, t_s: float, packs: dict[str, tuple[float, float]], connector_force_n: float, connector_max_n: float, carried_kg: float, payload_kg: float) -> list[dict]:
         """``packs``: role -> (z of the pack frame, vertical speed); ``carried_kg``:

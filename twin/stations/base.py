@@ -177,6 +177,14 @@ class Station:
             "limits": {"payload_kg": cfg.rig.payload_kg, "swap_time_limit_s": cfg.vehicle.swap_time_limit_s},
         }
 
+    @staticmethod
+    def _safety_sensors() -> dict:
+        """What every station's frames carry besides its own sensors."""
+        return {
+            "estop": {"meaning": "emergency stop pressed (IEC 60204-1): drives and tools are without power"},
+            "station_power": {"meaning": "station power present; false during a power loss"},
+        }
+
     @property
     def lock_ids(self) -> list[str]:
         return self.interface.ids

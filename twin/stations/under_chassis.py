@@ -117,6 +117,7 @@ class UnderChassisStation(Station):
                 "pack_present": {"channels": 2},
                 "vision": {"fields": ["valid", "x", "y", "z", "yaw"], "meaning": "bay seat frame in the pallet's nominal frame", "unit": "m, rad"},
                 "tool_coupled": {}, "connector_mated": {}, "float_locked": {},
+                **self._safety_sensors(),
             },
             "pack": {
                 "family_id": self.pack_tag,
