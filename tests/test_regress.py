@@ -136,7 +136,7 @@ def test_the_default_swap_matches_its_committed_baseline(tmp_path):
 
 
 def test_a_lift_20_percent_slower_fails_on_cycle_time(tmp_path):
-    proc, failed, _ = _regress(tmp_path, "slow", "--only", "car_hydraulic_pin", "rig.axes.lift.max_speed_mm_s=40")
+    proc, failed, _ = _regress(tmp_path, "slow", "--only", "car_hydraulic_pin", "rig.axes.lift.max_speed_mm_s=80")  # from 100
     assert proc.returncode == 1
     assert "regress.car_hydraulic_pin.cycle" in failed and "cycle.cycle_time_s" in failed["regress.car_hydraulic_pin.cycle"]
     assert "REGRESSED" in proc.stdout
