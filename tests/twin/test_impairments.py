@@ -4,6 +4,7 @@ controller on the other end, the observer channel read by a subscriber."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -324,26 +325,20 @@ def test_a_realtime_plant_that_stalls_drops_the_lag_instead_of_starving_its_driv
     """A plant process frozen for half a second (a swapping or overloaded host)
     must not then step the missed periods back to back: no command could answer
     them, and the drives would stop on their command timeout."""
-    plant = plant_process("clock=realtime")
-    tap = _tap(plant)
-    try:
-        c = raw_controller(plant.endpoint)
-        c.hello()
-        h = History()
-        while len(h.frames) < 150:
-            f = _next(c, h)
-            if f is None:
-                continue
-            if len(h.frames) == 50:
-                os.kill(plant.proc.pid, signal.SIGSTOP)
-                time.sleep(0.5)
-                os.kill(plant.proc.pid, signal.SIGCONT)
-            _answer(c, h, f)
-        _bye(c)
-        messages = tap.drain_until_session_end(timeout_s=30)
-    finally:
-        tap.close()
-    end = next(b for t, b in messages if t == "session" and b["event"] == "end")
+    plants, seen = [], itertools.count(1)
+
+    def start(*overrides: str):
+        plants.append(plant_process(*overrides))
+        return plants[-1]
+
+    def stall_at_frame_50(frame: dict) -> bool:
+        if next(seen) == 50:
+            os.kill(plants[0].proc.pid, signal.SIGSTOP)
+            time.sleep(0.5)
+            os.kill(plants[0].proc.pid, signal.SIGCONT)
+        return False
+
+    h, _, end = _session(start, raw_controller, "clock=realtime", frames=150, until=stall_at_frame_50)
     states = [f[4] for f in h.frames[10:]]
     assert all(s == wire.DRIVE_ACTIVE for s in states), [(f[0], f[4]) for f in h.frames if f[4] != wire.DRIVE_ACTIVE][:5]
     assert end["overruns"] >= 1
