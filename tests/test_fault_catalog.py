@@ -68,8 +68,21 @@ def test_a_drifting_trolley_never_lets_a_pack_go_on_the_cone_tips(tmp_path):
     the depleted pack comes down beside its stand's cones and rests on their tips.
     The load leaves the hoist as if it were seated; the seat-height check keeps the
     spreader locked instead of letting the pack slide off."""
-    run_dir = tmp_path / "run"
-    proc = run_cli("swap", f"hydra.run.dir={run_dir}", "rig=overhead", "fault=encoder_drift", "fault.axis=trolley", "fault.at.phase=grip", cwd=tmp_path)
-    result = json.loads((run_dir / "result.json").read_text())
+    proc, result = _overhead_swap(tmp_path, "fault=encoder_drift", "fault.axis=trolley", "fault.at.phase=grip")
     assert proc.returncode == 1 and result["hazards"] == []
     assert (result["controller"]["outcome"], result["controller"]["phase"], result["controller"]["detected_by"]) == ("safe_stop", "store_depleted", "seat_height")
+
+
+def test_a_stuck_channel_of_the_spreaders_landed_switch_stops_the_gantry(tmp_path):
+    """The catalog's stuck channel, aimed at the gantry's own two-channel switch
+    (a dotted sensor name reaches into the spreader's group)."""
+    proc, result = _overhead_swap(tmp_path, "fault=sensor_stuck", "fault.sensor=spreader.landed")
+    assert proc.returncode == 1 and result["hazards"] == []
+    assert (result["controller"]["outcome"], result["controller"]["detected_by"]) == ("safe_stop", "two_channel")
+    assert "spreader.landed" in result["controller"]["reason"]
+
+
+def _overhead_swap(tmp_path: Path, *overrides: str):
+    run_dir = tmp_path / "run"
+    proc = run_cli("swap", f"hydra.run.dir={run_dir}", "rig=overhead", *overrides, cwd=tmp_path)
+    return proc, json.loads((run_dir / "result.json").read_text())

@@ -33,8 +33,8 @@ _FRAME_SENSOR_KINDS = ("sensor_stuck", "sensor_offset", "sensor_noise", "sensor_
 # holds these to the stations), and the ground-truth signals a trigger may watch.
 SENSORS = {
     "under_chassis": ("load_cell_n", "pack_present", "float_locked", "tool_coupled", "connector_mated", "vision", "locks", "estop", "station_power"),
-    "overhead": ("load_cell_n", "float_locked", "vision", "spreader", "locks", "connector_mated", "vehicle_interface", "estop", "station_power"),
-}
+    "overhead": ("load_cell_n", "float_locked", "vision", "spreader", "spreader.landed", "locks", "connector_mated", "vehicle_interface", "estop", "station_power"),
+}  # a dotted name reaches into a group: spreader.landed is the spreader's two-channel landed switch
 SIGNALS = {"under_chassis": ("rig_load_n",), "overhead": ("rig_load_n", "suspension_mm")}
 
 
@@ -186,9 +186,12 @@ _SENSOR_KINDS = frozenset({"sensor_stuck", "sensor_offset", "sensor_noise", "sen
 
 
 def _corrupt_sensor(sensors: dict, f: Fault, rng) -> None:
-    if f.sensor not in sensors:
+    *groups, key = f.sensor.split(".")
+    for g in groups:  # a dotted name: a sensor inside a group (spreader.landed)
+        sensors = sensors[g]
+    if key not in sensors:
         raise KeyError(f"fault {f.name}: the station has no sensor {f.sensor!r}; it has {sorted(sensors)}")
-    value = sensors[f.sensor]
+    value = sensors[key]
     if isinstance(value, list):  # a two-channel switch
         ch = f.channel if f.channel is not None else 1
         if f.kind == "sensor_stuck":
@@ -197,13 +200,13 @@ def _corrupt_sensor(sensors: dict, f: Fault, rng) -> None:
             value[ch] = False
         return
     if f.kind == "sensor_stuck":
-        sensors[f.sensor] = f.value
+        sensors[key] = f.value
     elif f.kind == "sensor_offset":
-        sensors[f.sensor] = value + f.offset
+        sensors[key] = value + f.offset
     elif f.kind == "sensor_noise":
-        sensors[f.sensor] = value + float(rng.normal(0.0, f.sigma))
+        sensors[key] = value + float(rng.normal(0.0, f.sigma))
     elif f.kind == "sensor_dropout":
-        sensors[f.sensor] = None
+        sensors[key] = None
 
 
 def static_parking(faults: list[Fault], offset_mm, yaw_deg: float) -> tuple[list[float], float]:
