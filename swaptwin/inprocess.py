@@ -8,6 +8,7 @@ This is a measurement tool, never the proof that a feature works.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from controllers import wire
@@ -25,24 +26,37 @@ class InProcessRun:
     events: list[dict]
 
 
+def drive(station, controller_cfg) -> Iterator:
+    """Our sequence commanding ``station`` one control period at a time, its
+    commands parsed as the plant parses them; yields the sequence after each
+    period, until the sequence has an outcome."""
+    desc = station.describe()
+    axis_names = frozenset(a["name"] for a in desc["axes"])
+    lock_ids = frozenset(station.lock_ids)
+    seq = sequence_for(controller_cfg, desc)
+    cmd_id = 0
+    while seq.outcome is None:
+        cmd = seq.on_frame(station.frame())
+        cmd_id += 1
+        station.apply(wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands), cmd_id)
+        station.advance()
+        yield seq
+
+
 def run_in_process(cfg: SwapConfig, *, keep_events: bool = True) -> InProcessRun:
     station = make_station(cfg.plant)
     try:
-        desc = station.describe()
-        axis_names = frozenset(a["name"] for a in desc["axes"])
-        lock_ids = frozenset(station.lock_ids)
-        seq = sequence_for(cfg.controller, desc)
         events: list[dict] = []
-        cmd_id = 0
+        periods, outcome = 0, None
         limit = cfg.plant.scenario.max_sim_time_s
-        while seq.outcome is None and station.world.time_s < limit - 1e-9:
-            cmd = seq.on_frame(station.frame())
-            cmd_id += 1
-            station.apply(wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands), cmd_id)
-            station.advance()
+        for seq in drive(station, cfg.controller):
+            periods += 1
+            outcome = seq.outcome
             ev = station.events()
             if keep_events:
                 events.extend(ev)
-        return InProcessRun(seq.outcome, station.world.time_s, cmd_id, events)
+            if station.world.time_s >= limit - 1e-9:
+                break
+        return InProcessRun(outcome, station.world.time_s, periods, events)
     finally:
         station.close()

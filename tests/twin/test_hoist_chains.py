@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from controllers import wire
-from controllers.sequences import sequence_for
 from swaptwin.config import load
+from swaptwin.inprocess import drive
 from twin.stations import make_station
 
 
@@ -18,21 +17,17 @@ def test_a_landed_pack_carries_the_mast_at_most_and_the_chains_go_slack():
     st = p.rig.structure
     mast_n = (st.hoist_mass_kg + 2 * st.float_stage_mass_kg + p.rig.spreader.mass_kg) * g
     pack_n = p.pack.mass_kg * g
+    seen_slack, after_landing = False, []
     try:
-        desc = station.describe()
-        seq = sequence_for(cfg.controller, desc)
-        axes, locks = frozenset(a["name"] for a in desc["axes"]), frozenset(station.lock_ids)
-        cmd_id, seen_slack, after_landing = 0, False, []
         # Until the depleted pack has been set down on its stand and the spreader has let go.
-        while seq.phase != "fetch_charged":
-            assert seq.outcome is None, seq.outcome
-            cmd_id += 1
-            cmd = seq.on_frame(station.frame())
-            station.apply(wire.parse_command(cmd.to_body(), axis_names=axes, lock_ids=locks, tools=station.tool_commands), cmd_id)
-            station.advance()
+        for seq in drive(station, cfg.controller):
             seen_slack |= station.rig.chain_slack
             if seq.phase == "store_depleted":
                 after_landing.append(station.contact_n.get("storage", 0.0))
+            if seq.phase == "fetch_charged":
+                break
+        else:
+            pytest.fail(f"the swap ended before fetch_charged: {seq.outcome}")
     finally:
         station.close()
     assert seen_slack, "the chains never went slack: the hoist held the spreader down"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from controllers import wire
-from controllers.sequences import sequence_for
 from swaptwin.config import load
+from swaptwin.inprocess import drive
 from twin.stations import make_station
 
 # "Within a few mm" of the static deflection (issue 3): the pack leaves slowly,
@@ -19,17 +18,12 @@ def test_frame_rises_by_m_g_over_k_when_the_pack_is_lifted_off():
     p = cfg.plant
     station = make_station(p)
     try:
-        desc = station.describe()
-        seq = sequence_for(cfg.controller, desc)
-        axes, locks = frozenset(a["name"] for a in desc["axes"]), frozenset(station.lock_ids)
         laden = station.truck.deflection_m()
-        cmd_id = 0
-        while seq.phase != "store_depleted":
-            assert seq.outcome is None, seq.outcome
-            cmd_id += 1
-            cmd = seq.on_frame(station.frame())
-            station.apply(wire.parse_command(cmd.to_body(), axis_names=axes, lock_ids=locks, tools=station.tool_commands), cmd_id)
-            station.advance()
+        for seq in drive(station, cfg.controller):
+            if seq.phase == "store_depleted":
+                break
+        else:
+            pytest.fail(f"the swap ended before store_depleted: {seq.outcome}")
         unladen = station.truck.deflection_m()
     finally:
         station.close()
