@@ -49,9 +49,6 @@ END_TRUNCATED = "truncated"
 END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
-# While the link is silent or cut the plant paces itself one period per period of
-# wall time; a late wake-up is made up in the following periods, up to this much.
-_PACE_CATCH_UP_S = 0.5
 
 
 @dataclass
@@ -241,7 +238,7 @@ class Plant:
             return now if at_once else now + self.cfg.wire.link_timeout_s
         period = self.cfg.wire.control_period_s
         last = self._paced_until
-        self._paced_until = now + period if last is None else max(last + period, now - _PACE_CATCH_UP_S)
+        self._paced_until = now + period if last is None else max(last + period, now - self.cfg.wire.silent_link_catch_up_s)
         return self._paced_until
 
     def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, *, wait: bool = True):

@@ -80,6 +80,7 @@ class Wire:
     session_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session")
     hello_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time the plant waits for a controller's hello")
     publish_truth_every_periods: int = q(lo=1, hi=1000, doc="ground-truth sample rate on the observer channel")
+    silent_link_catch_up_s: float = q(0.5, lo=0.0, hi=60.0, unit="s", doc="lockstep while the link is silent or cut: the plant paces one period per period of wall time and makes up a late wake-up in the following periods, up to this much")
     realtime_max_lag_s: float = q(0.04, lo=0.0, hi=60.0, unit="s", doc="realtime: a plant further behind the wall clock than this (a stalled host) drops the lag and counts an overrun instead of stepping the missed periods back to back")
     impairments: Impairments = q(factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)")
 
