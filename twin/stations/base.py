@@ -74,6 +74,7 @@ class Station:
         self.contact_n: dict[str, float] = {}
         self._touching_now: set[tuple[str, str]] = set()
         self._apart: dict[tuple[str, str], int] = {}  # (pack, kind) -> periods since it last touched
+        self._contact_apart_periods = max(1, round(cfg.hazards.contact_apart_s / self.period_s))
         self.faults = FaultInjector(cfg.faults, self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
@@ -249,7 +250,7 @@ class Station:
         """A pack meeting the vehicle or the rig's tool after a period apart: how
         far off its target it was when the parts first touched (the alignment
         loop's result, before pins and cones correct it)."""
-        apart_periods = max(1, round(self.cfg.hazards.contact_apart_s / self.period_s))
+        apart_periods = self._contact_apart_periods
         # A pair never seen touching has been apart for ever.
         new = [pair for pair in sorted(self._touching_now) if self._apart.get(pair, apart_periods) >= apart_periods]
         for pair in self._apart:
@@ -267,7 +268,6 @@ class Station:
                 "event": "first_contact", "pack": role, "with": kind, "t_s": t,
                 "x_mm": float(rel.p[0] / MM), "y_mm": float(rel.p[1] / MM), "yaw_deg": math.degrees(rel.yaw_rad),
             })
-        self._touching_now = set()
 
     def advance(self) -> None:
         self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
