@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from swaptwin.atomic import write_text_atomic
+from swaptwin.atomic import write_json_atomic, write_text_atomic
 from swaptwin.config import load
 from swaptwin.orchestrate import run_swap
 
@@ -121,7 +121,7 @@ def run_batch(
             raise KeyboardInterrupt(f"{job.id} interrupted")
         # Stamp the result with what made it, so a resume can trust it.
         result["batch"] = {"job": job.id, "overrides": list(job.overrides), "config_digest": digest}
-        write_text_atomic(run_dir / "result.json", json.dumps(result, indent=2) + "\n")
+        write_json_atomic(run_dir / "result.json", result)
         return job, result
 
     stop = threading.Event()
@@ -134,8 +134,10 @@ def run_batch(
             if on_result:
                 on_result(job, result)
             progress.step(f"{job.id}: {result['verdict']['status']}")
-    except KeyboardInterrupt:
-        stop.set()  # the running swaps stop their processes; finished ones are kept
+    except BaseException:
+        # Ctrl-C, or a job that failed outside its swap: the running swaps stop
+        # their processes, queued ones never start; finished ones are kept.
+        stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)

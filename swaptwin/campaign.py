@@ -28,7 +28,6 @@ drives are at rest) less the fault's activation time.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from swaptwin import html
 from swaptwin.atomic import write_json_atomic, write_text_atomic
 from swaptwin.batch import Job, run_batch
 from swaptwin.config import CONFIG_DIR, SwapConfig, load
+from swaptwin.qualify import percentile
 from twin.schema import ConfigError
 from twin.schema.fault import STATIC_KINDS
 
@@ -142,18 +142,10 @@ def summarize(cells: list[Cell]) -> dict:
         "cells": len(cells),
         "counts": counts,
         "detection_rate": round(counts["detected"] / judged, 4) if judged else None,
-        "time_to_safe_s": {"p99": _percentile(times, 0.99), "max": times[-1] if times else None, "median": _percentile(times, 0.5)},
+        "time_to_safe_s": {"p99": percentile(times, 0.99), "max": times[-1] if times else None, "median": percentile(times, 0.5)},
         "hazard_count": sum(len(x.hazards) for x in cells),
         "exclusions": [{"fault": x.fault, "phase": x.phase, "reason": x.reason} for x in cells if x.status == "excluded"],
     }
-
-
-def _percentile(sorted_values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not sorted_values:
-        return None
-    k = max(0, math.ceil(q * len(sorted_values)) - 1)
-    return sorted_values[k]
 
 
 def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:

@@ -164,6 +164,7 @@ def task_qualify(cfg) -> None:
 def task_matrix(cfg) -> None:
     from swaptwin.matrix import run_matrix
 
+    _validated(cfg)  # bad values (matrix_runs=0, a typo) exit 2 before any cell
     base = [o for o in _batch_overrides() if not o.startswith(("rig=", "pack=", "lock=", "matrix_runs="))]
     try:
         result = run_matrix(_output_dir(), runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base)

@@ -109,6 +109,7 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
         if n_dev not in (0, n_locks):
             key = "scenario.charged_pack_deviation.lock_mm"
             problems.append(Problem(where("scenario", key), key, f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock or none"))
+    plant = None
     if not problems:
         plant = PlantConfig(seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")})
         named = [("fault", "fault")] if plant.fault.kind != "none" else []
@@ -123,7 +124,6 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
             problems.append(Problem(where(None, key), key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)"))
     if problems:
         raise ConfigError(problems)
-    plant = PlantConfig(seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")})
     try:
         substeps(plant.physics, plant.wire)
     except ValueError as exc:

@@ -23,7 +23,6 @@ from swaptwin.atomic import write_json_atomic, write_text_atomic
 from swaptwin.compat import check
 from swaptwin.config import CONFIG_DIR, load
 
-_CLASS = {"green": "green", "amber": "amber", "red": "red"}
 
 
 def catalog() -> tuple[list[str], list[str]]:
@@ -78,13 +77,13 @@ def render_html(result: dict) -> str:
                 c = next(x for x in rig_cells if x["pack"] == pack and x["lock"] == lock)
                 mark = " (native)" if c["native_lock"] else ""
                 row.append(f"{c['colour']}{mark}: {c['deciding'] or 'all criteria'}")
-                cls.append(_CLASS[c["colour"]])
+                cls.append(c["colour"])
             rows.append(row)
             classes.append(cls)
         detail = html.table(
             ["pack", "lock", "colour", "deciding criterion", "why", "report"],
             [[c["pack"], c["lock"], c["colour"], c["deciding"], c["why"], c.get("report", "")] for c in rig_cells],
-            classes=[["", "", _CLASS[c["colour"]], "", "", ""] for c in rig_cells],
+            classes=[["", "", c["colour"], "", "", ""] for c in rig_cells],
         )
         sections.append(html.section(f"Rig {rig}", html.table(["pack", *locks], rows, classes=classes, table_id=f"matrix-{rig}"), detail))
     note = html.paragraph(

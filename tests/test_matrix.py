@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import swaptwin.matrix as matrix
+from tests.conftest import run_cli
 
 
 def test_the_matrix_qualifies_what_passes_statically_and_names_what_decides(tmp_path, monkeypatch):
@@ -24,3 +25,10 @@ def test_the_matrix_qualifies_what_passes_statically_and_names_what_decides(tmp_
     page = (tmp_path / "matrix.html").read_text()
     assert page.count('class="green"') >= 3 and page.count('class="red"') >= 3 and "bay_width" in page
     assert json.loads((tmp_path / "matrix.json").read_text()) == result
+
+
+def test_a_bad_value_stops_the_matrix_before_any_cell(tmp_path):
+    out = tmp_path / "m"
+    proc = run_cli("matrix", "matrix_runs=0", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 2 and "matrix_runs: 0 is not a number of runs" in proc.stderr
+    assert not (out / "cells").exists() and not (out / "matrix.json").exists()
