@@ -22,13 +22,14 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from twin.schema.fault import STATIC_KINDS, Fault
+from twin.schema.fault import REQUIRED, STATIC_KINDS, Fault
 
 MM = 1e-3
 # Faults that act on a lock model's own state: the attribute they need.
 _LOCK_ATTRIBUTE = {"pressure_loss": "pressure_pa", "leak_down": "pressure_pa", "broken_spring": "spring_factor"}
-_LOCK_KINDS = ("lock_jam", "pressure_loss", "leak_down", "broken_spring", "lock_channel_disagree")
-_FRAME_SENSOR_KINDS = ("sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout")
+# Kinds aimed at a lock, or at a frame sensor: those whose schema requires one.
+_LOCK_KINDS = frozenset(k for k, required in REQUIRED.items() if "lock" in required)
+_FRAME_SENSOR_KINDS = frozenset(k for k, required in REQUIRED.items() if "sensor" in required)
 # What each station's frames carry under "sensors" (tests/twin/test_fault_targets.py
 # holds these to the stations), and the ground-truth signals a trigger may watch.
 SENSORS = {
@@ -81,9 +82,9 @@ class _Armed:
 
 
 class FaultInjector:
-    def __init__(self, faults: list[Fault], station):
+    def __init__(self, station):
         self.station = station
-        self.armed = [_Armed(f) for f in faults if f.kind not in STATIC_KINDS]
+        self.armed = [_Armed(f) for f in station.cfg.faults if f.kind not in STATIC_KINDS]
         # Config loading refuses these; a station built from an unchecked config must too.
         problems = target_problems(station.cfg)
         if problems:

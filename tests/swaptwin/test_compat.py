@@ -144,7 +144,7 @@ def test_lock_holding_is_the_engaged_models_force_against_the_retention():
     cfg = load([])
     p = cfg.plant
     required = p.acceptance.required_force_n(mass_kg=p.pack.mass_kg + p.pack.tolerances.mass_kg, lock_count=4, gravity_m_s2=p.physics.gravity_m_s2)
-    shear_n = p.lock.shear_allowable_mpa * 1e6 * 3.141592653589793 * (p.lock.pin_diameter_mm * 1e-3) ** 2 / 4
+    shear_n = p.lock.shear_planes * p.lock.shear_allowable_mpa * 1e6 * 3.141592653589793 * (p.lock.pin_diameter_mm * 1e-3) ** 2 / 4
     c = _report().criterion("lock_holding")
     assert c.margin == pytest.approx((shear_n - required) / 1e3, abs=1e-3) and c.unit == "kN"
     # an electromagnetic latch on a 5.4 t truck pack: about a tenth of what it must hold

@@ -75,7 +75,7 @@ class Station:
         self._touching_now: set[tuple[str, str]] = set()
         self._apart: dict[tuple[str, str], int] = {}  # (pack, kind) -> periods since it last touched
         self._contact_apart_periods = max(1, round(cfg.hazards.contact_apart_s / self.period_s))
-        self.faults = FaultInjector(cfg.faults, self)
+        self.faults = FaultInjector(self)
         self._docked = {p.role: False for p in self.packs}
         self._snapshot()
         self._update(0.0)  # locks take hold of the depleted pack before anything moves
@@ -225,7 +225,7 @@ class Station:
 
     def _contact_kinds(self) -> dict[int, str]:
         """What each body a pack can touch is, for the contact-force peaks."""
-        kinds = {self.interface.vehicle_body: "vehicle", self.rig.body: "rig"}
+        kinds = {self.vehicle_body: "vehicle", self.rig.body: "rig"}
         kinds.update({b: "storage" for b in self._storage_bodies()})
         kinds.update({p.body: "pack" for p in self.packs})
         return kinds

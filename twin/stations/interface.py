@@ -36,7 +36,6 @@ MM = 1e-3
 class VehicleInterface:
     def __init__(self, world: World, *, pack: Pack, lock_cfg, vehicle_body: int, vehicle_link: int, installed: Callable[[], Pose], insertion_sign: float, engaged: bool, gravity_m_s2: float, capture_m: float):
         self.world = world
-        self.vehicle_body = vehicle_body
         self.installed = installed
         self.sign = insertion_sign
         self.g = gravity_m_s2
