@@ -33,7 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=20, help="swaps of the qualify case")
     ap.add_argument("--out", help="write the figures as JSON here")
     args = ap.parse_args(argv)
-    report = {"machine": {"python": platform.python_version(), "machine": platform.machine(), "cpus": __import__("os").cpu_count()}, "date": time.strftime("%Y-%m-%d %H:%M"), "cases": {}}
+    report = {
+        "machine": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "cases": {},
+    }
     for name in args.cases:
         if name not in CASES:
             print(f"unknown case {name!r}; cases: {', '.join(CASES)}", file=sys.stderr)
@@ -50,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif "speedup" in r:
             print(
-                f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers {r['all_workers_wall_s']:.1f} s "
-                f"({r['swaps_per_minute']:.1f} swaps/min) | speed-up {r['speedup']:.2f} (efficiency {r['efficiency']:.2f}) "
+                f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers "
+                f"{r['all_workers_wall_s']:.1f} s "
+                f"({r['swaps_per_minute']:.1f} swaps/min) | speed-up {r['speedup']:.2f} (efficiency "
+                f"{r['efficiency']:.2f}) "
                 f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
             )
     if args.out:

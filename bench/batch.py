@@ -33,7 +33,9 @@ def bench_qualify(*, n: int) -> dict:
     one_s, one = _qualify(n, 1)
     all_s, every = _qualify(n, workers)
     if one["pass_rate"] != every["pass_rate"]:
-        raise RuntimeError(f"the same qualification gave {one['pass_rate']} on one worker and {every['pass_rate']} on {workers}")
+        raise RuntimeError(
+            f"the same qualification gave {one['pass_rate']} on one worker and {every['pass_rate']} on {workers}"
+        )
     speedup = one_s / all_s
     return {
         "n": n,

@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         outcome = run_controller(cfg, args.endpoint)
     except KeyboardInterrupt:
         return 130
-    print(json.dumps({"outcome": outcome.outcome, "reason": outcome.reason, "phase": outcome.phase, "t_s": outcome.t_s}))
+    print(
+        json.dumps({"outcome": outcome.outcome, "reason": outcome.reason, "phase": outcome.phase, "t_s": outcome.t_s})
+    )
     return 0 if outcome.outcome == wire.OUTCOME_DONE else 1
 
 

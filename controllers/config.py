@@ -13,12 +13,36 @@ import typing
 from dataclasses import dataclass, field
 
 UNDER_CHASSIS_PHASES = (
-    "identify", "drive_under", "align", "raise_to_pack", "unlock", "lower_withdraw", "store_depleted",
-    "fetch_charged", "approach_align", "raise_insert", "lock", "verify", "withdraw",
+    "identify",
+    "drive_under",
+    "align",
+    "raise_to_pack",
+    "unlock",
+    "lower_withdraw",
+    "store_depleted",
+    "fetch_charged",
+    "approach_align",
+    "raise_insert",
+    "lock",
+    "verify",
+    "withdraw",
 )
 OVERHEAD_PHASES = (
-    "identify", "approach", "align", "land", "grip", "unlock_vehicle", "lift_out", "store_depleted",
-    "fetch_charged", "approach_vehicle", "set_down", "lock_vehicle", "verify", "release", "retract",
+    "identify",
+    "approach",
+    "align",
+    "land",
+    "grip",
+    "unlock_vehicle",
+    "lift_out",
+    "store_depleted",
+    "fetch_charged",
+    "approach_vehicle",
+    "set_down",
+    "lock_vehicle",
+    "verify",
+    "release",
+    "retract",
 )
 
 
@@ -45,7 +69,12 @@ class AlignTuning:
     tolerance_deg: float = _q(0.001, 2.0, "deg")
     samples: int = _q(1, 1000, "", "vision frames averaged per step")
     max_attempts: int = _q(1, 100)
-    gain: float = _q(0.05, 1.0, "", "share of the measured error each move corrects (1: dead-beat; lower damps steps against backlash)")
+    gain: float = _q(
+        0.05,
+        1.0,
+        "",
+        "share of the measured error each move corrects (1: dead-beat; lower damps steps against backlash)",
+    )
 
 
 @dataclass(frozen=True)
@@ -71,13 +100,20 @@ class OverheadTuning:
     present_load_fraction: float = _q(0.05, 1.0, "", "hoist load share of the pack weight that confirms a lifted pack")
     set_down_load_fraction: float = _q(0.0, 0.9, "", "below this share of the pack weight the pack is set down")
     settle_s: float = _q(0.0, 10.0, "s", "after the hoist stops, before judging what it rests on")
-    seat_height_tolerance_mm: float = _q(1.0, 500.0, "mm", "a pack set down on a stand must rest within this of its seat's height (not on the cone tips)")
+    seat_height_tolerance_mm: float = _q(
+        1.0, 500.0, "mm", "a pack set down on a stand must rest within this of its seat's height (not on the cone tips)"
+    )
     timeouts_s: dict[str, float] = _q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self):
         out = _timeout_problems(self.timeouts_s, OVERHEAD_PHASES)
         if self.set_down_load_fraction >= self.present_load_fraction:
-            out.append(("set_down_load_fraction", f"{self.set_down_load_fraction} must be below present_load_fraction={self.present_load_fraction}"))
+            out.append(
+                (
+                    "set_down_load_fraction",
+                    f"{self.set_down_load_fraction} must be below present_load_fraction={self.present_load_fraction}",
+                )
+            )
         return out
 
 
@@ -87,9 +123,13 @@ class SupervisorTuning:
 
     window_frames: int = _q(2, 10000, "", "frames in the plant-time watchdog's window")
     max_frame_anomalies: int = _q(0, 10000, "", "frames lost, repeated or off the control period allowed in the window")
-    load_tolerance_fraction: float = _q(0.01, 1.0, "", "load cell against the expected load, as a share of the pack weight")
+    load_tolerance_fraction: float = _q(
+        0.01, 1.0, "", "load cell against the expected load, as a share of the pack weight"
+    )
     vision_consistency_mm: float = _q(0.1, 100.0, "mm", "vision against the encoders after an alignment move")
-    discrepancy_time_s: float = _q(0.0, 10.0, "s", "how long a two-channel sensor's channels may disagree (switching skew)")
+    discrepancy_time_s: float = _q(
+        0.0, 10.0, "s", "how long a two-channel sensor's channels may disagree (switching skew)"
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +142,7 @@ class ControllerConfig:
     overhead: OverheadTuning = _q()
 
     @staticmethod
-    def from_dict(data: dict) -> "ControllerConfig":
+    def from_dict(data: dict) -> ControllerConfig:
         """Build from an already validated mapping (the controller process's input)."""
         return _from_dict(ControllerConfig, data)
 

@@ -8,7 +8,8 @@ safety function).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generator, Protocol
+from typing import TYPE_CHECKING, Protocol
+from collections.abc import Generator
 
 from controllers import wire
 
@@ -21,13 +22,13 @@ PhaseGen = Generator[wire.Command, dict, None]
 class LockStrategy(Protocol):
     lock_type: str
 
-    def release(self, seq: "SwapSequence") -> PhaseGen: ...
+    def release(self, seq: SwapSequence) -> PhaseGen: ...
 
-    def engage(self, seq: "SwapSequence") -> PhaseGen: ...
+    def engage(self, seq: SwapSequence) -> PhaseGen: ...
 
-    def require_all_engaged(self, seq: "SwapSequence") -> None: ...
+    def require_all_engaged(self, seq: SwapSequence) -> None: ...
 
-    def require_all_released(self, seq: "SwapSequence") -> None: ...
+    def require_all_released(self, seq: SwapSequence) -> None: ...
 
 
 def _channel(frame: dict, lock_id: str, name: str) -> bool:
@@ -59,27 +60,30 @@ class _ConfirmingStrategy:
     def _reads(self, frame: dict, want: dict[str, bool]) -> bool:
         return all([_channel(frame, i, name) == value for i in self.ids for name, value in want.items()])
 
-    def release(self, seq: "SwapSequence") -> PhaseGen:
+    def release(self, seq: SwapSequence) -> PhaseGen:
         seq.locks = {"all": wire.LOCK_RELEASE}
         yield from seq._wait(lambda f: self._reads(f, self.released_reads))
 
-    def engage(self, seq: "SwapSequence") -> PhaseGen:
+    def engage(self, seq: SwapSequence) -> PhaseGen:
         seq.locks = {"all": wire.LOCK_ENGAGE}
         yield from seq._wait(lambda f: self._reads(f, self.engaged_reads))
         if self.hold_after_engage:
             seq.locks = {"all": wire.LOCK_HOLD}
 
-    def require_all_engaged(self, seq: "SwapSequence") -> None:
+    def require_all_engaged(self, seq: SwapSequence) -> None:
         from controllers.swap_sequence import Fault
 
         if not self._reads(seq.frame, self.engaged_reads):
             raise Fault(f"not every lock reads {_statuses(self.engaged_reads)} on both channels", by="lock_status")
 
-    def require_all_released(self, seq: "SwapSequence") -> None:
+    def require_all_released(self, seq: SwapSequence) -> None:
         from controllers.swap_sequence import Fault
 
         if not self._reads(seq.frame, self.released_reads):
-            raise Fault(f"interlock: not every lock reads {_statuses(self.released_reads)}; the pack must not be lowered", by="interlock")
+            raise Fault(
+                f"interlock: not every lock reads {_statuses(self.released_reads)}; the pack must not be lowered",
+                by="interlock",
+            )
 
 
 def _statuses(want: dict[str, bool]) -> str:

@@ -34,7 +34,10 @@ class OverheadSequence(SwapSequence):
     # -- senses ----------------------------------------------------------------------
     def _spreader_all(self, frame: Frame, channel: str, value: bool) -> bool:
         locks = frame["sensors"]["spreader"]["locks"]
-        return all(self._two_channels(f"spreader lock {i} {channel}", locks[i][channel]) == value for i in self.station["spreader"]["ids"])
+        return all(
+            self._two_channels(f"spreader lock {i} {channel}", locks[i][channel]) == value
+            for i in self.station["spreader"]["ids"]
+        )
 
     def _landed(self, frame: Frame) -> bool:
         return self._two_channels("spreader landed", frame["sensors"]["spreader"]["landed"])
@@ -70,7 +73,11 @@ class OverheadSequence(SwapSequence):
         self._hold("hoist")
         yield from self._hold_for(t.settle_s)
         if not done(self.frame):
-            raise Fault(f"hoist stopped at {self.frame['axes']['hoist']['pos']:.3f} m without the expected contact in phase {self.phase}", by="load_plausibility")
+            raise Fault(
+                f"hoist stopped at {self.frame['axes']['hoist']['pos']:.3f} m without the expected contact in phase "
+                f"{self.phase}",
+                by="load_plausibility",
+            )
 
     def _land_and_grip(self, contact: float) -> PhaseGen:
         yield from self._descend_until(contact, past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed)
@@ -86,7 +93,10 @@ class OverheadSequence(SwapSequence):
         yield from self._wait(self._carrying)
         yield from self._move({"hoist": self.pos["hoist_carry"]})
         if not self._carrying(self.frame):
-            raise Fault(f"hoist load {self._load_n():.0f} N does not confirm a pack of {self.weight_n:.0f} N", by="load_plausibility")
+            raise Fault(
+                f"hoist load {self._load_n():.0f} N does not confirm a pack of {self.weight_n:.0f} N",
+                by="load_plausibility",
+            )
         self.expect_load = "pack"
         yield from self._set_float(True)
 
@@ -122,7 +132,9 @@ class OverheadSequence(SwapSequence):
 
     def _phase_land(self) -> PhaseGen:
         yield from self._set_float(False)
-        yield from self._descend_until(self._contact_over_cradle(), past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed)
+        yield from self._descend_until(
+            self._contact_over_cradle(), past_m=self.tuning.landing_slowdown_mm * MM, done=self._landed
+        )
 
     def _phase_grip(self) -> PhaseGen:
         self.tool = {"spreader": wire.LOCK_ENGAGE}
@@ -139,12 +151,18 @@ class OverheadSequence(SwapSequence):
         stand = self._stand("empty")
         yield from self._move({"bridge": stand["bridge"], "trolley": stand["trolley"], "slew": 0.0})
         yield from self._set_float(False)
-        yield from self._descend_until(stand["hoist_contact"], past_m=self.tuning.landing_slowdown_mm * MM, done=self._set_down)
+        yield from self._descend_until(
+            stand["hoist_contact"], past_m=self.tuning.landing_slowdown_mm * MM, done=self._set_down
+        )
         # The load left the hoist, but a pack perched on the cone tips has too:
         # only a pack at its seat's height may be let go (the stand has no seat sensor).
         high_mm = (self.frame["axes"]["hoist"]["pos"] - stand["hoist_contact"]) / MM
         if abs(high_mm) > self.tuning.seat_height_tolerance_mm:
-            raise Fault(f"pack set down {high_mm:+.0f} mm from its seat's height on stand {stand['name']}: not seated, not released", by="seat_height")
+            raise Fault(
+                f"pack set down {high_mm:+.0f} mm from its seat's height on stand {stand['name']}: not seated, not "
+                f"released",
+                by="seat_height",
+            )
         yield from self._release_spreader()
         yield from self._move({"hoist": self.pos["hoist_high"]})
         self.expect_load = "empty"
@@ -171,7 +189,9 @@ class OverheadSequence(SwapSequence):
         above = contact + cones
         if self.frame["axes"]["hoist"]["pos"] > above + self.tuning.landing_slowdown_mm * MM:
             yield from self._move({"hoist": above + self.tuning.landing_slowdown_mm * MM})
-        yield from self._descend_until(above, past_m=cones + 2 * sink, done=lambda f: self._set_down(f) and f["sensors"]["connector_mated"])
+        yield from self._descend_until(
+            above, past_m=cones + 2 * sink, done=lambda f: self._set_down(f) and f["sensors"]["connector_mated"]
+        )
 
     def _phase_lock_vehicle(self) -> PhaseGen:
         yield from self.lock_strategy.engage(self)
@@ -181,7 +201,9 @@ class OverheadSequence(SwapSequence):
         if not self._sensors()["connector_mated"]:
             raise Fault("connector not mated", by="verification")
         if not self._set_down(self.frame):
-            raise Fault(f"the truck does not carry the pack: the hoist still holds {self._load_n():.0f} N", by="verification")
+            raise Fault(
+                f"the truck does not carry the pack: the hoist still holds {self._load_n():.0f} N", by="verification"
+            )
         yield
 
     def _phase_release(self) -> PhaseGen:

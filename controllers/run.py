@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from controllers import wire
 from controllers.config import ControllerConfig
@@ -36,7 +36,13 @@ def run_controller(
             station = link.hello(timeout_s=cfg.connect_timeout_s)
         except (LinkError, wire.WireError) as exc:
             return Outcome(wire.OUTCOME_SAFE_STOP, f"handshake failed: {exc}", "identify", 0.0)
-        log.info("connected to %s: %s rig, pack %s, lock %s", endpoint, station["rig_family"], station["pack"]["family_id"], station["locks"]["type"])
+        log.info(
+            "connected to %s: %s rig, pack %s, lock %s",
+            endpoint,
+            station["rig_family"],
+            station["pack"]["family_id"],
+            station["locks"]["type"],
+        )
         controller = make_controller(cfg, station)
         if controller is None:
             reason = f"no swap sequence for rig family {station.get('rig_family')!r}"
@@ -67,7 +73,9 @@ def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) ->
         last_valid = time.monotonic()
         if msg.type == wire.END:
             reason = msg.body.get("reason", "")
-            return controller.outcome or Outcome(wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s)
+            return controller.outcome or Outcome(
+                wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s
+            )
         if msg.type == wire.ERROR:
             log.warning("plant rejected a message: %s", msg.body.get("reason"))
             continue

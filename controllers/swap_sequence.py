@@ -24,7 +24,7 @@ from __future__ import annotations
 import collections
 import math
 from dataclasses import dataclass
-from typing import Callable, Generator
+from collections.abc import Callable, Generator
 
 from controllers import wire
 from controllers.config import AlignTuning, ControllerConfig
@@ -120,7 +120,9 @@ class SwapSequence:
         except Fault as exc:
             self._begin_safe_stop(exc)
         except Exception as exc:  # a bug must still end in a safe stop, not a dead process
-            self._begin_safe_stop(Fault(f"controller error in {self.phase}: {type(exc).__name__}: {exc}", by="controller_error"))
+            self._begin_safe_stop(
+                Fault(f"controller error in {self.phase}: {type(exc).__name__}: {exc}", by="controller_error")
+            )
         if self._stopping:
             self._continue_safe_stop(frame)
         return self._command(frame)
@@ -144,7 +146,9 @@ class SwapSequence:
         while self._gen is None:
             name = next(self._phases, None)
             if name is None:
-                self.outcome = Outcome(wire.OUTCOME_DONE, "swap complete; locks verified on both channels", "done", frame["t_s"])
+                self.outcome = Outcome(
+                    wire.OUTCOME_DONE, "swap complete; locks verified on both channels", "done", frame["t_s"]
+                )
                 self.phase = "done"
                 return
             self.phase, self._phase_start_s = name, frame["t_s"]
@@ -179,7 +183,10 @@ class SwapSequence:
         self.tool = {name: wire.LOCK_HOLD for name in self.station.get("tools", {})}
 
     def _continue_safe_stop(self, frame: Frame) -> None:
-        at_rest = all(a.get("settled", True) or a.get("state") in (wire.DRIVE_FAULT, wire.DRIVE_STOPPED) for a in frame["axes"].values())
+        at_rest = all(
+            a.get("settled", True) or a.get("state") in (wire.DRIVE_FAULT, wire.DRIVE_STOPPED)
+            for a in frame["axes"].values()
+        )
         if at_rest and self.outcome is None:
             self.outcome = self._pending
 
@@ -201,7 +208,11 @@ class SwapSequence:
             if len(self._anomalies) > sup.window_frames:
                 self._anomalies.popleft()
             if sum(self._anomalies) > sup.max_frame_anomalies:
-                raise Fault(f"plant-time watchdog: {sum(self._anomalies)} frames lost, repeated or off the period in the last {len(self._anomalies)}", by="frame_watchdog")
+                raise Fault(
+                    f"plant-time watchdog: {sum(self._anomalies)} frames lost, repeated or off the period in the "
+                    f"last {len(self._anomalies)}",
+                    by="frame_watchdog",
+                )
         self._last_seq, self._last_t = seq, t
         # 3. Every two-channel sensor, every frame: a single fault must not lose
         # the safety function, so channels that disagree for longer than the
@@ -220,7 +231,10 @@ class SwapSequence:
         if self.expect_load is not None:
             expected = self.weight_n if self.expect_load == "pack" else 0.0
             if abs(load - expected) > sup.load_tolerance_fraction * self.weight_n:
-                raise Fault(f"load cell reads {load:.0f} N where {expected:.0f} N is expected ({self.expect_load})", by="load_plausibility")
+                raise Fault(
+                    f"load cell reads {load:.0f} N where {expected:.0f} N is expected ({self.expect_load})",
+                    by="load_plausibility",
+                )
 
     # -- checks -------------------------------------------------------------------
     def _check_drives(self, frame: Frame) -> None:
@@ -251,21 +265,36 @@ class SwapSequence:
             raise Refusal(f"no strategy for lock type {s['locks'].get('type')!r}")
         registered = s["vehicle"].get("registered_pack_family")
         if registered is not None and self.pack["family_id"] != registered:
-            raise Refusal(f"pack tag reads {self.pack['family_id']!r} but vehicle {s['vehicle']['vehicle_id']} is registered for {registered!r}")
+            raise Refusal(
+                f"pack tag reads {self.pack['family_id']!r} but vehicle {s['vehicle']['vehicle_id']} is registered "
+                f"for {registered!r}"
+            )
         if self.pack["mass_kg"] > s["limits"]["payload_kg"]:
-            raise Refusal(f"pack {self.pack['family_id']} weighs {self.pack['mass_kg']} kg, over the rig's payload {s['limits']['payload_kg']} kg")
+            raise Refusal(
+                f"pack {self.pack['family_id']} weighs {self.pack['mass_kg']} kg, over the rig's payload "
+                f"{s['limits']['payload_kg']} kg"
+            )
 
     # -- motion helpers (coroutines) -------------------------------------------
     def _set(self, axis: str, target: float, *, speed: float | None = None, force_limit: float | None = None) -> None:
         spec = self.axes[axis]
         if not spec["lower"] <= target <= spec["upper"]:
-            raise Fault(f"{axis} target {target:.4f} {spec['unit']} outside [{spec['lower']}, {spec['upper']}]", by="interlock")
+            raise Fault(
+                f"{axis} target {target:.4f} {spec['unit']} outside [{spec['lower']}, {spec['upper']}]", by="interlock"
+            )
         self.sp[axis] = wire.AxisCommand(wire.MODE_POSITION, target=target, speed=speed, force_limit=force_limit)
 
     def _hold(self, axis: str) -> None:
         self.sp[axis] = wire.AxisCommand(wire.MODE_HOLD)
 
-    def _move(self, targets: dict[str, float], *, speed: dict[str, float] | None = None, force_limit: dict[str, float] | None = None, tol: dict[str, float] | None = None) -> PhaseGen:
+    def _move(
+        self,
+        targets: dict[str, float],
+        *,
+        speed: dict[str, float] | None = None,
+        force_limit: dict[str, float] | None = None,
+        tol: dict[str, float] | None = None,
+    ) -> PhaseGen:
         """Command targets; return once every set-point has arrived and each axis
         is within ``tol`` of its target (default: 5 encoder counts)."""
         speed, force_limit, tol = speed or {}, force_limit or {}, tol or {}
@@ -317,7 +346,9 @@ class SwapSequence:
         ty = -math.sin(yaw) * mx + math.cos(yaw) * my
         err = math.hypot(est["x"] - (before["x"] - tx), est["y"] - (before["y"] - ty))
         if err > self.cfg.supervisor.vision_consistency_mm * MM:
-            raise Fault(f"vision and encoders disagree by {err / MM:.1f} mm after an alignment move", by="vision_plausibility")
+            raise Fault(
+                f"vision and encoders disagree by {err / MM:.1f} mm after an alignment move", by="vision_plausibility"
+            )
 
     def _align_on_vision(self, tuning: AlignTuning) -> PhaseGen:
         """Average the vision estimate, move, repeat until within tolerance.
@@ -352,4 +383,6 @@ class SwapSequence:
                         f"beyond [{spec['lower'] * scale:+.1f}, {spec['upper'] * scale:+.1f}] {unit}"
                     )
             yield from self._move(targets)
-        raise Fault(f"alignment did not converge in {tuning.max_attempts} attempts: {self.estimate}", by="vision_plausibility")
+        raise Fault(
+            f"alignment did not converge in {tuning.max_attempts} attempts: {self.estimate}", by="vision_plausibility"
+        )

@@ -29,7 +29,10 @@ class UnderChassisSequence(SwapSequence):
             raise Fault("pack-present switches say the pallet is empty", by="presence")
         share = self.tuning.present_load_fraction
         if self._load_n() < share * self.weight_n:
-            raise Fault(f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N", by="load_plausibility")
+            raise Fault(
+                f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N",
+                by="load_plausibility",
+            )
 
     def _slot(self, content: str) -> dict:
         return next(s for s in self.pos["slots"] if s["content"] == content)
@@ -70,8 +73,12 @@ class UnderChassisSequence(SwapSequence):
         self.expect_load = None  # pressing up against a pack still locked in
         yield from self._set_float(False)
         force = self._axis_force("lift") + self.weight_n + self.tuning.seat_force_margin_n
-        yield from self._raise_to(self._bay_lift_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force)
-        yield from self._wait(lambda f: self._present() and f["sensors"]["tool_coupled"] and f["axes"]["lift"]["settled"])
+        yield from self._raise_to(
+            self._bay_lift_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force
+        )
+        yield from self._wait(
+            lambda f: self._present() and f["sensors"]["tool_coupled"] and f["axes"]["lift"]["settled"]
+        )
 
     def _phase_unlock(self) -> PhaseGen:
         if not self.frame["sensors"]["tool_coupled"]:
@@ -127,7 +134,9 @@ class UnderChassisSequence(SwapSequence):
         force = self._axis_force("lift") + t.seat_force_margin_n
         yield from self._move({"lift": slow_from})
         self._set("lift", contact + t.seat_overtravel_mm * MM, speed=t.contact_speed_mm_s * MM, force_limit=force)
-        yield from self._wait(lambda f: f["sensors"]["connector_mated"] and f["axes"]["lift"]["settled"] and f["sensors"]["tool_coupled"])
+        yield from self._wait(
+            lambda f: f["sensors"]["connector_mated"] and f["axes"]["lift"]["settled"] and f["sensors"]["tool_coupled"]
+        )
 
     def _phase_lock(self) -> PhaseGen:
         yield from self.lock_strategy.engage(self)

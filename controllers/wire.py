@@ -218,7 +218,13 @@ class Command:
         return body
 
 
-def parse_command(body: dict[str, Any], *, axis_names: frozenset[str], lock_ids: frozenset[str], tools: dict[str, frozenset[str]] | None = None) -> Command:
+def parse_command(  # noqa: C901 (split in the redesign)
+    body: dict[str, Any],
+    *,
+    axis_names: frozenset[str],
+    lock_ids: frozenset[str],
+    tools: dict[str, frozenset[str]] | None = None,
+) -> Command:
     """Check a command body against the station's axes, locks and tool commands
     (``tools``: tool name -> allowed values, from the station description)."""
     frame_seq = body.get("frame_seq")
@@ -276,7 +282,9 @@ def parse_command(body: dict[str, Any], *, axis_names: frozenset[str], lock_ids:
     reset = body.get("reset_faults", False)
     if not isinstance(reset, bool):
         raise WireError("command.reset_faults must be true or false")
-    return Command(frame_seq=frame_seq, phase=phase, axes=axes, locks=locks, float_lock=float_lock, tool=tool, reset_faults=reset)
+    return Command(
+        frame_seq=frame_seq, phase=phase, axes=axes, locks=locks, float_lock=float_lock, tool=tool, reset_faults=reset
+    )
 
 
 # ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from swaptwin.atomic import write_json_atomic, write_text_atomic
 from swaptwin.config import load
@@ -64,7 +64,10 @@ class Progress:
             eta = elapsed / self.done * (self.total - self.done) if self.done else 0.0
             width = 30
             filled = int(width * self.done / max(self.total, 1))
-            line = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {elapsed:5.0f}s eta {eta:4.0f}s {note}"
+            line = (
+                f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {elapsed:5.0f}s eta "
+                f"{eta:4.0f}s {note}"
+            )
             if self.tty:
                 sys.stderr.write("\r" + line[:120].ljust(120))
                 if self.done == self.total:
@@ -115,7 +118,14 @@ def run_batch(
             # The plant died without a result (a crash, a signal that reached it
             # before its handlers did): no verdict to keep, so nothing is
             # written and a resume runs the job again.
-            return job, {"verdict": {"status": "fail", "reasons": [f"no result: the plant wrote none (see {run_dir / 'plant.log'})"]}, "controller": {}, "hazards": []}
+            return job, {
+                "verdict": {
+                    "status": "fail",
+                    "reasons": [f"no result: the plant wrote none (see {run_dir / 'plant.log'})"],
+                },
+                "controller": {},
+                "hazards": [],
+            }
         if result.get("session", {}).get("end_reason") == "interrupted":
             (run_dir / "result.json").unlink(missing_ok=True)  # unfinished: a resume runs it again
             raise KeyboardInterrupt(f"{job.id} interrupted")

@@ -44,7 +44,15 @@ from twin.schema.fault import STATIC_KINDS
 
 PHASES = {"under_chassis": UNDER_CHASSIS_PHASES, "overhead": OVERHEAD_PHASES}
 CLASSES = ("detected", "absorbed", "missed", "hazard", "not_injected", "error")
-_CSS = {"detected": "green", "absorbed": "grey", "missed": "red", "hazard": "red", "not_injected": "amber", "error": "red", "excluded": "grey"}
+_CSS = {
+    "detected": "green",
+    "absorbed": "grey",
+    "missed": "red",
+    "hazard": "red",
+    "not_injected": "amber",
+    "error": "red",
+    "excluded": "grey",
+}
 
 
 @dataclass
@@ -106,7 +114,11 @@ def plan(cfg: SwapConfig, spec: dict, base_overrides: list[str] | None = None) -
             if reason:
                 excluded.append(Cell(name, phase, "excluded", reason=reason))
                 continue
-            trigger = ["fault.at.t_s=0", "fault.at.phase=null"] if phase == "identify" else ["fault.at.t_s=null", f"fault.at.phase={phase}", f"fault.at.delay_s={spec['delay_s']}"]
+            trigger = (
+                ["fault.at.t_s=0", "fault.at.phase=null"]
+                if phase == "identify"
+                else ["fault.at.t_s=null", f"fault.at.phase={phase}", f"fault.at.delay_s={spec['delay_s']}"]
+            )
             jobs.append(Job(f"{name}@{phase}", (f"fault={name}", *trigger, *spec.get("retarget", {}).get(name, []))))
     return jobs, excluded
 
@@ -115,8 +127,20 @@ def classify(job: Job, result: dict) -> Cell:
     name, phase = job.id.split("@")
     ctrl, hazards = result.get("controller", {}), result.get("hazards", [])
     faults = result.get("faults", [])
-    final = {"outcome": ctrl.get("outcome"), "phase": ctrl.get("phase"), "end": result.get("session", {}).get("end_reason")}
-    cell = Cell(name, phase, "", reason=ctrl.get("reason", ""), detected_by=ctrl.get("detected_by", ""), final=final, hazards=hazards)
+    final = {
+        "outcome": ctrl.get("outcome"),
+        "phase": ctrl.get("phase"),
+        "end": result.get("session", {}).get("end_reason"),
+    }
+    cell = Cell(
+        name,
+        phase,
+        "",
+        reason=ctrl.get("reason", ""),
+        detected_by=ctrl.get("detected_by", ""),
+        final=final,
+        hazards=hazards,
+    )
     if "session" not in result:
         cell.status = "error"  # no result.json: the batch's placeholder
         cell.reason = "; ".join(result.get("verdict", {}).get("reasons", [])) or "no result"
@@ -142,9 +166,15 @@ def summarize(cells: list[Cell]) -> dict:
         "cells": len(cells),
         "counts": counts,
         "detection_rate": round(counts["detected"] / judged, 4) if judged else None,
-        "time_to_safe_s": {"p99": percentile(times, 0.99), "max": times[-1] if times else None, "median": percentile(times, 0.5)},
+        "time_to_safe_s": {
+            "p99": percentile(times, 0.99),
+            "max": times[-1] if times else None,
+            "median": percentile(times, 0.5),
+        },
         "hazard_count": sum(len(x.hazards) for x in cells),
-        "exclusions": [{"fault": x.fault, "phase": x.phase, "reason": x.reason} for x in cells if x.status == "excluded"],
+        "exclusions": [
+            {"fault": x.fault, "phase": x.phase, "reason": x.reason} for x in cells if x.status == "excluded"
+        ],
     }
 
 
@@ -156,8 +186,13 @@ def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n
     order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in PHASES[cfg.plant.rig.family])}
     cells.sort(key=lambda c: order[(c.fault, c.phase)])
     report = {
-        "rig": cfg.plant.rig.name, "rig_family": cfg.plant.rig.family, "pack": cfg.plant.pack.family_id, "lock": cfg.plant.lock.type,
-        "base_overrides": base_overrides, "summary": summarize(cells), "cells": [c.__dict__ for c in cells],
+        "rig": cfg.plant.rig.name,
+        "rig_family": cfg.plant.rig.family,
+        "pack": cfg.plant.pack.family_id,
+        "lock": cfg.plant.lock.type,
+        "base_overrides": base_overrides,
+        "summary": summarize(cells),
+        "cells": [c.__dict__ for c in cells],
     }
     write_json_atomic(out_dir / "campaign.json", report)
     write_text_atomic(out_dir / "campaign.html", render_html(report, spec, PHASES[cfg.plant.rig.family]))
@@ -172,27 +207,78 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
         row, cls = [f], [""]
         for p in phases:
             c = by[(f, p)]
-            text = {"detected": f"{c['detected_by']} {c['time_to_safe_s']:.1f}s" if c["time_to_safe_s"] is not None else c["detected_by"]}.get(c["status"], c["status"])
+            text = {
+                "detected": f"{c['detected_by']} {c['time_to_safe_s']:.1f}s"
+                if c["time_to_safe_s"] is not None
+                else c["detected_by"]
+            }.get(c["status"], c["status"])
             row.append(text)
             cls.append(_CSS[c["status"]])
         grid_rows.append(row)
         grid_cls.append(cls)
     t = s["time_to_safe_s"]
     summary = html.table(
-        ["cells", "detected", "absorbed", "missed", "hazards", "not injected", "errors", "excluded", "detection rate", "time to safe state p99 s", "max s"],
-        [[s["cells"], s["counts"]["detected"], s["counts"]["absorbed"], s["counts"]["missed"], s["hazard_count"], s["counts"]["not_injected"],
-          s["counts"]["error"], s["counts"]["excluded"], s["detection_rate"], t["p99"], t["max"]]],
+        [
+            "cells",
+            "detected",
+            "absorbed",
+            "missed",
+            "hazards",
+            "not injected",
+            "errors",
+            "excluded",
+            "detection rate",
+            "time to safe state p99 s",
+            "max s",
+        ],
+        [
+            [
+                s["cells"],
+                s["counts"]["detected"],
+                s["counts"]["absorbed"],
+                s["counts"]["missed"],
+                s["hazard_count"],
+                s["counts"]["not_injected"],
+                s["counts"]["error"],
+                s["counts"]["excluded"],
+                s["detection_rate"],
+                t["p99"],
+                t["max"],
+            ]
+        ],
     )
     details = html.table(
         ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason", "hazards"],
-        [[c["fault"], c["phase"], c["status"], c["detected_by"], c["time_to_safe_s"], f"{c['final'].get('outcome')} in {c['final'].get('phase')}" if c["final"] else "",
-          c["reason"], "; ".join(h["kind"] for h in c["hazards"])] for c in report["cells"] if c["status"] != "excluded"],
+        [
+            [
+                c["fault"],
+                c["phase"],
+                c["status"],
+                c["detected_by"],
+                c["time_to_safe_s"],
+                f"{c['final'].get('outcome')} in {c['final'].get('phase')}" if c["final"] else "",
+                c["reason"],
+                "; ".join(h["kind"] for h in c["hazards"]),
+            ]
+            for c in report["cells"]
+            if c["status"] != "excluded"
+        ],
     )
-    excl = html.table(["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]])
+    excl = html.table(
+        ["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]]
+    )
     return html.page(
         f"Fault campaign: {report['rig']} / {report['pack']} / {report['lock']}",
         [
-            html.section("Summary", summary, html.paragraph("Detection rate = detected / (detected + missed). Absorbed cells met every criterion despite the fault.", "small")),
+            html.section(
+                "Summary",
+                summary,
+                html.paragraph(
+                    "Detection rate = detected / (detected + missed). Absorbed cells met every criterion despite the "
+                    "fault.",
+                    "small",
+                ),
+            ),
             html.section("Fault x phase", html.table(["fault", *phases], grid_rows, classes=grid_cls, table_id="grid")),
             html.section("Cells", details),
             html.section("Exclusions", excl),

@@ -62,7 +62,9 @@ class Sweep:
 
 
 def _ctx(offset_m, *, tool: bool = True) -> LockContext:
-    return LockContext(offset_m=np.asarray(offset_m, dtype=float), tool_coupled=tool, vehicle_power=True, carried_load_n=0.0)
+    return LockContext(
+        offset_m=np.asarray(offset_m, dtype=float), tool_coupled=tool, vehicle_power=True, carried_load_n=0.0
+    )
 
 
 def _forces(lock) -> dict:
@@ -75,18 +77,25 @@ def _hydraulic_pin(cfg) -> Sweep:
     capacity_n = cfg.shear_allowable_mpa * MPA * cfg.shear_planes * math.pi * (cfg.pin_diameter_mm * MM) ** 2 / 4
     settle_s = 20 * cfg.pressure_tau_s + cfg.stroke_mm / cfg.extend_speed_mm_s  # exp(-20): settled
     dt = settle_s / 200
-    s = Sweep(inputs=["pressure_mpa"], x="pressure_mpa", x_label="supply pressure [MPa]", panels=[("holding", "engaging")])
+    s = Sweep(
+        inputs=["pressure_mpa"], x="pressure_mpa", x_label="supply pressure [MPa]", panels=[("holding", "engaging")]
+    )
     for p in np.linspace(0.0, cfg.max_pressure_mpa, 26):
         lock = LOCK_MODELS[cfg.type](dataclasses.replace(cfg, supply_pressure_mpa=float(p)), engaged=False)
         lock.command(wire.LOCK_ENGAGE)
         for _ in range(200):
             lock.update(dt, _ctx(np.zeros(3)))
         push_n = p * MPA * area_m2
-        s.rows.append({
-            "pressure_mpa": float(p), **_forces(lock),
-            "holding_law_n": capacity_n if push_n > cfg.return_spring_n else 0.0, "insertion_law_n": 0.0,
-            "engaging_model_n": lock.truth()["engaging_force_n"], "engaging_law_n": push_n,
-        })
+        s.rows.append(
+            {
+                "pressure_mpa": float(p),
+                **_forces(lock),
+                "holding_law_n": capacity_n if push_n > cfg.return_spring_n else 0.0,
+                "insertion_law_n": 0.0,
+                "engaging_model_n": lock.truth()["engaging_force_n"],
+                "engaging_law_n": push_n,
+            }
+        )
     s.curves = {"": s.rows}
     return s
 
@@ -107,10 +116,14 @@ def _em_latch(cfg) -> Sweep:
             pull_n = cfg.rated_pull_n * fraction / (1.0 + air_mm / cfg.gap_scale_mm) ** 2
             on = air_mm <= cfg.gap_closed_mm
             row = {
-                "current_fraction": fraction, "gap_mm": float(gap_mm), "air_gap_mm": air_mm, **_forces(lock),
+                "current_fraction": fraction,
+                "gap_mm": float(gap_mm),
+                "air_gap_mm": air_mm,
+                **_forces(lock),
                 "holding_law_n": pull_n if on else 0.0,
                 "insertion_law_n": pull_n if not on and air_mm <= cfg.attraction_range_mm else 0.0,
-                "current_model_a": lock.truth()["current_a"], "current_law_a": fraction * cfg.rated_current_a,
+                "current_model_a": lock.truth()["current_a"],
+                "current_law_a": fraction * cfg.rated_current_a,
             }
             s.rows.append(row)
             curve.append(row)
@@ -121,7 +134,12 @@ def _em_latch(cfg) -> Sweep:
 
 # -- mechanical clip: W = P (mu + tan a) / (1 - mu tan a) on the ramp; capacity once snapped --
 def _mech_clip(cfg) -> Sweep:
-    s = Sweep(inputs=["spring_preload_n", "ramp_angle_deg", "lug_z_mm"], x="lug_z_mm", x_label="lug height relative to its seat [mm]", panels=[("holding",), ("insertion",)])
+    s = Sweep(
+        inputs=["spring_preload_n", "ramp_angle_deg", "lug_z_mm"],
+        x="lug_z_mm",
+        x_label="lug height relative to its seat [mm]",
+        panels=[("holding",), ("insertion",)],
+    )
     for preload_n in (100.0, 200.0, 300.0):
         for angle_deg in (30.0, 35.0, 40.0, 45.0):
             c = dataclasses.replace(cfg, spring_preload_n=preload_n, ramp_angle_deg=angle_deg)
@@ -136,7 +154,10 @@ def _mech_clip(cfg) -> Sweep:
                 p_n = c.spring_factor * (preload_n + c.spring_rate_n_per_mm * (z_mm - z_foot) * tan_a)
                 mu = c.friction_coefficient
                 row = {
-                    "spring_preload_n": preload_n, "ramp_angle_deg": angle_deg, "lug_z_mm": float(z_mm), **_forces(lock),
+                    "spring_preload_n": preload_n,
+                    "ramp_angle_deg": angle_deg,
+                    "lug_z_mm": float(z_mm),
+                    **_forces(lock),
                     "holding_law_n": c.retention_capacity_n if z_mm >= z_top else 0.0,
                     "insertion_law_n": -p_n * (mu + tan_a) / (1.0 - mu * tan_a) if on_ramp else 0.0,
                 }
@@ -149,12 +170,30 @@ def _mech_clip(cfg) -> Sweep:
 
 # -- twist-lock: holds its capacity only when seated and turned; enters within the clearance --
 def _twist_lock(cfg) -> Sweep:
-    s = Sweep(inputs=["commanded_deg", "dx_mm", "dy_mm", "z_mm"], x="commanded_deg", x_label="commanded turn [deg]", panels=[("holding",)])
+    s = Sweep(
+        inputs=["commanded_deg", "dx_mm", "dy_mm", "z_mm"],
+        x="commanded_deg",
+        x_label="commanded turn [deg]",
+        panels=[("holding",)],
+    )
     clear_x = (cfg.aperture_length_mm - cfg.head_length_mm) / 2
     clear_y = (cfg.aperture_width_mm - cfg.head_width_mm) / 2
     # Angles straddle the locked threshold rather than sit on it (a step law).
-    angles = [*np.arange(0.0, cfg.locked_min_deg - 1.0, 5.0), cfg.locked_min_deg - 1.0, cfg.locked_min_deg + 1.0, cfg.turn_deg, cfg.turn_deg + 10.0]
-    offsets = [(0.0, 0.0, 0.0), (0.0, 0.0, -2 * cfg.seat_tolerance_mm), (clear_x * 0.9, 0.0, 0.0), (clear_x * 1.1, 0.0, 0.0), (0.0, clear_y * 0.9, 0.0), (0.0, clear_y * 1.1, 0.0)]
+    angles = [
+        *np.arange(0.0, cfg.locked_min_deg - 1.0, 5.0),
+        cfg.locked_min_deg - 1.0,
+        cfg.locked_min_deg + 1.0,
+        cfg.turn_deg,
+        cfg.turn_deg + 10.0,
+    ]
+    offsets = [
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, -2 * cfg.seat_tolerance_mm),
+        (clear_x * 0.9, 0.0, 0.0),
+        (clear_x * 1.1, 0.0, 0.0),
+        (0.0, clear_y * 0.9, 0.0),
+        (0.0, clear_y * 1.1, 0.0),
+    ]
     for dx, dy, z in offsets:
         curve = []
         for commanded in angles:
@@ -164,9 +203,15 @@ def _twist_lock(cfg) -> Sweep:
             seated = abs(dx) <= clear_x and abs(dy) <= clear_y and abs(z) <= cfg.seat_tolerance_mm
             angle = min(commanded, cfg.turn_deg) if seated else 0.0
             row = {
-                "commanded_deg": float(commanded), "dx_mm": dx, "dy_mm": dy, "z_mm": z, **_forces(lock),
-                "holding_law_n": cfg.rated_capacity_n if seated and angle >= cfg.locked_min_deg else 0.0, "insertion_law_n": 0.0,
-                "angle_model_deg": lock.angle_deg, "angle_law_deg": angle,
+                "commanded_deg": float(commanded),
+                "dx_mm": dx,
+                "dy_mm": dy,
+                "z_mm": z,
+                **_forces(lock),
+                "holding_law_n": cfg.rated_capacity_n if seated and angle >= cfg.locked_min_deg else 0.0,
+                "insertion_law_n": 0.0,
+                "angle_model_deg": lock.angle_deg,
+                "angle_law_deg": angle,
             }
             s.rows.append(row)
             curve.append(row)
@@ -214,7 +259,11 @@ def _svg(sweep: Sweep, lock_type: str, max_error: float) -> str:
                 color = PALETTE[len(series) // 2 % len(PALETTE)]
                 label = f"{force} {name}".strip()
                 series.append(Series(f"{label}, model", xs, [r[f"{force}_model_n"] for r in rows], color=color))
-                series.append(Series(f"{label}, law", xs, [r[f"{force}_law_n"] for r in rows], dashed=True, markers=True, color=color))
+                series.append(
+                    Series(
+                        f"{label}, law", xs, [r[f"{force}_law_n"] for r in rows], dashed=True, markers=True, color=color
+                    )
+                )
         title = f"{lock_type}: {' / '.join(forces)} force, model vs law (max error {max_error:.1e})"
         charts.append(line_chart(series, x_label=sweep.x_label, y_label="force [N]", title=title))
     return stack(charts)

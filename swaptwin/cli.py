@@ -8,7 +8,8 @@
     swaptwin campaign [rig=..] [pack=..] [n_jobs=N]  fault x phase campaign: campaign.html, campaign.json
     swaptwin qualify pack=NAME rig=NAME n=100 [n_jobs=N]  Monte Carlo qualification: report.html, report.json, junit.xml
     swaptwin matrix [matrix_runs=3]  every pack x rig x lock type: matrix.html, matrix.json
-    swaptwin regress [--only A,B] [--bless REASON] [OVERRIDES]  regression suite of ci/ against its baselines: junit.xml, regress.html
+    swaptwin regress [--only A,B] [--bless REASON] [OVERRIDES]
+                                     regression suite of ci/ against its baselines: junit.xml, regress.html
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory.
@@ -54,7 +55,9 @@ def _finish(result: dict | None) -> None:
     from swaptwin.report import swap_table
 
     if result is None:
-        print("swaptwin: no result was written (see plant.log and controller.log in the run directory)", file=sys.stderr)
+        print(
+            "swaptwin: no result was written (see plant.log and controller.log in the run directory)", file=sys.stderr
+        )
         sys.exit(EXIT_FAIL)
     print(swap_table(result))
     print(f"\nresult: {_output_dir() / 'result.json'}")
@@ -77,7 +80,9 @@ def task_plant(cfg) -> None:
     from swaptwin.plant_process import serve_plant
 
     swap_cfg = _validated(cfg)
-    result = serve_plant(swap_cfg, endpoint=swap_cfg.endpoint, observer_endpoint=swap_cfg.observer_endpoint, out_dir=_output_dir())
+    result = serve_plant(
+        swap_cfg, endpoint=swap_cfg.endpoint, observer_endpoint=swap_cfg.observer_endpoint, out_dir=_output_dir()
+    )
     _finish(result)
 
 
@@ -123,12 +128,17 @@ def task_campaign(cfg) -> None:
     try:
         report = run_campaign(swap_cfg, _output_dir(), base_overrides=overrides, n_jobs=cfg.n_jobs)
     except KeyboardInterrupt:
-        print("swaptwin: campaign interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        print(
+            "swaptwin: campaign interrupted; run the same command with the same hydra.run.dir to resume",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_INTERRUPTED)
     s = report["summary"]
     c = s["counts"]
-    print(f"campaign: {s['cells']} cells: {c['detected']} detected, {c['absorbed']} absorbed, {c['missed']} missed, "
-          f"{s['hazard_count']} hazards, {c['not_injected']} not injected, {c['error']} errors, {c['excluded']} excluded")
+    print(
+        f"campaign: {s['cells']} cells: {c['detected']} detected, {c['absorbed']} absorbed, {c['missed']} missed, "
+        f"{s['hazard_count']} hazards, {c['not_injected']} not injected, {c['error']} errors, {c['excluded']} excluded"
+    )
     t = s["time_to_safe_s"]
     print(f"detection rate {s['detection_rate']}, time to safe state p99 {t['p99']} s, max {t['max']} s")
     print(f"report: {_output_dir() / 'campaign.html'}")
@@ -147,14 +157,22 @@ def task_qualify(cfg) -> None:
 
     swap_cfg = _validated(cfg)
     try:
-        report = run_qualification(swap_cfg, _output_dir(), base_overrides=_batch_overrides(), n=cfg.n, n_jobs=cfg.n_jobs)
+        report = run_qualification(
+            swap_cfg, _output_dir(), base_overrides=_batch_overrides(), n=cfg.n, n_jobs=cfg.n_jobs
+        )
     except KeyboardInterrupt:
-        print("swaptwin: qualification interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        print(
+            "swaptwin: qualification interrupted; run the same command with the same hydra.run.dir to resume",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_INTERRUPTED)
     print(f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}")
     pr = report.get("pass_rate")
     if pr:
-        print(f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, {pr['ci_high']:.3f}])")
+        print(
+            f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, "
+            f"{pr['ci_high']:.3f}])"
+        )
     for c in report["criteria"]:
         print(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {c['description']}")
     print(f"report: {_output_dir() / 'report.html'}")
@@ -169,10 +187,14 @@ def task_matrix(cfg) -> None:
     try:
         result = run_matrix(_output_dir(), runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base)
     except KeyboardInterrupt:
-        print("swaptwin: matrix interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        print(
+            "swaptwin: matrix interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr
+        )
         sys.exit(EXIT_INTERRUPTED)
     counts = {c: sum(1 for x in result["cells"] if x["colour"] == c) for c in ("green", "amber", "red")}
-    print(f"matrix: {len(result['cells'])} cells: {counts['green']} green, {counts['amber']} amber, {counts['red']} red")
+    print(
+        f"matrix: {len(result['cells'])} cells: {counts['green']} green, {counts['amber']} amber, {counts['red']} red"
+    )
     print(f"report: {_output_dir() / 'matrix.html'}")
     sys.exit(EXIT_PASS)
 
@@ -187,7 +209,9 @@ def _regress_flags(argv: list[str]) -> list[str]:
     from swaptwin.regress import BASELINES, SUITE, TOLERANCES
 
     ap = argparse.ArgumentParser(prog="swaptwin regress", add_help=False)
-    ap.add_argument("--bless", metavar="REASON", help="rewrite the baselines that differ, recording REASON in the history")
+    ap.add_argument(
+        "--bless", metavar="REASON", help="rewrite the baselines that differ, recording REASON in the history"
+    )
     ap.add_argument("--only", metavar="A,B", help="run only these scenarios of the suite")
     ap.add_argument("--suite", type=Path, default=SUITE)
     ap.add_argument("--baselines", type=Path, default=BASELINES)
@@ -205,26 +229,46 @@ def task_regress(cfg) -> None:
     only = [x for x in (f.get("only") or "").split(",") if x]
     try:
         reports = run_regression(
-            _output_dir(), suite=f["suite"], baselines=f["baselines"], tolerances=f["tolerances"],
-            only=only, extra=_batch_overrides(), n_jobs=cfg.n_jobs,
+            _output_dir(),
+            suite=f["suite"],
+            baselines=f["baselines"],
+            tolerances=f["tolerances"],
+            only=only,
+            extra=_batch_overrides(),
+            n_jobs=cfg.n_jobs,
         )
         print(text_table(reports), end="")
         if f.get("bless") is not None:
             entry = bless(reports, f["bless"], baselines=f["baselines"])
             changed = entry["scenarios"]
-            print(f"blessed {len(changed)} baseline(s): {', '.join(changed) or 'none changed'} (history: {f['baselines'] / 'HISTORY.jsonl'})")
+            print(
+                f"blessed {len(changed)} baseline(s): {', '.join(changed) or 'none changed'} (history: "
+                f"{f['baselines'] / 'HISTORY.jsonl'})"
+            )
             sys.exit(EXIT_PASS)
     except SuiteError as exc:
         print(f"swaptwin: {exc}", file=sys.stderr)
         sys.exit(EXIT_CONFIG)
     except KeyboardInterrupt:
-        print("swaptwin: regress interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr)
+        print(
+            "swaptwin: regress interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr
+        )
         sys.exit(EXIT_INTERRUPTED)
     print(f"report: {_output_dir() / 'regress.html'}, junit: {_output_dir() / 'junit.xml'}")
     sys.exit(EXIT_PASS if all(r.status == "pass" for r in reports) else EXIT_FAIL)
 
 
-TASKS = {"regress": task_regress, "matrix": task_matrix, "qualify": task_qualify, "campaign": task_campaign, "swap": task_swap, "plant": task_plant, "controller": task_controller, "characterise": task_characterise, "check": task_check}
+TASKS = {
+    "regress": task_regress,
+    "matrix": task_matrix,
+    "qualify": task_qualify,
+    "campaign": task_campaign,
+    "swap": task_swap,
+    "plant": task_plant,
+    "controller": task_controller,
+    "characterise": task_characterise,
+    "check": task_check,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

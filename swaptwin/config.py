@@ -53,7 +53,9 @@ def _where(group: str | None, choices: dict[str, str], overrides: list[str], key
     return f"configs/{group}/{choices.get(group, '?')}.yaml"
 
 
-def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, overrides: list[str] | None = None) -> SwapConfig:
+def validate(  # noqa: C901 (split in the redesign)
+    cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, overrides: list[str] | None = None
+) -> SwapConfig:
     """Build every schema; raise ConfigError listing all problems at once."""
     choices = dict(choices or {})
     overrides = list(overrides or [])
@@ -82,7 +84,13 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
             disc, table = _DISCRIMINATORS[group]
             kind = section.get(disc) if isinstance(section, dict) else None
             if kind not in table:
-                problems.append(Problem(where(group, f"{group}.{disc}"), f"{group}.{disc}", f"{kind!r} is not known; choose one of {', '.join(sorted(table))}"))
+                problems.append(
+                    Problem(
+                        where(group, f"{group}.{disc}"),
+                        f"{group}.{disc}",
+                        f"{kind!r} is not known; choose one of {', '.join(sorted(table))}",
+                    )
+                )
                 continue
             schema = table[kind]
         parts[group] = run(schema, section, group, group)
@@ -94,24 +102,43 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         problems.append(Problem(where(None, "seed"), "seed", f"{seed!r} is not an integer in [0, 2^32)"))
     if data.get("clock") not in ("lockstep", "realtime"):
-        problems.append(Problem(where(None, "clock"), "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'"))
+        problems.append(
+            Problem(
+                where(None, "clock"), "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'"
+            )
+        )
     n, n_jobs = data.get("n", 1), data.get("n_jobs")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100000:
         problems.append(Problem(where(None, "n"), "n", f"{n!r} is not a number of swaps in [1, 100000]"))
     runs = data.get("matrix_runs", 1)
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 10000:
-        problems.append(Problem(where(None, "matrix_runs"), "matrix_runs", f"{runs!r} is not a number of runs in [1, 10000]"))
+        problems.append(
+            Problem(where(None, "matrix_runs"), "matrix_runs", f"{runs!r} is not a number of runs in [1, 10000]")
+        )
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not 1 <= n_jobs <= 256):
-        problems.append(Problem(where(None, "n_jobs"), "n_jobs", f"{n_jobs!r} is not null or a number of parallel swaps in [1, 256]"))
+        problems.append(
+            Problem(
+                where(None, "n_jobs"), "n_jobs", f"{n_jobs!r} is not null or a number of parallel swaps in [1, 256]"
+            )
+        )
     scenario, pack = parts.get("scenario"), parts.get("pack")
     if scenario is not None and pack is not None:
         n_dev, n_locks = len(scenario.charged_pack_deviation.lock_mm), len(pack.locks.positions_mm)
         if n_dev not in (0, n_locks):
             key = "scenario.charged_pack_deviation.lock_mm"
-            problems.append(Problem(where("scenario", key), key, f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock or none"))
+            problems.append(
+                Problem(
+                    where("scenario", key),
+                    key,
+                    f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock "
+                    f"or none",
+                )
+            )
     plant = None
     if not problems:
-        plant = PlantConfig(seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")})
+        plant = PlantConfig(
+            seed=seed, clock=data["clock"], **{k: parts[k] for k in _PLANT_SCHEMAS if k not in ("seed", "clock")}
+        )
         named = [("fault", "fault")] if plant.fault.kind != "none" else []
         named += [(None, f"extra_faults[{i}]") for i, f in enumerate(plant.extra_faults) if f.kind != "none"]
         for key, message in target_problems(plant):
@@ -121,7 +148,9 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
     for key in ("endpoint", "observer_endpoint"):
         ep = data.get(key)
         if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):
-            problems.append(Problem(where(None, key), key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)"))
+            problems.append(
+                Problem(where(None, key), key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)")
+            )
     if problems:
         raise ConfigError(problems)
     try:
@@ -129,7 +158,11 @@ def validate(cfg: DictConfig | dict, *, choices: dict[str, str] | None = None, o
     except ValueError as exc:
         raise ConfigError([Problem(where(None, "wire.control_period_s"), "wire.control_period_s", str(exc))]) from None
     return SwapConfig(
-        plant=plant, controller=parts["controller"], endpoint=data["endpoint"], observer_endpoint=data["observer_endpoint"], resolved=data
+        plant=plant,
+        controller=parts["controller"],
+        endpoint=data["endpoint"],
+        observer_endpoint=data["observer_endpoint"],
+        resolved=data,
     )
 
 
@@ -143,7 +176,13 @@ def _resolve_use(entry: Any, problems: list[Problem], index: int) -> Any:
     path = CONFIG_DIR / "fault" / f"{name}.yaml"
     if not isinstance(name, str) or not path.is_file():
         options = ", ".join(sorted(p.stem for p in (CONFIG_DIR / "fault").glob("*.yaml")))
-        problems.append(Problem(f"configs/{PRIMARY}.yaml", f"extra_faults[{index}].use", f"{name!r} is not a fault in the catalog: {options}"))
+        problems.append(
+            Problem(
+                f"configs/{PRIMARY}.yaml",
+                f"extra_faults[{index}].use",
+                f"{name!r} is not a fault in the catalog: {options}",
+            )
+        )
         return None
     merged = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
     merged.update({k: v for k, v in entry.items() if k != "use"})

@@ -3,7 +3,7 @@ readable offline and stable byte for byte for the same data."""
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
 _CSS = """
@@ -26,7 +26,7 @@ def esc(x) -> str:
 def page(title: str, sections: Iterable[str]) -> str:
     body = "\n".join(sections)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title><style>{_CSS}</style></head>\n"
         f"<body>\n<h1>{esc(title)}</h1>\n{body}\n</body></html>\n"
     )
@@ -37,12 +37,21 @@ def section(title: str, *parts: str) -> str:
 
 
 def paragraph(text: str, cls: str = "") -> str:
-    return f"<p class=\"{cls}\">{esc(text)}</p>" if cls else f"<p>{esc(text)}</p>"
+    return f'<p class="{cls}">{esc(text)}</p>' if cls else f"<p>{esc(text)}</p>"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence], *, classes: Iterable[Sequence[str]] | None = None, table_id: str = "") -> str:
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    classes: Iterable[Sequence[str]] | None = None,
+    table_id: str = "",
+) -> str:
     """A table; ``classes`` gives a CSS class per cell (same shape as rows)."""
-    out = [f"<table id=\"{esc(table_id)}\">" if table_id else "<table>", "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>"]
+    out = [
+        f'<table id="{esc(table_id)}">' if table_id else "<table>",
+        "<tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>",
+    ]
     class_rows = iter(classes) if classes is not None else None
     for row in rows:
         cls = next(class_rows) if class_rows is not None else [""] * len(row)
@@ -50,7 +59,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence], *, classes: Iterable[
         for value, c in zip(row, cls):
             num = isinstance(value, (int, float)) and not isinstance(value, bool)
             attr = " ".join(x for x in (c, "num" if num else "") if x)
-            cells.append(f"<td class=\"{attr}\">{esc(_fmt(value))}</td>" if attr else f"<td>{esc(_fmt(value))}</td>")
+            cells.append(f'<td class="{attr}">{esc(_fmt(value))}</td>' if attr else f"<td>{esc(_fmt(value))}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -58,7 +67,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence], *, classes: Iterable[
 
 def figure(svg: str, caption: str) -> str:
     # The SVG documents from swaptwin.plots start with their own XML-free <svg> root.
-    return f"<figure>{svg}<figcaption class=\"small\">{esc(caption)}</figcaption></figure>"
+    return f'<figure>{svg}<figcaption class="small">{esc(caption)}</figcaption></figure>'
 
 
 def _fmt(v) -> str:

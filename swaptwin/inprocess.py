@@ -38,7 +38,10 @@ def drive(station, controller_cfg) -> Iterator:
     while seq.outcome is None:
         cmd = seq.on_frame(station.frame())
         cmd_id += 1
-        station.apply(wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands), cmd_id)
+        station.apply(
+            wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands),
+            cmd_id,
+        )
         station.advance()
         yield seq
 

@@ -24,7 +24,6 @@ from swaptwin.compat import check
 from swaptwin.config import CONFIG_DIR, load
 
 
-
 def catalog() -> tuple[list[str], list[str]]:
     packs = sorted(p.stem for p in (CONFIG_DIR / "pack").glob("*.yaml"))
     rigs = sorted(p.stem for p in (CONFIG_DIR / "rig").glob("*.yaml"))
@@ -47,7 +46,13 @@ def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: 
                 if not pre.passed:
                     first = pre.failed[0]
                     margin = f" ({first.margin:+.3g} {first.unit})" if first.margin is not None else ""
-                    cell.update(colour="red", deciding=first.name, why=f"{first.reason}{margin}", stage="static", failed=[c.name for c in pre.failed])
+                    cell.update(
+                        colour="red",
+                        deciding=first.name,
+                        why=f"{first.reason}{margin}",
+                        stage="static",
+                        failed=[c.name for c in pre.failed],
+                    )
                 else:
                     cell_dir = out_dir / "cells" / f"{pack}__{rig}__{lock}"
                     report = run_qualification(cfg, cell_dir, base_overrides=overrides, n=runs, n_jobs=n_jobs)
@@ -56,7 +61,13 @@ def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: 
                         cell.update(colour="green", deciding="", why=f"{runs} of {runs} runs pass", stage="qualified")
                     else:
                         c = failed[0]
-                        cell.update(colour="amber", deciding=c["name"], why=c["description"], stage="qualified", failed=[x["name"] for x in failed])
+                        cell.update(
+                            colour="amber",
+                            deciding=c["name"],
+                            why=c["description"],
+                            stage="qualified",
+                            failed=[x["name"] for x in failed],
+                        )
                     cell["report"] = str((cell_dir / "report.html").relative_to(out_dir))
                 cells.append(cell)
     result = {"runs_per_cell": runs, "base_overrides": base_overrides, "packs": packs, "rigs": rigs, "cells": cells}
@@ -85,8 +96,15 @@ def render_html(result: dict) -> str:
             [[c["pack"], c["lock"], c["colour"], c["deciding"], c["why"], c.get("report", "")] for c in rig_cells],
             classes=[["", "", c["colour"], "", "", ""] for c in rig_cells],
         )
-        sections.append(html.section(f"Rig {rig}", html.table(["pack", *locks], rows, classes=classes, table_id=f"matrix-{rig}"), detail))
+        sections.append(
+            html.section(
+                f"Rig {rig}", html.table(["pack", *locks], rows, classes=classes, table_id=f"matrix-{rig}"), detail
+            )
+        )
     note = html.paragraph(
-        f"Green: static pre-check and a {result['runs_per_cell']}-run qualification pass. Amber: the pre-check passes but a "
-        "qualification criterion fails (named). Red: the pre-check fails (named); the simulation never ran.", "small")
+        f"Green: static pre-check and a {result['runs_per_cell']}-run qualification pass. Amber: the pre-check "
+        f"passes but a "
+        "qualification criterion fails (named). Red: the pre-check fails (named); the simulation never ran.",
+        "small",
+    )
     return html.page("Compatibility matrix: packs x rigs x lock types", [note, *sections])

@@ -10,6 +10,7 @@ terminated, then killed. No process outlives ``swaptwin swap``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import logging
@@ -51,26 +52,19 @@ def restore_interrupts() -> None:
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def _spawn(args: list[str], log_path: Path) -> subprocess.Popen:
-    log_file = open(log_path, "ab")
-    try:
+    with open(log_path, "ab") as log_file:
         return subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-    finally:
-        log_file.close()
 
 
 def _stop(proc: subprocess.Popen, sig: int) -> None:
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             proc.send_signal(sig)
-        except ProcessLookupError:
-            pass
 
 
 def _reap(procs: list[subprocess.Popen]) -> None:
@@ -102,9 +96,27 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
     py = sys.executable
     procs: list[subprocess.Popen] = []
     try:
-        plant = _spawn([py, "-m", "swaptwin.plant_process", "--config", str(config_path), "--out", str(run_dir), "--endpoint", endpoint, "--observer", observer], run_dir / "plant.log")
+        plant = _spawn(
+            [
+                py,
+                "-m",
+                "swaptwin.plant_process",
+                "--config",
+                str(config_path),
+                "--out",
+                str(run_dir),
+                "--endpoint",
+                endpoint,
+                "--observer",
+                observer,
+            ],
+            run_dir / "plant.log",
+        )
         procs.append(plant)
-        controller = _spawn([py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)], run_dir / "controller.log")
+        controller = _spawn(
+            [py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)],
+            run_dir / "controller.log",
+        )
         procs.append(controller)
         while all(p.poll() is None for p in procs):
             if stop is not None and stop.is_set():

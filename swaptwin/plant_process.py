@@ -36,12 +36,25 @@ def serve_plant(cfg: SwapConfig, *, endpoint: str, observer_endpoint: str | None
     p = cfg.plant
     station = make_station(p)
     recorder = Recorder(
-        resolved_config=cfg.resolved, seed=p.seed, acceptance=p.acceptance, vehicle=p.vehicle, pack=p.pack, gravity_m_s2=p.physics.gravity_m_s2
+        resolved_config=cfg.resolved,
+        seed=p.seed,
+        acceptance=p.acceptance,
+        vehicle=p.vehicle,
+        pack=p.pack,
+        gravity_m_s2=p.physics.gravity_m_s2,
     )
     link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint)
     observer = ObserverChannel(socket=link.pub, sinks=[recorder])
     plant = Plant(station, cfg=p, observer=observer)
-    log.info("serving %s rig, pack %s, lock %s on %s (observer %s), clock %s", p.rig.family, p.pack.family_id, p.lock.type, link.endpoint, observer_endpoint, p.clock)
+    log.info(
+        "serving %s rig, pack %s, lock %s on %s (observer %s), clock %s",
+        p.rig.family,
+        p.pack.family_id,
+        p.lock.type,
+        link.endpoint,
+        observer_endpoint,
+        p.clock,
+    )
     try:
         plant.serve(link)
     finally:
@@ -51,10 +64,16 @@ def serve_plant(cfg: SwapConfig, *, endpoint: str, observer_endpoint: str | None
     result["versions"] = versions(p, station.world.assets)
     # The static pre-check beside the dynamic result: the two should agree.
     report = check(p, controller=cfg.controller)
-    result["precheck"] = {"passed": report.passed, "failed": [c.name for c in report.failed], "criteria": report.to_dict()["criteria"]}
+    result["precheck"] = {
+        "passed": report.passed,
+        "failed": [c.name for c in report.failed],
+        "criteria": report.to_dict()["criteria"],
+    }
     if not report.passed:
         result["verdict"]["status"] = "fail"
-        result["verdict"]["reasons"].append(f"static pre-check fails on {', '.join(c.name for c in report.failed)}: the pack should not be swapped here")
+        result["verdict"]["reasons"].append(
+            f"static pre-check fails on {', '.join(c.name for c in report.failed)}: the pack should not be swapped here"
+        )
     write_json_atomic(out_dir / "result.json", result)
     log.info("verdict %s; result in %s", result["verdict"]["status"], out_dir / "result.json")
     return result
@@ -70,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s plant %(levelname)s %(message)s")
     with open(args.config, encoding="utf-8") as f:
         cfg = validate(json.load(f))
-    result = serve_plant(cfg, endpoint=args.endpoint or cfg.endpoint, observer_endpoint=args.observer or cfg.observer_endpoint, out_dir=Path(args.out))
+    result = serve_plant(
+        cfg,
+        endpoint=args.endpoint or cfg.endpoint,
+        observer_endpoint=args.observer or cfg.observer_endpoint,
+        out_dir=Path(args.out),
+    )
     return 0 if result["verdict"]["status"] == "pass" else 1
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 # Colour-blind-safe palette (Okabe and Ito), in series order.
@@ -61,17 +61,22 @@ def _label(v: float) -> str:
 class _Canvas:
     """A plot area with linear axes mapping data to pixels, and the SVG it collects."""
 
-    def __init__(self, *, title: str, x_label: str, y_label: str, width: int, height: int, legend_labels: Sequence[str] = ()):
+    def __init__(
+        self, *, title: str, x_label: str, y_label: str, width: int, height: int, legend_labels: Sequence[str] = ()
+    ):
         self.w, self.h = width, height
         legend_px = max((len(t) for t in legend_labels), default=0) * _LEGEND_CHAR_PX + 50 if legend_labels else 0
         self.x0, self.x1 = _MARGIN["left"], width - _MARGIN["right"] - legend_px
         self.y0, self.y1 = height - _MARGIN["bottom"], _MARGIN["top"]
         self.parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
+            f'{height}">',
             f'<rect width="{width}" height="{height}" fill="white"/>',
             f'<text x="{width / 2:.1f}" y="24" text-anchor="middle" font-size="16" {_FONT}>{escape(title)}</text>',
-            f'<text x="{(self.x0 + self.x1) / 2:.1f}" y="{height - 14}" text-anchor="middle" font-size="13" {_FONT}>{escape(x_label)}</text>',
-            f'<text transform="translate(18 {(self.y0 + self.y1) / 2:.1f}) rotate(-90)" text-anchor="middle" font-size="13" {_FONT}>{escape(y_label)}</text>',
+            f'<text x="{(self.x0 + self.x1) / 2:.1f}" y="{height - 14}" text-anchor="middle" font-size="13" '
+            f"{_FONT}>{escape(x_label)}</text>",
+            f'<text transform="translate(18 {(self.y0 + self.y1) / 2:.1f}) rotate(-90)" text-anchor="middle" '
+            f'font-size="13" {_FONT}>{escape(y_label)}</text>',
         ]
 
     def set_ranges(self, xs: Sequence[float], ys: Sequence[float], *, x_ticks: bool = True) -> None:
@@ -94,13 +99,21 @@ class _Canvas:
         for v in self.yt:
             y = self.py(v)
             p.append(f'<line x1="{self.x0}" y1="{y:.1f}" x2="{self.x1}" y2="{y:.1f}" stroke="#e5e5e5"/>')
-            p.append(f'<text x="{self.x0 - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {_FONT}>{_label(v)}</text>')
+            p.append(
+                f'<text x="{self.x0 - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {_FONT}>{_label(v)}</text>'
+            )
         if x_ticks:
             for v in self.xt:
                 x = self.px(v)
                 p.append(f'<line x1="{x:.1f}" y1="{self.y0}" x2="{x:.1f}" y2="{self.y1}" stroke="#e5e5e5"/>')
-                p.append(f'<text x="{x:.1f}" y="{self.y0 + 16}" text-anchor="middle" font-size="11" {_FONT}>{_label(v)}</text>')
-        p.append(f'<rect x="{self.x0}" y="{self.y1}" width="{self.x1 - self.x0}" height="{self.y0 - self.y1}" fill="none" stroke="#333"/>')
+                p.append(
+                    f'<text x="{x:.1f}" y="{self.y0 + 16}" text-anchor="middle" font-size="11" '
+                    f"{_FONT}>{_label(v)}</text>"
+                )
+        p.append(
+            f'<rect x="{self.x0}" y="{self.y1}" width="{self.x1 - self.x0}" height="{self.y0 - self.y1}" fill="none" '
+            f'stroke="#333"/>'
+        )
 
     def series(self, s: Series, color: str, *, line: bool) -> None:
         line = line if s.line is None else s.line
@@ -110,11 +123,17 @@ class _Canvas:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
             self.parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
         if s.markers or not line:
-            self.parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="none" stroke="{color}" stroke-width="1.5"/>' for x, y in pts)
+            self.parts.extend(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="none" stroke="{color}" stroke-width="1.5"/>'
+                for x, y in pts
+            )
 
     def rect(self, x0: float, x1: float, y: float, color: str) -> None:
         top, base = min(self.py(y), self.py(0.0)), max(self.py(y), self.py(0.0))
-        self.parts.append(f'<rect x="{min(x0, x1):.1f}" y="{top:.1f}" width="{abs(x1 - x0):.1f}" height="{base - top:.1f}" fill="{color}" fill-opacity="0.8"/>')
+        self.parts.append(
+            f'<rect x="{min(x0, x1):.1f}" y="{top:.1f}" width="{abs(x1 - x0):.1f}" height="{base - top:.1f}" '
+            f'fill="{color}" fill-opacity="0.8"/>'
+        )
 
     def legend(self, entries: list[tuple[str, str, bool]]) -> None:
         """(label, colour, dashed) rows, right of the plot area."""
@@ -122,15 +141,26 @@ class _Canvas:
         for i, (label, color, dashed) in enumerate(entries):
             y = self.y1 + 8 + 16 * i
             dash = ' stroke-dasharray="6 4"' if dashed else ""
-            self.parts.append(f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{color}" stroke-width="2"{dash}/>')
+            self.parts.append(
+                f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{color}" stroke-width="2"{dash}/>'
+            )
             self.parts.append(f'<text x="{x + 30}" y="{y + 4}" font-size="12" {_FONT}>{escape(label)}</text>')
 
     def svg(self) -> str:
         return "\n".join([*self.parts, "</svg>"]) + "\n"
 
 
-def _xy_chart(series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int, height: int, line: bool) -> str:
-    c = _Canvas(title=title, x_label=x_label, y_label=y_label, width=width, height=height, legend_labels=[s.label for s in series if s.label])
+def _xy_chart(
+    series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int, height: int, line: bool
+) -> str:
+    c = _Canvas(
+        title=title,
+        x_label=x_label,
+        y_label=y_label,
+        width=width,
+        height=height,
+        legend_labels=[s.label for s in series if s.label],
+    )
     c.set_ranges([v for s in series for v in s.x], [v for s in series for v in s.y])
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     for s, color in zip(series, colors):
@@ -139,17 +169,30 @@ def _xy_chart(series: Sequence[Series], *, x_label: str, y_label: str, title: st
     return c.svg()
 
 
-def line_chart(series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int = WIDTH_PX, height: int = HEIGHT_PX) -> str:
+def line_chart(
+    series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int = WIDTH_PX, height: int = HEIGHT_PX
+) -> str:
     """Lines through each series' points, in the order given."""
     return _xy_chart(series, x_label=x_label, y_label=y_label, title=title, width=width, height=height, line=True)
 
 
-def scatter(series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int = WIDTH_PX, height: int = HEIGHT_PX) -> str:
+def scatter(
+    series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int = WIDTH_PX, height: int = HEIGHT_PX
+) -> str:
     """Markers only, one colour per series."""
     return _xy_chart(series, x_label=x_label, y_label=y_label, title=title, width=width, height=height, line=False)
 
 
-def histogram(values: Sequence[float], *, bins: int = 20, x_label: str, title: str, y_label: str = "count", width: int = WIDTH_PX, height: int = HEIGHT_PX) -> str:
+def histogram(
+    values: Sequence[float],
+    *,
+    bins: int = 20,
+    x_label: str,
+    title: str,
+    y_label: str = "count",
+    width: int = WIDTH_PX,
+    height: int = HEIGHT_PX,
+) -> str:
     """Counts of ``values`` in ``bins`` equal bins between their min and max."""
     data = [v for v in values if math.isfinite(v)]
     lo, hi = (min(data), max(data)) if data else (0.0, 1.0)
@@ -166,14 +209,26 @@ def histogram(values: Sequence[float], *, bins: int = 20, x_label: str, title: s
     return c.svg()
 
 
-def bars(labels: Sequence[str], values: Sequence[float], *, y_label: str, title: str, x_label: str = "", width: int = WIDTH_PX, height: int = HEIGHT_PX) -> str:
+def bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    y_label: str,
+    title: str,
+    x_label: str = "",
+    width: int = WIDTH_PX,
+    height: int = HEIGHT_PX,
+) -> str:
     """One bar per label, from zero to its value (negative values hang below zero)."""
     c = _Canvas(title=title, x_label=x_label, y_label=y_label, width=width, height=height)
     c.set_ranges([0.0, float(len(values))], [0.0, *values], x_ticks=False)
     c.xlo, c.xhi = 0.0, float(max(len(values), 1))
     for i, (label, v) in enumerate(zip(labels, values)):
         c.rect(c.px(i + 0.15), c.px(i + 0.85), v, PALETTE[i % len(PALETTE)])
-        c.parts.append(f'<text x="{c.px(i + 0.5):.1f}" y="{c.y0 + 16}" text-anchor="middle" font-size="11" {_FONT}>{escape(label)}</text>')
+        c.parts.append(
+            f'<text x="{c.px(i + 0.5):.1f}" y="{c.y0 + 16}" text-anchor="middle" font-size="11" '
+            f"{_FONT}>{escape(label)}</text>"
+        )
     return c.svg()
 
 
@@ -181,7 +236,10 @@ def stack(charts: Sequence[str]) -> str:
     """Charts from this module one above the other, in one SVG document."""
     sizes = [(float(m.group(1)), float(m.group(2))) for m in (_SIZE.search(c) for c in charts) if m]
     width, height = max((w for w, _ in sizes), default=0.0), sum(h for _, h in sizes)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} '
+        f'{height:g}">'
+    ]
     y = 0.0
     for chart, (_, h) in zip(charts, sizes):
         parts.append(chart.replace("<svg ", f'<svg y="{y:g}" ', 1).rstrip("\n"))

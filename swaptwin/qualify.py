@@ -35,7 +35,12 @@ from swaptwin.compat import check
 from swaptwin.config import CONFIG_DIR, SwapConfig
 
 # Which parameter carries each lock type's strength.
-_LOCK_STRENGTH = {"hydraulic_pin": "supply_pressure_mpa", "em_latch": "rated_pull_n", "mech_clip": "spring_preload_n", "twist_lock": "rated_capacity_n"}
+_LOCK_STRENGTH = {
+    "hydraulic_pin": "supply_pressure_mpa",
+    "em_latch": "rated_pull_n",
+    "mech_clip": "spring_preload_n",
+    "twist_lock": "rated_capacity_n",
+}
 
 
 def load_spec() -> dict:
@@ -68,12 +73,15 @@ def sample_overrides(cfg: SwapConfig, spec: dict, *, seed: int, index: int) -> l
     ci = tol.interface_position_mm
     conn = _in_zone(rng, ci)
     locks = np.array([_in_zone(rng, ci) for _ in p.pack.locks.positions_mm])
-    noise, friction, strength = (rng.uniform(*spec[k]) for k in ("sensor_noise_scale", "friction_scale", "lock_strength_scale"))
+    noise, friction, strength = (
+        rng.uniform(*spec[k]) for k in ("sensor_noise_scale", "friction_scale", "lock_strength_scale")
+    )
     field = _LOCK_STRENGTH[p.lock.type]
     lock_list = "[" + ",".join(f"[{_f(a)},{_f(b)}]" for a, b in locks) + "]"
+    park_x, park_y = p.scenario.parking_offset_mm
     return [
         f"seed={(seed * 1_000_003 + index) % 2**32}",
-        f"scenario.parking_offset_mm=[{_f(p.scenario.parking_offset_mm[0] + dx)},{_f(p.scenario.parking_offset_mm[1] + dy)}]",
+        f"scenario.parking_offset_mm=[{_f(park_x + dx)},{_f(park_y + dy)}]",
         f"scenario.parking_yaw_deg={_f(p.scenario.parking_yaw_deg + yaw)}",
         f"scenario.charged_pack_deviation.length_mm={_f(dl)}",
         f"scenario.charged_pack_deviation.width_mm={_f(dw)}",
@@ -110,25 +118,36 @@ def percentile(values: list[float], q: float) -> float | None:
     return s[max(0, math.ceil(q * len(s)) - 1)]
 
 
-def summarize(cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, base_overrides: list[str], confidence: float) -> dict:
+def summarize(
+    cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, base_overrides: list[str], confidence: float
+) -> dict:
     p = cfg.plant
     runs = []
     for job in jobs:
         r = results[job.id]
         install = next((a for a in r.get("alignment", []) if a.get("mating") == "pack_into_vehicle"), None)
-        runs.append({
-            "id": job.id,
-            "seed": int(job.overrides[0].split("=")[1]),
-            "verdict": r["verdict"]["status"],
-            "reasons": r["verdict"]["reasons"],
-            "cycle_time_s": r.get("cycle_time_s"),
-            "alignment": {k: install[k] for k in ("x_mm", "y_mm", "yaw_deg")} if install else None,
-            "locks": [{"id": lk["id"], "holding_force_n": lk["holding_force_n"], "required_force_n": lk["required_force_n"]} for lk in r.get("locks", [])],
-            "connector_peak_n": r.get("connector", {}).get("peak_force_n"),
-            "hazards": r.get("hazards", []),
-            "phases": r.get("phases", []),
-            "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
-        })
+        runs.append(
+            {
+                "id": job.id,
+                "seed": int(job.overrides[0].split("=")[1]),
+                "verdict": r["verdict"]["status"],
+                "reasons": r["verdict"]["reasons"],
+                "cycle_time_s": r.get("cycle_time_s"),
+                "alignment": {k: install[k] for k in ("x_mm", "y_mm", "yaw_deg")} if install else None,
+                "locks": [
+                    {
+                        "id": lk["id"],
+                        "holding_force_n": lk["holding_force_n"],
+                        "required_force_n": lk["required_force_n"],
+                    }
+                    for lk in r.get("locks", [])
+                ],
+                "connector_peak_n": r.get("connector", {}).get("peak_force_n"),
+                "hazards": r.get("hazards", []),
+                "phases": r.get("phases", []),
+                "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
+            }
+        )
     n = len(runs)
     passes = sum(1 for r in runs if r["verdict"] == "pass")
     lo, hi = wilson_interval(passes, n, confidence)
@@ -139,11 +158,18 @@ def summarize(cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, bas
     p99x, p99y = percentile(xs, 0.99), percentile(ys, 0.99)
     worst = max(p99x or 0.0, p99y or 0.0) if xs else None
     mated = len(xs)
-    criteria.append(_criterion(
-        "alignment", f"p99 of |x| and |y| at mating within +-{acc.interface_tolerance_mm} mm ({mated} of {n} runs mated)",
-        value=worst, limit=acc.interface_tolerance_mm, unit="mm", margin=None if worst is None else acc.interface_tolerance_mm - worst,
-        passed=worst is not None and mated == n and worst <= acc.interface_tolerance_mm, detail={"p99_abs_x_mm": p99x, "p99_abs_y_mm": p99y},
-    ))
+    criteria.append(
+        _criterion(
+            "alignment",
+            f"p99 of |x| and |y| at mating within +-{acc.interface_tolerance_mm} mm ({mated} of {n} runs mated)",
+            value=worst,
+            limit=acc.interface_tolerance_mm,
+            unit="mm",
+            margin=None if worst is None else acc.interface_tolerance_mm - worst,
+            passed=worst is not None and mated == n and worst <= acc.interface_tolerance_mm,
+            detail={"p99_abs_x_mm": p99x, "p99_abs_y_mm": p99y},
+        )
+    )
     n_locks = len(p.pack.locks.positions_mm)
     required = acc.required_force_n(mass_kg=p.pack.mass_kg, lock_count=n_locks, gravity_m_s2=p.physics.gravity_m_s2)
     per_lock = {}
@@ -151,38 +177,96 @@ def summarize(cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, bas
         for lk in r["locks"]:
             per_lock[lk["id"]] = min(per_lock.get(lk["id"], math.inf), lk["holding_force_n"])
     min_hold = min(per_lock.values()) if per_lock else None
-    criteria.append(_criterion(
-        "holding_force", f"each lock's minimum holding force over the runs against mass x {acc.retention_shock_g + acc.retention_static_g:g} g / {n_locks} locks",
-        value=min_hold, limit=required, unit="N", margin=None if min_hold is None else min_hold - required,
-        passed=min_hold is not None and min_hold >= required, detail={"min_per_lock_n": {k: round(v, 1) for k, v in sorted(per_lock.items())}},
-    ))
+    criteria.append(
+        _criterion(
+            "holding_force",
+            f"each lock's minimum holding force over the runs against mass x "
+            f"{acc.retention_shock_g + acc.retention_static_g:g} g / {n_locks} locks",
+            value=min_hold,
+            limit=required,
+            unit="N",
+            margin=None if min_hold is None else min_hold - required,
+            passed=min_hold is not None and min_hold >= required,
+            detail={"min_per_lock_n": {k: round(v, 1) for k, v in sorted(per_lock.items())}},
+        )
+    )
     cycles = [r["cycle_time_s"] for r in runs if r["cycle_time_s"] is not None]
     p95 = percentile(cycles, 0.95)
     limit_s = p.vehicle.swap_time_limit_s
-    criteria.append(_criterion(
-        "cycle_time", f"p95 of the cycle time within {limit_s:g} s ({len(cycles)} of {n} runs completed)",
-        value=p95, limit=limit_s, unit="s", margin=None if p95 is None else limit_s - p95,
-        passed=p95 is not None and len(cycles) == n and p95 <= limit_s, detail={"median_s": percentile(cycles, 0.5), "max_s": max(cycles) if cycles else None},
-    ))
+    criteria.append(
+        _criterion(
+            "cycle_time",
+            f"p95 of the cycle time within {limit_s:g} s ({len(cycles)} of {n} runs completed)",
+            value=p95,
+            limit=limit_s,
+            unit="s",
+            margin=None if p95 is None else limit_s - p95,
+            passed=p95 is not None and len(cycles) == n and p95 <= limit_s,
+            detail={"median_s": percentile(cycles, 0.5), "max_s": max(cycles) if cycles else None},
+        )
+    )
     peaks = [r["connector_peak_n"] for r in runs if r["connector_peak_n"] is not None]
     peak = max(peaks) if peaks else None
     cmax = p.pack.connector.max_force_n
-    criteria.append(_criterion(
-        "connector_force", f"peak connector mating force within its {cmax:g} N limit",
-        value=peak, limit=cmax, unit="N", margin=None if peak is None else cmax - peak, passed=peak is not None and peak <= cmax,
-        detail={"nominal_mating_n": p.pack.connector.mating_force_n},
-    ))
+    criteria.append(
+        _criterion(
+            "connector_force",
+            f"peak connector mating force within its {cmax:g} N limit",
+            value=peak,
+            limit=cmax,
+            unit="N",
+            margin=None if peak is None else cmax - peak,
+            passed=peak is not None and peak <= cmax,
+            detail={"nominal_mating_n": p.pack.connector.mating_force_n},
+        )
+    )
     hazards = sum(len(r["hazards"]) for r in runs)
-    criteria.append(_criterion("hazards", "no hazard in any run", value=hazards, limit=0, unit="", margin=-hazards, passed=hazards == 0, detail={}))
-    criteria.append(_criterion(
-        "pass_rate", f"every run passes its own verdict ({passes} of {n}; {confidence:.0%} Wilson interval [{lo:.3f}, {hi:.3f}])",
-        value=passes / n if n else None, limit=1.0, unit="", margin=None, passed=passes == n, detail={"ci_low": lo, "ci_high": hi},
-    ))
+    criteria.append(
+        _criterion(
+            "hazards",
+            "no hazard in any run",
+            value=hazards,
+            limit=0,
+            unit="",
+            margin=-hazards,
+            passed=hazards == 0,
+            detail={},
+        )
+    )
+    criteria.append(
+        _criterion(
+            "pass_rate",
+            f"every run passes its own verdict ({passes} of {n}; {confidence:.0%} Wilson interval [{lo:.3f}, "
+            f"{hi:.3f}])",
+            value=passes / n if n else None,
+            limit=1.0,
+            unit="",
+            margin=None,
+            passed=passes == n,
+            detail={"ci_low": lo, "ci_high": hi},
+        )
+    )
     return {
-        "pack": p.pack.family_id, "rig": p.rig.name, "rig_family": p.rig.family, "lock": p.lock.type, "vehicle": p.vehicle.model,
-        "n": n, "seed": p.seed, "base_overrides": base_overrides,
-        "pass_rate": {"passes": passes, "n": n, "value": passes / n if n else None, "ci_low": lo, "ci_high": hi, "confidence": confidence, "method": "Wilson score"},
-        "required_force_n": required, "interface_tolerance_mm": acc.interface_tolerance_mm, "cycle_time_limit_s": limit_s,
+        "pack": p.pack.family_id,
+        "rig": p.rig.name,
+        "rig_family": p.rig.family,
+        "lock": p.lock.type,
+        "vehicle": p.vehicle.model,
+        "n": n,
+        "seed": p.seed,
+        "base_overrides": base_overrides,
+        "pass_rate": {
+            "passes": passes,
+            "n": n,
+            "value": passes / n if n else None,
+            "ci_low": lo,
+            "ci_high": hi,
+            "confidence": confidence,
+            "method": "Wilson score",
+        },
+        "required_force_n": required,
+        "interface_tolerance_mm": acc.interface_tolerance_mm,
+        "cycle_time_limit_s": limit_s,
         "criteria": criteria,
         "passed": all(c["passed"] for c in criteria),
         "runs": runs,
@@ -192,7 +276,16 @@ def summarize(cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, bas
 
 def _criterion(name, description, *, value, limit, unit, margin, passed, detail) -> dict:
     r = lambda v: round(v, 4) if isinstance(v, float) else v  # noqa: E731
-    return {"name": name, "description": description, "value": r(value), "limit": r(limit), "unit": unit, "margin": r(margin), "passed": bool(passed), "detail": detail}
+    return {
+        "name": name,
+        "description": description,
+        "value": r(value),
+        "limit": r(limit),
+        "unit": unit,
+        "margin": r(margin),
+        "passed": bool(passed),
+        "detail": detail,
+    }
 
 
 def junit_xml(report: dict) -> str:
@@ -203,12 +296,15 @@ def junit_xml(report: dict) -> str:
         unit = c["unit"]
         text = f"value {c['value']} {unit}, limit {c['limit']} {unit}, margin {c['margin']}"
         body = "" if c["passed"] else f"<failure message={quoteattr(c['description'])}>{escape(text)}</failure>"
-        cases.append(f'  <testcase classname="qualify.{escape(report["pack"])}.{escape(report["rig"])}" name="{escape(c["name"])}">{body}</testcase>')
+        cases.append(
+            f'  <testcase classname="qualify.{escape(report["pack"])}.{escape(report["rig"])}" '
+            f'name="{escape(c["name"])}">{body}</testcase>'
+        )
     failures = sum(1 for c in report["criteria"] if not c["passed"])
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<testsuite name="qualify {escape(report["pack"])} on {escape(report["rig"])}" tests="{len(cases)}" failures="{failures}">\n'
-        + "\n".join(cases) + "\n</testsuite>\n"
+        f'<testsuite name="qualify {escape(report["pack"])} on {escape(report["rig"])}" tests="{len(cases)}" '
+        f'failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n"
     )
 
 
@@ -219,9 +315,27 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
     pre = check(cfg.plant, controller=cfg.controller)
     if not pre.passed:
         report = {
-            "pack": cfg.plant.pack.family_id, "rig": cfg.plant.rig.name, "lock": cfg.plant.lock.type, "n": 0, "passed": False,
-            "precheck": pre.to_dict(), "criteria": [_criterion("precheck", f"static pre-check: fails on {', '.join(c.name for c in pre.failed)}", value=None, limit=None, unit="", margin=None, passed=False, detail={})],
-            "runs": [], "failing": [], "base_overrides": base_overrides,
+            "pack": cfg.plant.pack.family_id,
+            "rig": cfg.plant.rig.name,
+            "lock": cfg.plant.lock.type,
+            "n": 0,
+            "passed": False,
+            "precheck": pre.to_dict(),
+            "criteria": [
+                _criterion(
+                    "precheck",
+                    f"static pre-check: fails on {', '.join(c.name for c in pre.failed)}",
+                    value=None,
+                    limit=None,
+                    unit="",
+                    margin=None,
+                    passed=False,
+                    detail={},
+                )
+            ],
+            "runs": [],
+            "failing": [],
+            "base_overrides": base_overrides,
         }
     else:
         jobs = [Job(f"{i:04d}", tuple(sample_overrides(cfg, spec, seed=cfg.plant.seed, index=i))) for i in range(n)]

@@ -193,7 +193,16 @@ def compare(scenario: str, baseline: dict[str, Any], now: dict[str, Any], rules:
         elif key not in baseline:
             rows.append(Row(scenario, key, None, now[key], rule.text(), "NEW"))
         else:
-            rows.append(Row(scenario, key, baseline[key], now[key], rule.text(), compare_value(key, baseline[key], now[key], rule)))
+            rows.append(
+                Row(
+                    scenario,
+                    key,
+                    baseline[key],
+                    now[key],
+                    rule.text(),
+                    compare_value(key, baseline[key], now[key], rule),
+                )
+            )
     return rows
 
 
@@ -260,7 +269,10 @@ def judge(sc: Scenario, result: dict | None, baselines: Path, rules: list[Rule],
     # Against another scenario or other versions the rows only inform (and a
     # bless records them): they are not a verdict.
     if base.get("overrides") != overrides:
-        rep.status, rep.message = "missing", f"baseline made with other overrides {base.get('overrides')}; the suite now says {list(sc.overrides)}"
+        rep.status, rep.message = (
+            "missing",
+            f"baseline made with other overrides {base.get('overrides')}; the suite now says {list(sc.overrides)}",
+        )
         return rep
     if base.get("versions", {}).get("key") != versions["key"]:
         what = "; ".join(differences(base.get("versions", {}), versions)) or "version key differs"
@@ -269,25 +281,39 @@ def judge(sc: Scenario, result: dict | None, baselines: Path, rules: list[Rule],
     failed = [r for r in rep.rows if r.failed]
     if failed:
         rep.status = "fail"
-        rep.message = f"{len(failed)} KPI(s) out of tolerance: " + ", ".join(r.key for r in failed[:6]) + (" ..." if len(failed) > 6 else "")
+        rep.message = (
+            f"{len(failed)} KPI(s) out of tolerance: "
+            + ", ".join(r.key for r in failed[:6])
+            + (" ..." if len(failed) > 6 else "")
+        )
     else:
         improved = sum(r.verdict == "improved" for r in rep.rows)
-        rep.message = f"{len(rep.rows)} KPIs within tolerance" + (f" ({improved} improved: bless to keep them)" if improved else "")
+        rep.message = f"{len(rep.rows)} KPIs within tolerance" + (
+            f" ({improved} improved: bless to keep them)" if improved else ""
+        )
     if extra:
         rep.message += f" [with extra overrides {extra}]"
     return rep
 
 
 def run_regression(
-    out_dir: Path, *, suite: Path = SUITE, baselines: Path = BASELINES, tolerances: Path = TOLERANCES,
-    only: list[str] | None = None, extra: list[str] | None = None, n_jobs: int | None = None,
+    out_dir: Path,
+    *,
+    suite: Path = SUITE,
+    baselines: Path = BASELINES,
+    tolerances: Path = TOLERANCES,
+    only: list[str] | None = None,
+    extra: list[str] | None = None,
+    n_jobs: int | None = None,
 ) -> list[ScenarioReport]:
     scenarios = load_suite(suite)
     rules = load_rules(tolerances)
     if only:
         unknown = sorted(set(only) - {s.name for s in scenarios})
         if unknown:
-            raise SuiteError(f"{suite}: no scenario named {', '.join(unknown)}; the suite has {', '.join(s.name for s in scenarios)}")
+            raise SuiteError(
+                f"{suite}: no scenario named {', '.join(unknown)}; the suite has {', '.join(s.name for s in scenarios)}"
+            )
         scenarios = [s for s in scenarios if s.name in only]
     extra = list(extra or [])
     for s in scenarios:
@@ -305,8 +331,12 @@ def run_regression(
 # -- bless --------------------------------------------------------------------------------------
 def _who() -> str:
     try:
-        name = subprocess.run(["git", "config", "user.name"], cwd=REPO, capture_output=True, text=True, timeout=5).stdout.strip()
-        email = subprocess.run(["git", "config", "user.email"], cwd=REPO, capture_output=True, text=True, timeout=5).stdout.strip()
+        name = subprocess.run(
+            ["git", "config", "user.name"], cwd=REPO, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+        email = subprocess.run(
+            ["git", "config", "user.email"], cwd=REPO, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         name = email = ""
     if name:
@@ -314,7 +344,9 @@ def _who() -> str:
     return f"{os.environ.get('USER') or getpass.getuser()}@{socket.gethostname()}"
 
 
-def bless(reports: list[ScenarioReport], reason: str, *, baselines: Path = BASELINES, now: dt.datetime | None = None) -> dict:
+def bless(
+    reports: list[ScenarioReport], reason: str, *, baselines: Path = BASELINES, now: dt.datetime | None = None
+) -> dict:
     """Write the baselines that differ or are missing; append the change to the history."""
     if not reason.strip():
         raise SuiteError("--bless needs a reason: what changed and why the new figures are right")
@@ -323,7 +355,7 @@ def bless(reports: list[ScenarioReport], reason: str, *, baselines: Path = BASEL
         raise SuiteError(f"cannot bless: {', '.join(errors)} produced no result")
     if any(r.extra for r in reports):
         raise SuiteError("cannot bless a run with extra overrides: a baseline is the suite's scenario as written")
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     who = _who()
     changed = {}
     for r in reports:
@@ -333,10 +365,16 @@ def bless(reports: list[ScenarioReport], reason: str, *, baselines: Path = BASEL
         diffs = {row.key: [row.baseline, row.now] for row in r.rows if row.verdict != "same"}
         if diffs or r.status != "missing":
             change["kpis"] = diffs
-        write_json_atomic(_baseline_path(baselines, r.name), {
-            "scenario": r.name, "overrides": r.overrides,
-            "versions": r.versions, "kpis": r.kpis, "blessed": {"at": stamp, "by": who, "reason": reason},
-        })
+        write_json_atomic(
+            _baseline_path(baselines, r.name),
+            {
+                "scenario": r.name,
+                "overrides": r.overrides,
+                "versions": r.versions,
+                "kpis": r.kpis,
+                "blessed": {"at": stamp, "by": who, "reason": reason},
+            },
+        )
         changed[r.name] = change
     entry = {"at": stamp, "by": who, "reason": reason, "scenarios": changed}
     if changed:
@@ -364,7 +402,10 @@ def text_table(reports: list[ScenarioReport], *, all_rows: bool = False) -> str:
     for r in reports:
         lines.append(f"{r.status.upper():8s} {r.name}: {r.message}")
     if any(r.status == "missing" for r in reports):
-        lines.append('(a missing baseline is made, after checking the run, with: swaptwin regress --bless "what changed and why")')
+        lines.append(
+            '(a missing baseline is made, after checking the run, with: swaptwin regress --bless "what changed and '
+            'why")'
+        )
     rows = table_rows(reports, all_rows=all_rows)
     if rows:
         head = ("scenario", "kpi", "baseline", "now", "tolerance", "verdict")
@@ -382,7 +423,10 @@ def junit_xml(reports: list[ScenarioReport]) -> str:
     for r in reports:
         if r.status in ("missing", "error"):
             failures += 1
-            cases.append(f'  <testcase classname="regress.{escape(r.name)}" name="baseline"><failure message={quoteattr(r.message)}/></testcase>')
+            cases.append(
+                f'  <testcase classname="regress.{escape(r.name)}" name="baseline"><failure '
+                f"message={quoteattr(r.message)}/></testcase>"
+            )
             continue
         for group in GROUPS:
             rows = [row for row in r.rows if row.group == group]
@@ -390,12 +434,21 @@ def junit_xml(reports: list[ScenarioReport]) -> str:
             body = ""
             if bad:
                 failures += 1
-                text = "\n".join(f"{row.key}: baseline {_fmt(row.baseline)}, now {_fmt(row.now)}, tolerance {row.tolerance}: {row.verdict}" for row in bad)
-                body = f"<failure message={quoteattr(f'{len(bad)} {group} KPI(s) out of tolerance')}>{escape(text)}</failure>"
+                text = "\n".join(
+                    f"{row.key}: baseline {_fmt(row.baseline)}, now {_fmt(row.now)}, tolerance {row.tolerance}: "
+                    f"{row.verdict}"
+                    for row in bad
+                )
+                body = (
+                    f"<failure "
+                    f"message={quoteattr(f'{len(bad)} {group} KPI(s) out of tolerance')}>{escape(text)}</failure>"
+                )
             cases.append(f'  <testcase classname="regress.{escape(r.name)}" name="{group}">{body}</testcase>')
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<testsuite name="swaptwin regress" tests="{len(cases)}" failures="{failures}">\n' + "\n".join(cases) + "\n</testsuite>\n"
+        f'<testsuite name="swaptwin regress" tests="{len(cases)}" failures="{failures}">\n'
+        + "\n".join(cases)
+        + "\n</testsuite>\n"
     )
 
 
@@ -406,7 +459,15 @@ def render_html(reports: list[ScenarioReport]) -> str:
         classes=[("", "pass" if r.status == "pass" else "fail", "") for r in reports],
     )
     rows = table_rows(reports, all_rows=True)
-    cls = {"same": "", "within": "", "improved": "green", "REGRESSED": "red", "CHANGED": "red", "NEW": "red", "GONE": "red"}
+    cls = {
+        "same": "",
+        "within": "",
+        "improved": "green",
+        "REGRESSED": "red",
+        "CHANGED": "red",
+        "NEW": "red",
+        "GONE": "red",
+    }
     detail = html.table(
         ("scenario", "kpi", "baseline", "now", "tolerance", "verdict"),
         [(row.scenario, row.key, _fmt(row.baseline), _fmt(row.now), row.tolerance, row.verdict) for row in rows],
@@ -419,5 +480,7 @@ def write_outputs(out_dir: Path, reports: list[ScenarioReport]) -> None:
     write_text_atomic(out_dir / "junit.xml", junit_xml(reports))
     write_text_atomic(out_dir / "regress.txt", text_table(reports, all_rows=True))
     write_text_atomic(out_dir / "regress.html", render_html(reports))
-    data = [{**{k: v for k, v in asdict(r).items() if k != "rows"}, "rows": [asdict(x) for x in r.rows]} for r in reports]
+    data = [
+        {**{k: v for k, v in asdict(r).items() if k != "rows"}, "rows": [asdict(x) for x in r.rows]} for r in reports
+    ]
     write_json_atomic(out_dir / "regress.json", {"passed": all(r.status == "pass" for r in reports), "scenarios": data})

@@ -27,7 +27,12 @@ def versions(plant_cfg, assets: list[str]) -> dict:
     spreader_lock = getattr(plant_cfg.rig, "spreader_lock", None)
     if spreader_lock is not None:
         models["spreader_lock"] = _digest(asdict(spreader_lock))
-    out = {"pybullet": metadata.version("pybullet"), "twin_model": twin.MODEL_VERSION, "assets": sorted(set(assets)), "models": models}
+    out = {
+        "pybullet": metadata.version("pybullet"),
+        "twin_model": twin.MODEL_VERSION,
+        "assets": sorted(set(assets)),
+        "models": models,
+    }
     out["key"] = _digest(out)
     return out
 
@@ -42,7 +47,10 @@ def differences(old: dict, new: dict) -> list[str]:
     for k in sorted(set(old.get("models", {})) | set(new.get("models", {}))):
         if old.get("models", {}).get(k) != new.get("models", {}).get(k):
             out.append(f"{k} model data changed")
-    gone, added = set(old.get("assets", [])) - set(new.get("assets", [])), set(new.get("assets", [])) - set(old.get("assets", []))
+    gone, added = (
+        set(old.get("assets", [])) - set(new.get("assets", [])),
+        set(new.get("assets", [])) - set(old.get("assets", [])),
+    )
     if gone or added:
         out.append(f"assets changed: {', '.join(sorted(added)) or '-'} (was {', '.join(sorted(gone)) or '-'})")
     return out

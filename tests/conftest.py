@@ -81,10 +81,23 @@ class PlantProcess:
         self.out_dir = out_dir
         config_path = out_dir / "swap_config.json"
         write_json_atomic(config_path, cfg.resolved)
-        self.log = open(out_dir / "plant.log", "wb")
+        self.log = open(out_dir / "plant.log", "wb")  # noqa: SIM115  (held open for the process's life)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "swaptwin.plant_process", "--config", str(config_path), "--out", str(out_dir), "--endpoint", self.endpoint, "--observer", self.observer],
-            stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "swaptwin.plant_process",
+                "--config",
+                str(config_path),
+                "--out",
+                str(out_dir),
+                "--endpoint",
+                self.endpoint,
+                "--observer",
+                self.observer,
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     def result(self, timeout_s: float = 60.0) -> dict:
@@ -162,10 +175,17 @@ class ObserverTap:
         self.sock.close()
 
 
-def start_controller(endpoint: str, out_dir: Path, overrides: list[str] | None = None, *, module: str = "controllers") -> subprocess.Popen:
+def start_controller(
+    endpoint: str, out_dir: Path, overrides: list[str] | None = None, *, module: str = "controllers"
+) -> subprocess.Popen:
     """A controller in its own process, as swaptwin swap starts ours."""
     cfg = load(list(overrides or []))
     path = out_dir / "controller_config.json"
     write_json_atomic(path, cfg.resolved["controller"])
-    log = open(out_dir / "controller.log", "wb")
-    return subprocess.Popen([sys.executable, "-m", module, "--endpoint", endpoint, "--config", str(path)], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    log = open(out_dir / "controller.log", "wb")  # noqa: SIM115  (the child keeps it)
+    return subprocess.Popen(
+        [sys.executable, "-m", module, "--endpoint", endpoint, "--config", str(path)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
+    )

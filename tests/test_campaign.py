@@ -18,7 +18,9 @@ def test_default_car_campaign_has_no_hazard_and_detects_every_non_excluded_cell(
     s = report["summary"]
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert s["hazard_count"] == 0
-    not_detected = [(c["fault"], c["phase"], c["status"]) for c in report["cells"] if c["status"] not in ("detected", "excluded")]
+    not_detected = [
+        (c["fault"], c["phase"], c["status"]) for c in report["cells"] if c["status"] not in ("detected", "excluded")
+    ]
     assert not_detected == []
     assert s["detection_rate"] == 1.0
     assert all(e["reason"] for e in s["exclusions"])

@@ -70,7 +70,11 @@ def test_a_drifting_trolley_never_lets_a_pack_go_on_the_cone_tips(tmp_path):
     spreader locked instead of letting the pack slide off."""
     proc, result = _overhead_swap(tmp_path, "fault=encoder_drift", "fault.axis=trolley", "fault.at.phase=grip")
     assert proc.returncode == 1 and result["hazards"] == []
-    assert (result["controller"]["outcome"], result["controller"]["phase"], result["controller"]["detected_by"]) == ("safe_stop", "store_depleted", "seat_height")
+    assert (result["controller"]["outcome"], result["controller"]["phase"], result["controller"]["detected_by"]) == (
+        "safe_stop",
+        "store_depleted",
+        "seat_height",
+    )
 
 
 def test_a_stuck_channel_of_the_spreaders_landed_switch_stops_the_gantry(tmp_path):

@@ -53,7 +53,9 @@ def test_latch_power_loss_drops_power_to_hold_and_spares_electro_permanent(plant
 
 
 def test_our_controller_detects_latch_power_loss_mid_transfer_and_nothing_falls(tmp_path):
-    proc, result = _swap(tmp_path, "lock=em_latch", "fault=latch_power_loss", "fault.at.phase=lock", "fault.at.delay_s=0.5")
+    proc, result = _swap(
+        tmp_path, "lock=em_latch", "fault=latch_power_loss", "fault.at.phase=lock", "fault.at.delay_s=0.5"
+    )
     assert proc.returncode == 1
     assert result["controller"]["outcome"] == "safe_stop"
     assert result["controller"]["detected_by"] in ("lock_status", "verification", "two_channel")
@@ -64,7 +66,12 @@ def test_a_careless_controller_that_ignores_latch_power_loss_makes_the_twin_repo
     """The careless controller skips verification and lowers its lift at once;
     the latches lose power while the pack hangs on them."""
     messages, result = _observe(
-        plant_process, tmp_path, "lock=em_latch", "fault=latch_power_loss", "fault.at.phase=withdraw", "fault.at.delay_s=1.0",
+        plant_process,
+        tmp_path,
+        "lock=em_latch",
+        "fault=latch_power_loss",
+        "fault.at.phase=withdraw",
+        "fault.at.delay_s=1.0",
         controller_module="tests.careless_controller",
     )
     kinds = {h["kind"] for h in result["hazards"]}

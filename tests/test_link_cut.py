@@ -20,8 +20,13 @@ CASES = [("under_chassis", p) for p in UNDER_CHASSIS_PHASES] + [("overhead", p) 
 def test_a_cut_in_any_phase_ends_in_a_safe_stop_with_no_hazard(tmp_path, rig, phase):
     out = tmp_path / "run"
     proc = run_cli(
-        "swap", f"hydra.run.dir={out}", f"rig={rig}", f"wire.impairments.cut.at={{phase: {phase}, delay_s: 0.0}}",
-        "wire.session_timeout_s=4", "controller.link_timeout_s=2.0", cwd=tmp_path,
+        "swap",
+        f"hydra.run.dir={out}",
+        f"rig={rig}",
+        f"wire.impairments.cut.at={{phase: {phase}, delay_s: 0.0}}",
+        "wire.session_timeout_s=4",
+        "controller.link_timeout_s=2.0",
+        cwd=tmp_path,
     )
     result = json.loads((out / "result.json").read_text())
     outcome = json.loads((out / "controller.log").read_text().strip().splitlines()[-1])

@@ -17,5 +17,10 @@ def test_ruff_finds_nothing():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.fail("ruff is not installed: pip install -e '.[dev]'")
-    proc = subprocess.run([ruff, "check", "--output-format", "concise", "twin", "swaptwin", "controllers", "bench", "tests"], cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [ruff, "check", "--output-format", "concise", "twin", "swaptwin", "controllers", "bench", "tests"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

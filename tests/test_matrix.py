@@ -18,7 +18,9 @@ def test_the_matrix_qualifies_what_passes_statically_and_names_what_decides(tmp_
     for lk in locks:
         good, wide = cells["car_100kwh", lk], cells["car_120kwh_wide", lk]
         assert (good["colour"], good["stage"]) == ("green", "qualified"), good
-        assert json.loads((tmp_path / "cells" / f"car_100kwh__under_chassis__{lk}" / "report.json").read_text())["n"] == 1
+        assert (
+            json.loads((tmp_path / "cells" / f"car_100kwh__under_chassis__{lk}" / "report.json").read_text())["n"] == 1
+        )
         # Too wide for the sedan's bay: red, decided statically, never simulated.
         assert (wide["colour"], wide["deciding"], wide["stage"]) == ("red", "bay_width", "static")
         assert not (tmp_path / "cells" / f"car_120kwh_wide__under_chassis__{lk}").exists()

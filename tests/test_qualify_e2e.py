@@ -29,7 +29,14 @@ def test_qualify_writes_report_junit_and_html_and_is_reproducible(tmp_path):
     _, b = _qualify(tmp_path, "b", "seed=7")
     assert a == b
     assert a["n"] == N and len(a["runs"]) == N
-    assert {c["name"] for c in a["criteria"]} == {"alignment", "holding_force", "cycle_time", "connector_force", "hazards", "pass_rate"}
+    assert {c["name"] for c in a["criteria"]} == {
+        "alignment",
+        "holding_force",
+        "cycle_time",
+        "connector_force",
+        "hazards",
+        "pass_rate",
+    }
     pr = a["pass_rate"]
     assert 0.0 <= pr["ci_low"] <= pr["value"] <= pr["ci_high"] <= 1.0
     assert proc_a.returncode == (0 if a["passed"] else 1)
@@ -61,7 +68,9 @@ def test_a_resumed_qualification_gives_the_same_report_as_an_uninterrupted_one(t
     out = tmp_path / "resumed"
     exe = Path(sys.executable).parent / "swaptwin"
     args = [str(exe), "qualify", f"hydra.run.dir={out}", f"n={N}", "seed=11", "n_jobs=1"]
-    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 300
     while not (out / "runs" / "0001" / "result.json").exists():
         assert time.monotonic() < deadline and proc.poll() is None
@@ -101,23 +110,50 @@ def test_the_static_check_agrees_with_the_dynamic_result(tmp_path, overrides, cr
 def test_the_report_opens_in_headless_chromium_with_its_figures(tmp_path):
     chromium = next((c for c in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(c)), None)
     if chromium is None:
-        pytest.fail("headless Chromium is not installed (Debian packages chromium, chromium-driver); .ci/run installs it")
+        pytest.fail(
+            "headless Chromium is not installed (Debian packages chromium, chromium-driver); .ci/run installs it"
+        )
     _qualify(tmp_path, "r", "seed=3")
     page = tmp_path / "r" / "report.html"
     profile = tmp_path / "profile"
     dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert dom.returncode == 0, dom.stderr[-2000:]
     html_out = dom.stdout
-    assert "<table id=\"criteria\">" in html_out
+    assert '<table id="criteria">' in html_out
     assert html_out.count("<svg") >= 4 and html_out.count("<figure>") >= 4
     shot = tmp_path / "shot.png"
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", f"--user-data-dir={profile}2",
-         f"--screenshot={shot}", "--window-size=1280,2400", page.as_uri()],
-        capture_output=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={profile}2",
+            f"--screenshot={shot}",
+            "--window-size=1280,2400",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
     )
     assert shot.exists() and shot.stat().st_size > 10_000

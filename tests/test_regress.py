@@ -11,19 +11,41 @@ from pathlib import Path
 
 import pytest
 
-from swaptwin.regress import Row, Rule, ScenarioReport, SuiteError, bless, compare, compare_value, kpis, load_rules, load_suite, rule_for
+from swaptwin.regress import (
+    Row,
+    Rule,
+    ScenarioReport,
+    SuiteError,
+    bless,
+    compare,
+    compare_value,
+    kpis,
+    load_rules,
+    load_suite,
+    rule_for,
+)
 from tests.conftest import REPO, run_cli
 
 RESULT = {
-    "verdict": {"status": "pass"}, "controller": {"outcome": "done", "phase": "done", "detected_by": ""},
-    "phases": [{"name": "align", "duration_s": 1.0}, {"name": "lock", "duration_s": 2.0}, {"name": "align", "duration_s": 0.5}],
-    "cycle_time_s": 55.5, "sim_time_s": 55.52,
-    "alignment": [{"mating": "pack_into_vehicle", "pack": "charged", "x_mm": -0.4, "y_mm": 0.1, "yaw_deg": 0.004},
-                  {"mating": "tool_to_pack", "pack": "charged", "x_mm": 0.2, "y_mm": 0.0, "yaw_deg": 0.0},
-                  {"mating": "tool_to_pack", "pack": "charged", "x_mm": 0.3, "y_mm": 0.0, "yaw_deg": 0.0}],
+    "verdict": {"status": "pass"},
+    "controller": {"outcome": "done", "phase": "done", "detected_by": ""},
+    "phases": [
+        {"name": "align", "duration_s": 1.0},
+        {"name": "lock", "duration_s": 2.0},
+        {"name": "align", "duration_s": 0.5},
+    ],
+    "cycle_time_s": 55.5,
+    "sim_time_s": 55.52,
+    "alignment": [
+        {"mating": "pack_into_vehicle", "pack": "charged", "x_mm": -0.4, "y_mm": 0.1, "yaw_deg": 0.004},
+        {"mating": "tool_to_pack", "pack": "charged", "x_mm": 0.2, "y_mm": 0.0, "yaw_deg": 0.0},
+        {"mating": "tool_to_pack", "pack": "charged", "x_mm": 0.3, "y_mm": 0.0, "yaw_deg": 0.0},
+    ],
     "locks": [{"id": "0", "holding_force_n": 62831.9, "engaged": True}],
-    "connector": {"peak_force_n": 200.0}, "contacts": {"peak_n": {"vehicle": 7000.0}},
-    "hazards": [{"kind": "pack_dropped", "t_s": 30.0}], "faults": [{"name": "pin_jam"}],
+    "connector": {"peak_force_n": 200.0},
+    "contacts": {"peak_n": {"vehicle": 7000.0}},
+    "hazards": [{"kind": "pack_dropped", "t_s": 30.0}],
+    "faults": [{"name": "pin_jam"}],
 }
 
 
@@ -89,7 +111,7 @@ def _report(name: str, status: str, rows: list[Row], kpi: dict) -> ScenarioRepor
 
 
 def test_bless_writes_what_changed_and_records_who_and_why(tmp_path):
-    when = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
     same = _report("same", "pass", [Row("same", "k", 1.0, 1.0, "exact", "same")], {"k": 1.0})
     moved = _report("moved", "fail", [Row("moved", "k", 1.0, 2.0, "exact", "CHANGED")], {"k": 2.0})
     new = _report("new", "missing", [], {"k": 3.0})
@@ -100,8 +122,14 @@ def test_bless_writes_what_changed_and_records_who_and_why(tmp_path):
     assert set(entry["scenarios"]) == {"moved", "new"} and not (tmp_path / "same.json").exists()
     assert entry["scenarios"]["moved"] == {"kpis": {"k": [1.0, 2.0]}}
     written = json.loads((tmp_path / "moved.json").read_text())
-    assert written["kpis"] == {"k": 2.0} and written["overrides"] == ["lock=em_latch"] and written["versions"] == {"key": "v1"}
-    assert written["blessed"]["reason"] == "faster lift drive" and written["blessed"]["at"] == "2026-11-26T12:00:00+00:00"
+    assert (
+        written["kpis"] == {"k": 2.0}
+        and written["overrides"] == ["lock=em_latch"]
+        and written["versions"] == {"key": "v1"}
+    )
+    assert (
+        written["blessed"]["reason"] == "faster lift drive" and written["blessed"]["at"] == "2026-11-26T12:00:00+00:00"
+    )
     history = [json.loads(line) for line in (tmp_path / "HISTORY.jsonl").read_text().splitlines()]
     assert len(history) == 1 and history[0]["by"] and history[0]["reason"] == "faster lift drive"
     # Nothing changed: nothing written, no history line.
@@ -122,7 +150,9 @@ def _regress(tmp_path: Path, name: str, *args: str):
     if junit.exists():
         for case in ET.parse(junit).getroot().iter("testcase"):
             if case.find("failure") is not None:
-                failed[f"{case.get('classname')}.{case.get('name')}"] = case.find("failure").text or case.find("failure").get("message")
+                failed[f"{case.get('classname')}.{case.get('name')}"] = case.find("failure").text or case.find(
+                    "failure"
+                ).get("message")
     return proc, failed, out
 
 
@@ -136,16 +166,25 @@ def test_the_default_swap_matches_its_committed_baseline(tmp_path):
 
 
 def test_a_lift_20_percent_slower_fails_on_cycle_time(tmp_path):
-    proc, failed, _ = _regress(tmp_path, "slow", "--only", "car_hydraulic_pin", "rig.axes.lift.max_speed_mm_s=80")  # from 100
+    proc, failed, _ = _regress(
+        tmp_path, "slow", "--only", "car_hydraulic_pin", "rig.axes.lift.max_speed_mm_s=80"
+    )  # from 100
     assert proc.returncode == 1
-    assert "regress.car_hydraulic_pin.cycle" in failed and "cycle.cycle_time_s" in failed["regress.car_hydraulic_pin.cycle"]
+    assert (
+        "regress.car_hydraulic_pin.cycle" in failed
+        and "cycle.cycle_time_s" in failed["regress.car_hydraulic_pin.cycle"]
+    )
     assert "REGRESSED" in proc.stdout
 
 
 def test_a_degraded_alignment_loop_fails_on_alignment(tmp_path):
     # Half of each measured error corrected, and content with 3 mm: the pins now meet
     # their holes millimetres off instead of a tenth of one.
-    degraded = ["controller.under_chassis.align.gain=0.5", "controller.under_chassis.align.tolerance_mm=3", "controller.under_chassis.align.tolerance_deg=0.5"]
+    degraded = [
+        "controller.under_chassis.align.gain=0.5",
+        "controller.under_chassis.align.tolerance_mm=3",
+        "controller.under_chassis.align.tolerance_deg=0.5",
+    ]
     proc, failed, _ = _regress(tmp_path, "align", "--only", "car_parked_badly", *degraded)
     assert proc.returncode == 1
     assert "first_contact_rig.depleted.x_mm" in failed["regress.car_parked_badly.alignment"]
@@ -165,7 +204,11 @@ def test_bless_round_trip_and_a_changed_pack_model_has_no_baseline(tmp_path):
     proc, failed, _ = _regress(tmp_path, "heavier", *args, "pack.mass_kg=560")
     assert proc.returncode == 1
     message = failed["regress.car_em_latch.baseline"]
-    assert "baseline missing for this version" in message and "pack model data changed" in message and "assets changed" in message
+    assert (
+        "baseline missing for this version" in message
+        and "pack model data changed" in message
+        and "assets changed" in message
+    )
 
 
 def test_a_scenario_override_that_does_not_fit_fails_before_any_swap(tmp_path):

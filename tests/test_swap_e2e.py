@@ -112,7 +112,10 @@ def _start_swap(tmp_path: Path) -> subprocess.Popen:
     exe = Path(sys.executable).parent / "swaptwin"
     return subprocess.Popen(
         [str(exe), "swap", f"hydra.run.dir={tmp_path / 'run'}", "clock=realtime"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
 
 

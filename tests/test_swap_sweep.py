@@ -22,7 +22,14 @@ POSES = [
 @pytest.mark.parametrize("offset, yaw_deg, seed", POSES)
 def test_swap_passes_across_the_parking_envelope(tmp_path, offset, yaw_deg, seed):
     run_dir = tmp_path / "run"
-    proc = run_cli("swap", f"hydra.run.dir={run_dir}", f"scenario.parking_offset_mm={offset}", f"scenario.parking_yaw_deg={yaw_deg}", f"seed={seed}", cwd=tmp_path)
+    proc = run_cli(
+        "swap",
+        f"hydra.run.dir={run_dir}",
+        f"scenario.parking_offset_mm={offset}",
+        f"scenario.parking_yaw_deg={yaw_deg}",
+        f"seed={seed}",
+        cwd=tmp_path,
+    )
     result = json.loads((run_dir / "result.json").read_text())
     assert proc.returncode == 0, result["verdict"]
     install = next(a for a in result["alignment"] if a["mating"] == "pack_into_vehicle")

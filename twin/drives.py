@@ -49,18 +49,38 @@ class AxisSpec:
     velocity_gain: float
 
     @staticmethod
-    def linear(name: str, a: LinearAxis) -> "AxisSpec":
+    def linear(name: str, a: LinearAxis) -> AxisSpec:
         return AxisSpec(
-            name, "m", a.lower_mm * MM, a.upper_mm * MM, a.home_mm * MM, a.max_speed_mm_s * MM, a.max_accel_mm_s2 * MM,
-            a.max_force_n, a.following_error_limit_mm * MM, a.encoder_resolution_mm * MM, a.position_gain, a.velocity_gain,
+            name,
+            "m",
+            a.lower_mm * MM,
+            a.upper_mm * MM,
+            a.home_mm * MM,
+            a.max_speed_mm_s * MM,
+            a.max_accel_mm_s2 * MM,
+            a.max_force_n,
+            a.following_error_limit_mm * MM,
+            a.encoder_resolution_mm * MM,
+            a.position_gain,
+            a.velocity_gain,
         )
 
     @staticmethod
-    def rotary(name: str, a: RotaryAxis) -> "AxisSpec":
+    def rotary(name: str, a: RotaryAxis) -> AxisSpec:
         r = math.radians
         return AxisSpec(
-            name, "rad", r(a.lower_deg), r(a.upper_deg), r(a.home_deg), r(a.max_speed_deg_s), r(a.max_accel_deg_s2),
-            a.max_torque_nm, r(a.following_error_limit_deg), r(a.encoder_resolution_deg), a.position_gain, a.velocity_gain,
+            name,
+            "rad",
+            r(a.lower_deg),
+            r(a.upper_deg),
+            r(a.home_deg),
+            r(a.max_speed_deg_s),
+            r(a.max_accel_deg_s2),
+            a.max_torque_nm,
+            r(a.following_error_limit_deg),
+            r(a.encoder_resolution_deg),
+            a.position_gain,
+            a.velocity_gain,
         )
 
     def describe(self) -> dict:
@@ -167,7 +187,9 @@ class Drive:
         self.ref_pos = min(max(self.ref_pos, s.lower), s.upper)
         if self.state == wire.DRIVE_ACTIVE and abs(actual_position - self.ref_pos) > s.following_error_limit:
             self.state = wire.DRIVE_FAULT
-            self.reason = f"following error {abs(actual_position - self.ref_pos):.4g} {s.unit} > {s.following_error_limit:.4g}"
+            self.reason = (
+                f"following error {abs(actual_position - self.ref_pos):.4g} {s.unit} > {s.following_error_limit:.4g}"
+            )
             self.ref_pos = self.target = actual_position
             self.ref_vel = 0.0
             self._braking = False

@@ -33,8 +33,29 @@ _FRAME_SENSOR_KINDS = frozenset(k for k, required in REQUIRED.items() if "sensor
 # What each station's frames carry under "sensors" (tests/twin/test_fault_targets.py
 # holds these to the stations), and the ground-truth signals a trigger may watch.
 SENSORS = {
-    "under_chassis": ("load_cell_n", "pack_present", "float_locked", "tool_coupled", "connector_mated", "vision", "locks", "estop", "station_power"),
-    "overhead": ("load_cell_n", "float_locked", "vision", "spreader", "spreader.landed", "locks", "connector_mated", "vehicle_interface", "estop", "station_power"),
+    "under_chassis": (
+        "load_cell_n",
+        "pack_present",
+        "float_locked",
+        "tool_coupled",
+        "connector_mated",
+        "vision",
+        "locks",
+        "estop",
+        "station_power",
+    ),
+    "overhead": (
+        "load_cell_n",
+        "float_locked",
+        "vision",
+        "spreader",
+        "spreader.landed",
+        "locks",
+        "connector_mated",
+        "vehicle_interface",
+        "estop",
+        "station_power",
+    ),
 }  # a dotted name reaches into a group: spreader.landed is the spreader's two-channel landed switch
 SIGNALS = {"under_chassis": ("rig_load_n",), "overhead": ("rig_load_n", "suspension_mm")}
 
@@ -60,15 +81,30 @@ def target_problems(plant) -> list[tuple[str, str]]:
             if attr and not hasattr(lock, attr):
                 p.append(("kind", f"a {f.kind} fault needs a lock with {attr}; this run's locks are {lock.lock_type}"))
         if f.kind == "lock_channel_disagree" and f.sensor is not None and f.sensor not in lock.channels:
-            p.append(("sensor", f"{f.sensor!r} is not a channel of a {lock.lock_type}; choose one of {', '.join(lock.channels)}"))
+            p.append(
+                (
+                    "sensor",
+                    f"{f.sensor!r} is not a channel of a {lock.lock_type}; choose one of {', '.join(lock.channels)}",
+                )
+            )
         if f.kind in _FRAME_SENSOR_KINDS and f.sensor is not None and f.sensor not in SENSORS[family]:
-            p.append(("sensor", f"the {family} station has no sensor {f.sensor!r}; choose one of {', '.join(SENSORS[family])}"))
+            p.append(
+                (
+                    "sensor",
+                    f"the {family} station has no sensor {f.sensor!r}; choose one of {', '.join(SENSORS[family])}",
+                )
+            )
         if f.axis is not None and f.axis not in axes:
             p.append(("axis", f"axis {f.axis!r} does not exist; the {family} rig has {', '.join(axes)}"))
         if f.kind == "suspension_sag" and family != "overhead":
             p.append(("kind", "suspension_sag needs a truck (rig=overhead)"))
         if f.at.signal is not None and f.at.signal not in SIGNALS[family]:
-            p.append(("at.signal", f"the {family} station has no signal {f.at.signal!r}; choose one of {', '.join(SIGNALS[family])}"))
+            p.append(
+                (
+                    "at.signal",
+                    f"the {family} station has no signal {f.at.signal!r}; choose one of {', '.join(SIGNALS[family])}",
+                )
+            )
     return [(f"{i}:{k}", m) for i, ps in out.items() for k, m in ps]
 
 
@@ -106,7 +142,9 @@ class FaultInjector:
                     fired = phase == at.phase
                 else:
                     v = signals.get(at.signal)
-                    fired = v is not None and ((at.above is not None and v > at.above) or (at.below is not None and v < at.below))
+                    fired = v is not None and (
+                        (at.above is not None and v > at.above) or (at.below is not None and v < at.below)
+                    )
                 if fired:
                     a.state, a.fire_at_s = "pending", t_s + (at.delay_s if at.t_s is None else 0.0)
             if a.state == "pending" and t_s >= a.fire_at_s - 1e-9:
@@ -119,7 +157,7 @@ class FaultInjector:
                 events.append({"event": "fault", "name": f.name, "kind": f.kind, "active": False, "t_s": t_s})
         return events
 
-    def _apply(self, a: _Armed, on: bool) -> None:
+    def _apply(self, a: _Armed, on: bool) -> None:  # noqa: C901 (split in the redesign)
         """Actuator, vehicle and station faults change the plant itself."""
         f, st = a.spec, self.station
         k = f.kind
@@ -183,7 +221,9 @@ class FaultInjector:
         return frame
 
 
-_SENSOR_KINDS = frozenset({"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"})
+_SENSOR_KINDS = frozenset(
+    {"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"}
+)
 
 
 def _corrupt_sensor(sensors: dict, f: Fault, rng) -> None:

@@ -33,24 +33,24 @@ class Pose:
     R: np.ndarray
 
     @staticmethod
-    def from_pb(position, quaternion) -> "Pose":
+    def from_pb(position, quaternion) -> Pose:
         return Pose(np.asarray(position, dtype=float), quat_to_matrix(quaternion))
 
     @staticmethod
-    def from_xyz_yaw(x: float, y: float, z: float, yaw_rad: float) -> "Pose":
+    def from_xyz_yaw(x: float, y: float, z: float, yaw_rad: float) -> Pose:
         return Pose(np.array([x, y, z], dtype=float), rot_z(yaw_rad))
 
-    def inverse(self) -> "Pose":
+    def inverse(self) -> Pose:
         Rt = self.R.T
         return Pose(-Rt @ self.p, Rt)
 
-    def __matmul__(self, other: "Pose") -> "Pose":
+    def __matmul__(self, other: Pose) -> Pose:
         return Pose(self.R @ other.p + self.p, self.R @ other.R)
 
     def apply(self, point) -> np.ndarray:
         return self.R @ np.asarray(point, dtype=float) + self.p
 
-    def offset(self, local_point) -> "Pose":
+    def offset(self, local_point) -> Pose:
         """The same orientation, moved to ``local_point`` expressed in this frame."""
         return Pose(self.apply(local_point), self.R)
 
@@ -63,5 +63,5 @@ class Pose:
         """Angle between this frame's z axis and the world's."""
         return math.acos(max(-1.0, min(1.0, float(self.R[2, 2]))))
 
-    def relative_to(self, ref: "Pose") -> "Pose":
+    def relative_to(self, ref: Pose) -> Pose:
         return ref.inverse() @ self

@@ -13,8 +13,9 @@ mast rests on what is under it with its own weight, until the chains' end is
 back above it. The landing step itself is a rigid body's impact (no chain
 or pad compliance), which the contact-force peaks in ``result.json`` show.
 When the chains' tension falls below ``hoist_slack_force_n`` while lowering,
-the slack-chain switch (debounced) stops the lowering where the load rests. The float between slew ring and spreader lets
-the guide cones centre a carried pack in the last centimetres.
+the slack-chain switch (debounced) stops the lowering where the load rests.
+The float between slew ring and spreader lets the guide cones centre a carried
+pack in the last centimetres.
 
 The spreader frame is its landing plane (the underside of its landing pads);
 the twist-lock heads hang below it and are modelled by their lock models,
@@ -35,7 +36,12 @@ AXES = ("bridge", "trolley", "hoist", "slew")
 
 def axis_specs(rig: OverheadRig) -> list[AxisSpec]:
     a = rig.axes
-    return [AxisSpec.linear("bridge", a.bridge), AxisSpec.linear("trolley", a.trolley), AxisSpec.linear("hoist", a.hoist), AxisSpec.rotary("slew", a.slew)]
+    return [
+        AxisSpec.linear("bridge", a.bridge),
+        AxisSpec.linear("trolley", a.trolley),
+        AxisSpec.linear("hoist", a.hoist),
+        AxisSpec.rotary("slew", a.slew),
+    ]
 
 
 def build_gantry_urdf(rig: OverheadRig) -> Robot:
@@ -44,18 +50,43 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
     tiny = (0.1, 0.1, 0.1)
     pad, pad_h, t = sp.landing_pad_size_mm * MM, sp.landing_pad_height_mm * MM, sp.thickness_mm * MM
     L, W = sp.length_mm * MM, sp.width_mm * MM
-    spreader_shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in sp.twist_lock_positions_mm]
+    spreader_shapes = [
+        Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in sp.twist_lock_positions_mm
+    ]
     spreader_shapes.append(Box(size=(L, W, t), xyz=(0.0, 0.0, pad_h + t / 2.0)))
     top = sp.hoist_zero_height_mm * MM + specs["hoist"].upper + 1.0
     span_y = specs["trolley"].upper - specs["trolley"].lower + 2.0
     links = [
         Link("base", Inertial.box(mass_kg=1000.0, size=tiny), []),
-        Link("bridge", Inertial.box(mass_kg=st.bridge_mass_kg, size=(1.0, span_y, 1.0)), [], visuals=[Box(size=(0.6, span_y, 0.6), xyz=(0.0, 0.0, top))], rgba=(0.95, 0.75, 0.1, 1.0)),
-        Link("trolley", Inertial.box(mass_kg=st.trolley_mass_kg, size=(1.5, 1.5, 0.5)), [], visuals=[Box(size=(1.2, 1.2, 0.4), xyz=(0.0, 0.0, top - 0.5))], rgba=(0.9, 0.5, 0.1, 1.0)),
-        Link("mast", Inertial.box(mass_kg=st.hoist_mass_kg, size=(0.4, 0.4, 2.0)), [], visuals=[Box(size=(0.3, 0.3, 2.0), xyz=(0.0, 0.0, pad_h + t + 1.0))], rgba=(0.5, 0.5, 0.5, 1.0)),
+        Link(
+            "bridge",
+            Inertial.box(mass_kg=st.bridge_mass_kg, size=(1.0, span_y, 1.0)),
+            [],
+            visuals=[Box(size=(0.6, span_y, 0.6), xyz=(0.0, 0.0, top))],
+            rgba=(0.95, 0.75, 0.1, 1.0),
+        ),
+        Link(
+            "trolley",
+            Inertial.box(mass_kg=st.trolley_mass_kg, size=(1.5, 1.5, 0.5)),
+            [],
+            visuals=[Box(size=(1.2, 1.2, 0.4), xyz=(0.0, 0.0, top - 0.5))],
+            rgba=(0.9, 0.5, 0.1, 1.0),
+        ),
+        Link(
+            "mast",
+            Inertial.box(mass_kg=st.hoist_mass_kg, size=(0.4, 0.4, 2.0)),
+            [],
+            visuals=[Box(size=(0.3, 0.3, 2.0), xyz=(0.0, 0.0, pad_h + t + 1.0))],
+            rgba=(0.5, 0.5, 0.5, 1.0),
+        ),
         Link("slew_ring", Inertial.box(mass_kg=st.float_stage_mass_kg, size=tiny), []),
         Link("float_stage", Inertial.box(mass_kg=st.float_stage_mass_kg, size=tiny), []),
-        Link("spreader", Inertial.box(mass_kg=sp.mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)), spreader_shapes, rgba=(0.2, 0.3, 0.35, 1.0)),
+        Link(
+            "spreader",
+            Inertial.box(mass_kg=sp.mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)),
+            spreader_shapes,
+            rgba=(0.2, 0.3, 0.35, 1.0),
+        ),
     ]
     fr = fl.range_mm * MM
 
@@ -84,7 +115,16 @@ class Gantry(ServoRig):
         self.slack = False
         self.chain_slack = False  # before ServoRig's first read()
         self._slack_s = 0.0
-        super().__init__(world, body, axis_specs(rig), rig.float, tool_joint="float_y", tool_frame_joint="slew", load_axis="hoist", tare_n=tare_n)
+        super().__init__(
+            world,
+            body,
+            axis_specs(rig),
+            rig.float,
+            tool_joint="float_y",
+            tool_frame_joint="slew",
+            load_axis="hoist",
+            tare_n=tare_n,
+        )
 
     def read(self) -> None:
         super().read()
@@ -110,4 +150,6 @@ class Gantry(ServoRig):
         super().actuate(drives, dt)
         if self.chain_slack:
             # The mast rests on what is under it with its own weight; the motor pays out chain.
-            pb.setJointMotorControl2(self.body, self.joint["hoist"], pb.VELOCITY_CONTROL, force=0.0, physicsClientId=self.world.cid)
+            pb.setJointMotorControl2(
+                self.body, self.joint["hoist"], pb.VELOCITY_CONTROL, force=0.0, physicsClientId=self.world.cid
+            )

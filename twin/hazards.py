@@ -33,7 +33,16 @@ class HazardMonitor:
 
     _overloaded_rig: bool = False
 
-    def check(self, *, t_s: float, packs: dict[str, tuple[float, float]], connector_force_n: float, connector_max_n: float, carried_kg: float, payload_kg: float) -> list[dict]:
+    def check(
+        self,
+        *,
+        t_s: float,
+        packs: dict[str, tuple[float, float]],
+        connector_force_n: float,
+        connector_max_n: float,
+        carried_kg: float,
+        payload_kg: float,
+    ) -> list[dict]:
         """``packs``: role -> (z of the pack frame, vertical speed); ``carried_kg``:
         the mass of a pack the rig is carrying now (0 if none)."""
         events: list[dict] = []
@@ -51,7 +60,11 @@ class HazardMonitor:
                 drop = fall.start_z_m - z
                 if not fall.reported and drop > self.cfg.drop_distance_mm * MM:
                     fall.reported = True
-                    events.append(hazard("pack_dropped", t_s, pack=role, fall_mm=round(drop / MM, 3), speed_mm_s=round(-vz / MM, 1)))
+                    events.append(
+                        hazard(
+                            "pack_dropped", t_s, pack=role, fall_mm=round(drop / MM, 3), speed_mm_s=round(-vz / MM, 1)
+                        )
+                    )
             elif fall is not None:
                 del self._falls[role]
         if self.cfg.rig_vehicle_contact:
@@ -62,7 +75,9 @@ class HazardMonitor:
             self._in_contact = bool(contacts)
         over = connector_force_n > connector_max_n
         if over and not self._overloaded:
-            events.append(hazard("connector_overload", t_s, force_n=round(connector_force_n, 1), limit_n=connector_max_n))
+            events.append(
+                hazard("connector_overload", t_s, force_n=round(connector_force_n, 1), limit_n=connector_max_n)
+            )
         self._overloaded = over
         return events
 

@@ -180,7 +180,9 @@ class ImpairedLink:
         self.active = cfg.active
         self.stats = stats
         commands_seed, frames_seed = np.random.SeedSequence([seed, STREAM_ID]).spawn(2)
-        self.commands = Channel(cfg.commands, np.random.default_rng(commands_seed), stats.commands, decodable=wire.CONTROLLER_TYPES)
+        self.commands = Channel(
+            cfg.commands, np.random.default_rng(commands_seed), stats.commands, decodable=wire.CONTROLLER_TYPES
+        )
         self.frames = Channel(cfg.frames, np.random.default_rng(frames_seed), stats.frames, decodable=wire.PLANT_TYPES)
         self.cut = LinkCutState(cfg.cut)
         self.owner: bytes | None = None  # only the session owner's commands are impaired

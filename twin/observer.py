@@ -13,7 +13,8 @@ the socket, so a remote subscriber can compute the same verdict.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 import numpy as np
 

@@ -65,7 +65,9 @@ def _build_top_lift(pack: PackTopLift) -> Robot:
     holes = [Hole(x * MM, y * MM, cs.diameter_mm * MM, cs.chamfer_mm * MM) for x, y in cs.positions_mm]
     base_t = cs.depth_mm * MM
     shapes = [Box(size=(L, W, H - base_t), xyz=(0.0, 0.0, -(H - base_t) / 2.0))]
-    shapes += plate_with_holes(length_m=L, width_m=W, thickness_m=base_t, holes=holes, wall_m=_HOLE_WALL_MM * MM, z0_m=-H, entry="bottom")
+    shapes += plate_with_holes(
+        length_m=L, width_m=W, thickness_m=base_t, holes=holes, wall_m=_HOLE_WALL_MM * MM, z0_m=-H, entry="bottom"
+    )
     lp = pack.lifting_points
     c, ch = lp.casting_size_mm * MM, lp.casting_height_mm * MM
     castings = [Box(size=(c, c, ch), xyz=(x * MM, y * MM, ch / 2.0)) for x, y in lp.positions_mm]
@@ -80,10 +82,20 @@ def _robot(pack: Pack, shapes, visuals) -> Robot:
     if vm.path is not None:
         # The brand's mesh replaces the plain body box (the first visual); the
         # cache stages the file beside the URDF under its content hash.
-        visuals = [Mesh(filename=staged_name(vm.path), source=vm.path, scale=tuple(vm.scale), xyz=tuple(v * MM for v in vm.xyz_mm))] + visuals[1:]
+        visuals = [
+            Mesh(
+                filename=staged_name(vm.path),
+                source=vm.path,
+                scale=tuple(vm.scale),
+                xyz=tuple(v * MM for v in vm.xyz_mm),
+            )
+        ] + visuals[1:]
     cog = (pack.cog_mm[0] * MM, pack.cog_mm[1] * MM, pack.cog_mm[2] * MM)
     inertial = Inertial.box(mass_kg=pack.mass_kg, size=(L, W, H), com=cog)
-    return Robot(name=f"pack_{pack.family_id}", links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))])
+    return Robot(
+        name=f"pack_{pack.family_id}",
+        links=[Link("pack", inertial, shapes, visuals=visuals, rgba=(0.15, 0.35, 0.75, 1.0))],
+    )
 
 
 def lock_points(pack: Pack) -> list[np.ndarray]:
@@ -109,8 +121,15 @@ def with_deviation(pack: Pack, dev: PackDeviation) -> Pack:
     locating pins (the datum) stay where they are; the outline, the mass, the
     connector and the lock anchors move."""
     d = pack.dimensions
-    dims = dataclasses.replace(d, length_mm=d.length_mm + dev.length_mm, width_mm=d.width_mm + dev.width_mm, height_mm=d.height_mm + dev.height_mm)
-    conn = dataclasses.replace(pack.connector, position_mm=[a + b for a, b in zip(pack.connector.position_mm, dev.connector_mm)])
+    dims = dataclasses.replace(
+        d,
+        length_mm=d.length_mm + dev.length_mm,
+        width_mm=d.width_mm + dev.width_mm,
+        height_mm=d.height_mm + dev.height_mm,
+    )
+    conn = dataclasses.replace(
+        pack.connector, position_mm=[a + b for a, b in zip(pack.connector.position_mm, dev.connector_mm)]
+    )
     lock_pos = [list(p) for p in pack.locks.positions_mm]
     for i, (dx, dy) in enumerate(dev.lock_mm[: len(lock_pos)]):
         lock_pos[i] = [lock_pos[i][0] + dx, lock_pos[i][1] + dy]

@@ -151,7 +151,7 @@ class Plant:
         except KeyboardInterrupt:
             return self._finish(channel, END_INTERRUPTED, t0)
 
-    def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:
+    def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:  # noqa: C901 (split in the redesign)
         wire_cfg = self.cfg.wire
         description = self.station.describe()
         # 1. Handshake.
@@ -181,7 +181,12 @@ class Plant:
                 return self._finish(link, END_INTERRUPTED, t_session)
             if self.station.world.time_s >= self.cfg.scenario.max_sim_time_s - 1e-9:
                 return self._finish(link, END_TRUNCATED, t_session)
-            for ev in link.begin_period(period=self.stats.periods, frame_seq=self.station.frame_seq, t_s=self.station.world.time_s, phase=self._phase):
+            for ev in link.begin_period(
+                period=self.stats.periods,
+                frame_seq=self.station.frame_seq,
+                t_s=self.station.world.time_s,
+                phase=self._phase,
+            ):
                 self.observer.publish(TOPIC_EVENT, ev)
             # Lockstep: no answer can come to a frame the channel spoiled; step at once.
             at_once = not realtime and link.frame_spoiled and not link.cut.active
@@ -211,7 +216,9 @@ class Plant:
                 self._last_cmd_id = cmd_id
                 if cmd.phase != self._phase:
                     self._phase = cmd.phase
-                    self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": cmd.phase, "t_s": self.station.world.time_s})
+                    self.observer.publish(
+                        TOPIC_EVENT, {"event": "phase", "phase": cmd.phase, "t_s": self.station.world.time_s}
+                    )
             self.station.apply(cmd, cmd_id)
             self.station.advance()
             self.stats.periods += 1
@@ -238,7 +245,9 @@ class Plant:
             return now if at_once else now + self.cfg.wire.link_timeout_s
         period = self.cfg.wire.control_period_s
         last = self._paced_until
-        self._paced_until = now + period if last is None else max(last + period, now - self.cfg.wire.silent_link_catch_up_s)
+        self._paced_until = (
+            now + period if last is None else max(last + period, now - self.cfg.wire.silent_link_catch_up_s)
+        )
         return self._paced_until
 
     def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, *, wait: bool = True):
@@ -258,7 +267,9 @@ class Plant:
             if msg is None:
                 continue
             if msg.type == wire.HELLO:  # the owner reconnected or repeated itself
-                link.send(got[0], wire.WELCOME, {"station": self.station.describe(), "protocol": list(wire.PROTOCOL_VERSION)})
+                link.send(
+                    got[0], wire.WELCOME, {"station": self.station.describe(), "protocol": list(wire.PROTOCOL_VERSION)}
+                )
                 continue
             if msg.type == wire.BYE:
                 return latest, latest_id, msg
@@ -293,5 +304,7 @@ class Plant:
         self.observer.publish(TOPIC_TRUTH, truth)
         for ev in self.station.events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
-        self.observer.publish(TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()})
+        self.observer.publish(
+            TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()}
+        )
         return self.stats

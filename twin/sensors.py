@@ -33,7 +33,11 @@ class LoadCell:
         tau = self.spec.filter_tau_s
         alpha = 1.0 if tau <= 0.0 else 1.0 - math.exp(-dt / tau)
         self.filtered_n += alpha * (load_n - self.filtered_n)
-        return self.filtered_n + float(self.rng.normal(0.0, self.spec.noise_n)) if self.spec.noise_n > 0 else self.filtered_n
+        return (
+            self.filtered_n + float(self.rng.normal(0.0, self.spec.noise_n))
+            if self.spec.noise_n > 0
+            else self.filtered_n
+        )
 
 
 class Vision:

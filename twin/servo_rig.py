@@ -36,7 +36,18 @@ class ServoRig:
     is what the rig's load cell reads.
     """
 
-    def __init__(self, world: World, body: int, specs: list[AxisSpec], float_cfg: Float, *, tool_joint: str, tool_frame_joint: str, load_axis: str, tare_n: float):
+    def __init__(
+        self,
+        world: World,
+        body: int,
+        specs: list[AxisSpec],
+        float_cfg: Float,
+        *,
+        tool_joint: str,
+        tool_frame_joint: str,
+        load_axis: str,
+        tare_n: float,
+    ):
         self.world = world
         self.body = body
         self.specs = specs
@@ -105,8 +116,12 @@ class ServoRig:
     def _engage_float_lock(self) -> None:
         # The centring lock pulls the float to centre and holds it there.
         pb.setJointMotorControlArray(
-            self.body, self._float_idx, pb.POSITION_CONTROL, targetPositions=[0.0, 0.0],
-            forces=[self.float_cfg.locked_force_n] * 2, physicsClientId=self.world.cid,
+            self.body,
+            self._float_idx,
+            pb.POSITION_CONTROL,
+            targetPositions=[0.0, 0.0],
+            forces=[self.float_cfg.locked_force_n] * 2,
+            physicsClientId=self.world.cid,
         )
 
     def _float_step(self, dt: float) -> None:
@@ -118,14 +133,20 @@ class ServoRig:
                 if not self.float_locked:
                     # Release the centring motor before applying spring forces.
                     pb.setJointMotorControlArray(
-                        self.body, self._float_idx, pb.VELOCITY_CONTROL, forces=[0.0, 0.0], physicsClientId=self.world.cid
+                        self.body,
+                        self._float_idx,
+                        pb.VELOCITY_CONTROL,
+                        forces=[0.0, 0.0],
+                        physicsClientId=self.world.cid,
                     )
         if self.float_locked or self.float_commanded_locked:
             return
         k = f.stiffness_n_per_mm / MM
         c = f.damping_n_s_per_mm / MM
         forces = [-k * self.q[n] - c * self.qd[n] for n in FLOAT_JOINTS]
-        pb.setJointMotorControlArray(self.body, self._float_idx, pb.TORQUE_CONTROL, forces=forces, physicsClientId=self.world.cid)
+        pb.setJointMotorControlArray(
+            self.body, self._float_idx, pb.TORQUE_CONTROL, forces=forces, physicsClientId=self.world.cid
+        )
 
     # -- frames and loads -----------------------------------------------------
     def tool_pose(self) -> Pose:

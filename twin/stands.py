@@ -19,12 +19,23 @@ def build_stands_urdf(storage: StandStorage, pack: PackTopLift) -> Robot:
     shapes = []
     for st in storage.stands:
         x0, y0 = st.x_mm * MM, st.y_mm * MM
-        shapes += [Box(size=(pad, pad, seat), xyz=(x0 + x * MM, y0 + y * MM, seat / 2.0)) for x, y in pack.seat_points_mm]
         shapes += [
-            locating_pin(x_m=x0 + x * MM, y_m=y0 + y * MM, z_base_m=seat - pad_h, diameter_m=storage.cone_diameter_mm * MM, length_m=storage.cone_height_mm * MM + pad_h)
+            Box(size=(pad, pad, seat), xyz=(x0 + x * MM, y0 + y * MM, seat / 2.0)) for x, y in pack.seat_points_mm
+        ]
+        shapes += [
+            locating_pin(
+                x_m=x0 + x * MM,
+                y_m=y0 + y * MM,
+                z_base_m=seat - pad_h,
+                diameter_m=storage.cone_diameter_mm * MM,
+                length_m=storage.cone_height_mm * MM + pad_h,
+            )
             for x, y in pack.cone_sockets.positions_mm
         ]
-    return Robot(name="stands", links=[Link("stands", Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)), shapes, rgba=(0.45, 0.45, 0.5, 1.0))])
+    return Robot(
+        name="stands",
+        links=[Link("stands", Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)), shapes, rgba=(0.45, 0.45, 0.5, 1.0))],
+    )
 
 
 class Stands:

@@ -31,7 +31,10 @@ def build_rack_urdf(storage: Storage, pack: Pack) -> Robot:
     for slot in storage.slots:
         for s in (-1.0, 1.0):
             shapes.append(Box(size=(L, storage.rail_width_mm * MM, h), xyz=(slot.x_mm * MM, s * y_rail, z)))
-    return Robot(name="rack", links=[Link("rack", Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)), shapes, rgba=(0.5, 0.45, 0.3, 1.0))])
+    return Robot(
+        name="rack",
+        links=[Link("rack", Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)), shapes, rgba=(0.5, 0.45, 0.3, 1.0))],
+    )
 
 
 class Rack:

@@ -32,37 +32,72 @@ def build_truck_urdf(truck: TruckSpec, pack: PackTopLift) -> Robot:
     pad, pad_h = c.pad_size_mm * MM, _PAD_HEIGHT_MM * MM
     shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, -pad_h / 2.0)) for x, y in pack.seat_points_mm]
     shapes += [
-        locating_pin(x_m=x * MM, y_m=y * MM, z_base_m=-pad_h, diameter_m=c.cone_diameter_mm * MM, length_m=c.cone_height_mm * MM + pad_h)
+        locating_pin(
+            x_m=x * MM,
+            y_m=y * MM,
+            z_base_m=-pad_h,
+            diameter_m=c.cone_diameter_mm * MM,
+            length_m=c.cone_height_mm * MM + pad_h,
+        )
         for x, y in pack.cone_sockets.positions_mm
     ]
     rw, rh = _RAIL_SECTION_MM[0] * MM, _RAIL_SECTION_MM[1] * MM
     for s in (-1.0, 1.0):
-        shapes.append(Box(size=(c.rail_length_mm * MM, rw, rh), xyz=(0.0, s * c.rail_spacing_mm * MM / 2.0, -pad_h - rh / 2.0)))
+        shapes.append(
+            Box(size=(c.rail_length_mm * MM, rw, rh), xyz=(0.0, s * c.rail_spacing_mm * MM / 2.0, -pad_h - rh / 2.0))
+        )
     cab_x = pack.dimensions.length_mm * MM / 2.0 + cab.gap_mm * MM + cab.length_mm * MM / 2.0
     cab_bottom = -pad_h - rh
     cab_h = cab.height_mm * MM - c.seat_height_mm * MM - cab_bottom
     shapes.append(Box(size=(cab.length_mm * MM, cab.width_mm * MM, cab_h), xyz=(cab_x, 0.0, cab_bottom + cab_h / 2.0)))
-    chassis = Inertial.box(mass_kg=truck.suspension.sprung_mass_kg, size=(c.rail_length_mm * MM, c.rail_spacing_mm * MM, rh), com=(0.0, 0.0, -pad_h - rh / 2.0))
+    chassis = Inertial.box(
+        mass_kg=truck.suspension.sprung_mass_kg,
+        size=(c.rail_length_mm * MM, c.rail_spacing_mm * MM, rh),
+        com=(0.0, 0.0, -pad_h - rh / 2.0),
+    )
     travel = truck.suspension.travel_mm * MM
     return Robot(
         name=f"truck_{truck.model}",
-        links=[Link("ground", Inertial.box(mass_kg=1000.0, size=(0.1, 0.1, 0.1)), []), Link("chassis", chassis, shapes, rgba=(0.75, 0.1, 0.1, 1.0))],
-        joints=[Joint("suspension", "prismatic", "ground", "chassis", xyz=(0.0, 0.0, c.seat_height_mm * MM), axis=(0, 0, 1), lower=-travel, upper=travel)],
+        links=[
+            Link("ground", Inertial.box(mass_kg=1000.0, size=(0.1, 0.1, 0.1)), []),
+            Link("chassis", chassis, shapes, rgba=(0.75, 0.1, 0.1, 1.0)),
+        ],
+        joints=[
+            Joint(
+                "suspension",
+                "prismatic",
+                "ground",
+                "chassis",
+                xyz=(0.0, 0.0, c.seat_height_mm * MM),
+                axis=(0, 0, 1),
+                lower=-travel,
+                upper=travel,
+            )
+        ],
     )
 
 
 class Truck:
-    def __init__(self, world: World, truck: TruckSpec, pack: PackTopLift, *, offset_mm, yaw_deg: float, laden_kg: float):
+    def __init__(
+        self, world: World, truck: TruckSpec, pack: PackTopLift, *, offset_mm, yaw_deg: float, laden_kg: float
+    ):
         self.world = world
         self.spec = truck
         self.k_n_per_m = truck.suspension.stiffness_n_per_mm / MM
         self.c_n_s_per_m = truck.suspension.damping_n_s_per_mm / MM
         self.preload_n = truck.suspension.sprung_mass_kg * world.physics.gravity_m_s2
-        self.body = world.load(build_truck_urdf(truck, pack), position=(offset_mm[0] * MM, offset_mm[1] * MM, 0.0), yaw_rad=float(np.radians(yaw_deg)), fixed=True)
+        self.body = world.load(
+            build_truck_urdf(truck, pack),
+            position=(offset_mm[0] * MM, offset_mm[1] * MM, 0.0),
+            yaw_rad=float(np.radians(yaw_deg)),
+            fixed=True,
+        )
         self.joint = world.joint_indices(self.body)["suspension"]
         self.chassis_link = self.joint
         # Start at the static equilibrium of the load it carries: no bounce at t = 0.
-        pb.resetJointState(self.body, self.joint, -laden_kg * world.physics.gravity_m_s2 / self.k_n_per_m, physicsClientId=world.cid)
+        pb.resetJointState(
+            self.body, self.joint, -laden_kg * world.physics.gravity_m_s2 / self.k_n_per_m, physicsClientId=world.cid
+        )
         pb.setJointMotorControl2(self.body, self.joint, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.cid)
         self.H = pack.dimensions.height_mm * MM
 

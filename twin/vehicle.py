@@ -57,10 +57,15 @@ def build_car_urdf(vehicle: VehicleConfig, pack: Pack) -> Robot:
         shapes.append(Box(size=(t, W, hgt), xyz=(s * (L / 2.0 + t / 2.0), 0.0, zc)))
     body = vehicle.body
     visuals = list(shapes) + [
-        Box(size=(body.length_mm * MM, body.width_mm * MM, body.height_mm * MM * 0.6), xyz=(0.0, 0.0, pad_h + body.height_mm * MM * 0.3))
+        Box(
+            size=(body.length_mm * MM, body.width_mm * MM, body.height_mm * MM * 0.6),
+            xyz=(0.0, 0.0, pad_h + body.height_mm * MM * 0.3),
+        )
     ]
     inertial = Inertial.box(mass_kg=body.mass_kg, size=(body.length_mm * MM, body.width_mm * MM, body.height_mm * MM))
-    return Robot(name=f"car_{vehicle.model}", links=[Link("body", inertial, shapes, visuals=visuals, rgba=(0.8, 0.8, 0.82, 0.6))])
+    return Robot(
+        name=f"car_{vehicle.model}", links=[Link("body", inertial, shapes, visuals=visuals, rgba=(0.8, 0.8, 0.82, 0.6))]
+    )
 
 
 class Car:
@@ -73,5 +78,9 @@ class Car:
         self.bay_pose = Pose.from_xyz_yaw(
             offset_mm[0] * MM, offset_mm[1] * MM, vehicle.bay.seat_height_mm * MM, float(np.radians(yaw_deg))
         )
-        self.body = world.load(build_car_urdf(vehicle, pack), position=self.bay_pose.p, yaw_rad=self.bay_pose.yaw_rad, fixed=True)
-        self.lock_port_local = np.array([vehicle.bay.lock_port_mm[0] * MM, vehicle.bay.lock_port_mm[1] * MM, -pack.dimensions.height_mm * MM])
+        self.body = world.load(
+            build_car_urdf(vehicle, pack), position=self.bay_pose.p, yaw_rad=self.bay_pose.yaw_rad, fixed=True
+        )
+        self.lock_port_local = np.array(
+            [vehicle.bay.lock_port_mm[0] * MM, vehicle.bay.lock_port_mm[1] * MM, -pack.dimensions.height_mm * MM]
+        )

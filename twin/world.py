@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Sequence
 
 from twin.schema import Physics
 from twin.urdf.cache import UrdfCache
@@ -121,7 +121,7 @@ class World:
             pb.disconnect(physicsClientId=self.cid)
         self.cid = None
 
-    def __enter__(self) -> "World":
+    def __enter__(self) -> World:
         return self
 
     def __exit__(self, *exc) -> None:

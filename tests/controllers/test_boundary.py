@@ -32,8 +32,10 @@ def test_no_controller_module_imports_the_twin_or_pybullet():
 def test_running_the_controller_loads_neither_twin_nor_pybullet():
     """Import every controller module in a fresh interpreter and look at sys.modules."""
     mods = [f"controllers.{p.stem}" for p in CONTROLLERS.glob("*.py") if p.stem != "__init__"]
-    code = "import sys\n" + "".join(f"import {m}\n" for m in mods) + (
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in %r)\nprint(','.join(bad))" % (FORBIDDEN,)
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in mods)
+        + f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\nprint(','.join(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -14,10 +14,26 @@ from controllers.swap_sequence import Fault
 IDS = ["0", "1"]
 # Per lock type: the channels, the statuses of an engaged lock, and of a released one.
 STATES = {
-    "hydraulic_pin": (("extended", "pressure_ok"), {"extended": True, "pressure_ok": True}, {"extended": False, "pressure_ok": False}),
-    "em_latch": (("gap_closed", "energised"), {"gap_closed": True, "energised": True}, {"gap_closed": True, "energised": False}),
-    "mech_clip": (("closed", "lug_present"), {"closed": True, "lug_present": True}, {"closed": False, "lug_present": True}),
-    "twist_lock": (("locked", "unlocked", "seated"), {"locked": True, "unlocked": False, "seated": True}, {"locked": False, "unlocked": True, "seated": True}),
+    "hydraulic_pin": (
+        ("extended", "pressure_ok"),
+        {"extended": True, "pressure_ok": True},
+        {"extended": False, "pressure_ok": False},
+    ),
+    "em_latch": (
+        ("gap_closed", "energised"),
+        {"gap_closed": True, "energised": True},
+        {"gap_closed": True, "energised": False},
+    ),
+    "mech_clip": (
+        ("closed", "lug_present"),
+        {"closed": True, "lug_present": True},
+        {"closed": False, "lug_present": True},
+    ),
+    "twist_lock": (
+        ("locked", "unlocked", "seated"),
+        {"locked": True, "unlocked": False, "seated": True},
+        {"locked": False, "unlocked": True, "seated": True},
+    ),
 }
 
 

@@ -17,7 +17,9 @@ def _roundtrip(msg: wire.Message, expect=wire.CONTROLLER_TYPES) -> wire.Message:
 
 def test_envelope_roundtrip_keeps_type_seq_body_and_cmd_id():
     seq = wire.Sequencer()
-    cmd = wire.Command(frame_seq=7, phase="align", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=0.1, speed=0.05)})
+    cmd = wire.Command(
+        frame_seq=7, phase="align", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=0.1, speed=0.05)}
+    )
     seq.make(wire.HELLO, {})
     msg = _roundtrip(seq.make(wire.COMMAND, cmd.to_body(), cmd_id=42))
     assert (msg.type, msg.seq, msg.cmd_id, msg.version) == (wire.COMMAND, 1, 42, wire.PROTOCOL_VERSION)
@@ -29,7 +31,12 @@ def test_envelope_roundtrip_keeps_type_seq_body_and_cmd_id():
 def test_wire_is_plain_msgpack_never_pickle():
     data = wire.encode(wire.Message(type=wire.HELLO, seq=0, body=wire.hello_body(client="x")))
     env = msgpack.unpackb(data, raw=False)
-    assert env == {"v": list(wire.PROTOCOL_VERSION), "type": "hello", "seq": 0, "body": {"client": "x", "role": "controller", "protocol": list(wire.PROTOCOL_VERSION)}}
+    assert env == {
+        "v": list(wire.PROTOCOL_VERSION),
+        "type": "hello",
+        "seq": 0,
+        "body": {"client": "x", "role": "controller", "protocol": list(wire.PROTOCOL_VERSION)},
+    }
 
 
 def test_other_major_version_is_refused_with_a_clear_message():

@@ -11,7 +11,12 @@ from swaptwin.batch import Job, run_batch
 
 
 def _result(status: str) -> dict:
-    return {"verdict": {"status": status, "reasons": []}, "controller": {}, "hazards": [], "session": {"end_reason": "bye"}}
+    return {
+        "verdict": {"status": status, "reasons": []},
+        "controller": {},
+        "hazards": [],
+        "session": {"end_reason": "bye"},
+    }
 
 
 def test_a_finished_job_is_kept_and_not_run_again(tmp_path, monkeypatch):

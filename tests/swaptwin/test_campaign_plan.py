@@ -11,7 +11,12 @@ from swaptwin.config import load
 
 def test_a_fault_that_does_not_fit_the_run_is_excluded_with_the_configs_reason():
     cfg = load(["rig=overhead"])
-    spec = {"faults": ["sensor_stuck", "encoder_drift"], "retarget": {"encoder_drift": ["fault.axis=trolley"]}, "exclusions": [], "delay_s": 0.2}
+    spec = {
+        "faults": ["sensor_stuck", "encoder_drift"],
+        "retarget": {"encoder_drift": ["fault.axis=trolley"]},
+        "exclusions": [],
+        "delay_s": 0.2,
+    }
     jobs, excluded = plan(cfg, spec, ["rig=overhead"])
     # The catalog's sensor_stuck aims at the car's pack-present switch: no such sensor on a gantry.
     stuck = [c for c in excluded if c.fault == "sensor_stuck"]
@@ -29,7 +34,11 @@ def test_the_shipped_campaigns_fit_their_rigs():
 
 
 def test_a_run_without_a_result_is_an_error_and_counts_against_the_campaign():
-    placeholder = {"verdict": {"status": "fail", "reasons": ["no result: the plant wrote none (see runs/x/plant.log)"]}, "controller": {}, "hazards": []}
+    placeholder = {
+        "verdict": {"status": "fail", "reasons": ["no result: the plant wrote none (see runs/x/plant.log)"]},
+        "controller": {},
+        "hazards": [],
+    }
     cell = classify(Job("pin_jam@lock", ("fault=pin_jam",)), placeholder)
     assert cell.status == "error" and "plant.log" in cell.reason
     s = summarize([cell])

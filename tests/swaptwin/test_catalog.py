@@ -50,7 +50,15 @@ def composed():
 
 
 def test_the_catalog_has_every_family_the_issue_asks_for():
-    asked = {"car_100kwh", "car_75kwh_lfp", "car_block_25", "car_block_20", "truck_chassis_171kwh", "truck_cab_back_280kwh", *INCOMPATIBLE}
+    asked = {
+        "car_100kwh",
+        "car_75kwh_lfp",
+        "car_block_25",
+        "car_block_20",
+        "truck_chassis_171kwh",
+        "truck_cab_back_280kwh",
+        *INCOMPATIBLE,
+    }
     assert asked <= set(FAMILIES)
 
 
@@ -108,10 +116,21 @@ def test_a_family_dropped_onto_a_floor_comes_to_rest(name, composed, tmp_path):
 
     plant = composed[name].plant
     height_m = plant.pack.dimensions.height_mm / 1000.0
-    floor = Robot(name="floor", links=[Link("floor", Inertial.box(mass_kg=1000.0, size=(6.0, 6.0, 0.1)), [Box(size=(6.0, 6.0, 0.1), xyz=(0.0, 0.0, -0.05))])])
+    floor = Robot(
+        name="floor",
+        links=[
+            Link(
+                "floor",
+                Inertial.box(mass_kg=1000.0, size=(6.0, 6.0, 0.1)),
+                [Box(size=(6.0, 6.0, 0.1), xyz=(0.0, 0.0, -0.05))],
+            )
+        ],
+    )
     with World(plant.physics, cache=UrdfCache(tmp_path)) as world:
         world.load(floor, position=(0.0, 0.0, 0.0), fixed=True)
-        pack = PackBody(world, plant.pack, role="dropped", pose=Pose.from_xyz_yaw(0.0, 0.0, height_m + DROP_MM / 1000.0, 0.0))
+        pack = PackBody(
+            world, plant.pack, role="dropped", pose=Pose.from_xyz_yaw(0.0, 0.0, height_m + DROP_MM / 1000.0, 0.0)
+        )
         for _ in range(round(SETTLE_S / plant.physics.step_s)):
             world.step()
         lin, ang = pack.velocity()
@@ -165,11 +184,23 @@ def _without_connector(text: str) -> str:
 @pytest.mark.parametrize(
     "change, key, text",
     [
-        (lambda t: t.replace("mass_kg: 555", "mass_kg: -555"), "pack.mass_kg", "-555 is out of range; allowed range [10.0, 20000.0] kg"),
+        (
+            lambda t: t.replace("mass_kg: 555", "mass_kg: -555"),
+            "pack.mass_kg",
+            "-555 is out of range; allowed range [10.0, 20000.0] kg",
+        ),
         (_without_connector, "pack.connector", "missing; required"),
-        (lambda t: t.replace("native_type: hydraulic_pin", "native_type: bolt"), "pack.locks.native_type", "'bolt' is not allowed; choose one of"),
+        (
+            lambda t: t.replace("native_type: hydraulic_pin", "native_type: bolt"),
+            "pack.locks.native_type",
+            "'bolt' is not allowed; choose one of",
+        ),
         (lambda t: t + "_target_: os.system\n", "pack._target_", "code-bearing keys are refused"),
-        (lambda t: t.replace("energy_kwh: 100 ", "energy_kwh: plenty "), "pack.energy_kwh", "'plenty' is not a number; allowed range [1.0, 2000.0] kWh"),
+        (
+            lambda t: t.replace("energy_kwh: 100 ", "energy_kwh: plenty "),
+            "pack.energy_kwh",
+            "'plenty' is not a number; allowed range [1.0, 2000.0] kWh",
+        ),
     ],
     ids=["negative-mass", "missing-connector", "unknown-lock-type", "target-key", "string-for-number"],
 )

@@ -23,8 +23,12 @@ def test_characterise_writes_the_table_summary_and_plot_within_tolerance(name, t
     with open(tmp_path / f"{stem}.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == summary["rows"] > 10
-    assert {"holding_model_n", "holding_law_n", "insertion_model_n", "insertion_law_n", "relative_error"} <= set(rows[0])
-    assert max(float(r["relative_error"]) for r in rows) == pytest.approx(summary["max_relative_error"], rel=1e-6, abs=1e-12)
+    assert {"holding_model_n", "holding_law_n", "insertion_model_n", "insertion_law_n", "relative_error"} <= set(
+        rows[0]
+    )
+    assert max(float(r["relative_error"]) for r in rows) == pytest.approx(
+        summary["max_relative_error"], rel=1e-6, abs=1e-12
+    )
     assert json.loads((tmp_path / f"{stem}.json").read_text()) == summary
     assert summary["max_relative_error"] <= TOLERANCE == 0.05 and summary["within_tolerance"]
     ET.fromstring((tmp_path / f"{stem}.svg").read_text())

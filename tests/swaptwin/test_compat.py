@@ -13,9 +13,37 @@ from swaptwin.compat import check, format_report
 from swaptwin.config import load
 from tests.conftest import REPO
 
-UNDER_CHASSIS = ("bay_width", "bay_length", "transport_clearance", "lift_reach", "pallet_pads", "rig_pin_capture", "rig_pin_depth")
-OVERHEAD = ("truck_width", "suspension", "hoist_landing", "hoist_carry", "hoist_slack", "spreader_coverage", "twist_lock_capture", "cone_capture", "cone_depth")
-COMMON = ("form", "vehicle", "payload", "lock_type", "lock_capture", "lock_holding", "connector_float", "voltage", "current")
+UNDER_CHASSIS = (
+    "bay_width",
+    "bay_length",
+    "transport_clearance",
+    "lift_reach",
+    "pallet_pads",
+    "rig_pin_capture",
+    "rig_pin_depth",
+)
+OVERHEAD = (
+    "truck_width",
+    "suspension",
+    "hoist_landing",
+    "hoist_carry",
+    "hoist_slack",
+    "spreader_coverage",
+    "twist_lock_capture",
+    "cone_capture",
+    "cone_depth",
+)
+COMMON = (
+    "form",
+    "vehicle",
+    "payload",
+    "lock_type",
+    "lock_capture",
+    "lock_holding",
+    "connector_float",
+    "voltage",
+    "current",
+)
 
 
 def _report(*overrides: str):
@@ -87,7 +115,12 @@ def test_under_chassis_margins_follow_their_formulas(overrides, name, margin, un
         # 70 / 2 + 25 - 66 / 2 - (2 + 1): the wider cones (the truck's, not the stands' 60 mm) count
         (("vehicle.cradle.cone_diameter_mm=66",), "cone_capture", 24.0, "mm"),
         # twist-lock head clearance across the aperture (63.5 - 56) / 2 - (2 + 1) - 1 mm offset
-        (("rig.spreader.twist_lock_positions_mm=[[-411,-1110],[411,-1111],[-411,1111],[411,1111]]",), "twist_lock_capture", -0.25, "mm"),
+        (
+            ("rig.spreader.twist_lock_positions_mm=[[-411,-1110],[411,-1111],[-411,1111],[411,1111]]",),
+            "twist_lock_capture",
+            -0.25,
+            "mm",
+        ),
         # 100 travel - 3220 x 9.81 / 400
         (("vehicle.suspension.stiffness_n_per_mm=400",), "suspension", 100 - 3220 * 9.81 / 400, "mm"),
         # hoist upper 1300 - (1290 + 100 + 2006 + 20 - 2000)
@@ -100,7 +133,12 @@ def test_under_chassis_margins_follow_their_formulas(overrides, name, margin, un
         # a threshold above the hoisted weight: no load could ever be carried
         (("rig.structure.hoist_slack_force_n=60000",), "hoist_slack", 5980 * 9.81 - 60000, "N"),
         # no debounce: the jolt trips the switch
-        (("rig.structure.hoist_slack_force_n=40000", "rig.structure.hoist_slack_debounce_s=0"), "hoist_slack", -0.004, "s"),
+        (
+            ("rig.structure.hoist_slack_force_n=40000", "rig.structure.hoist_slack_debounce_s=0"),
+            "hoist_slack",
+            -0.004,
+            "s",
+        ),
     ],
 )
 def test_overhead_margins_follow_their_formulas(overrides, name, margin, unit):
@@ -143,8 +181,17 @@ def test_lock_capture_is_the_models_own(overrides, margin):
 def test_lock_holding_is_the_engaged_models_force_against_the_retention():
     cfg = load([])
     p = cfg.plant
-    required = p.acceptance.required_force_n(mass_kg=p.pack.mass_kg + p.pack.tolerances.mass_kg, lock_count=4, gravity_m_s2=p.physics.gravity_m_s2)
-    shear_n = p.lock.shear_planes * p.lock.shear_allowable_mpa * 1e6 * 3.141592653589793 * (p.lock.pin_diameter_mm * 1e-3) ** 2 / 4
+    required = p.acceptance.required_force_n(
+        mass_kg=p.pack.mass_kg + p.pack.tolerances.mass_kg, lock_count=4, gravity_m_s2=p.physics.gravity_m_s2
+    )
+    shear_n = (
+        p.lock.shear_planes
+        * p.lock.shear_allowable_mpa
+        * 1e6
+        * 3.141592653589793
+        * (p.lock.pin_diameter_mm * 1e-3) ** 2
+        / 4
+    )
     c = _report().criterion("lock_holding")
     assert c.margin == pytest.approx((shear_n - required) / 1e3, abs=1e-3) and c.unit == "kN"
     # an electromagnetic latch on a 5.4 t truck pack: about a tenth of what it must hold

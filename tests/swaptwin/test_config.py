@@ -28,18 +28,38 @@ def test_every_option_of_every_group_composes_and_validates(group):
 @pytest.mark.parametrize(
     "override, file_or_source, key, text",
     [
-        ("pack.mass_kg=-5", "command-line override 'pack.mass_kg=-5'", "pack.mass_kg", "allowed range [10.0, 20000.0] kg"),
+        (
+            "pack.mass_kg=-5",
+            "command-line override 'pack.mass_kg=-5'",
+            "pack.mass_kg",
+            "allowed range [10.0, 20000.0] kg",
+        ),
         ("pack.dimensions.width_mm=wide", "command-line override", "pack.dimensions.width_mm", "is not a number"),
-        ("rig.axes.lift.max_speed_mm_s=0", "command-line override", "rig.axes.lift.max_speed_mm_s", "[0.1, 5000.0] mm/s"),
+        (
+            "rig.axes.lift.max_speed_mm_s=0",
+            "command-line override",
+            "rig.axes.lift.max_speed_mm_s",
+            "[0.1, 5000.0] mm/s",
+        ),
         ("lock.type=bolt", "command-line override", "lock.type", "is not known; choose one of"),
         ("+pack._target_=os.system", "command-line override", "pack._target_", "code-bearing keys are refused"),
         ("+scenario.parking_offset_cm=3", "command-line override", "scenario.parking_offset_cm", "unknown key"),
-        ("wire.control_period_s=0.021", "command-line override", "wire.control_period_s", "whole multiple of physics.step_s"),
+        (
+            "wire.control_period_s=0.021",
+            "command-line override",
+            "wire.control_period_s",
+            "whole multiple of physics.step_s",
+        ),
         ("clock=fast", "command-line override", "clock", "'lockstep' or 'realtime'"),
         ("~pack.connector", "command-line override", "pack.connector", "missing"),
         ("n=0", "command-line override", "n", "[1, 100000]"),
         ("n_jobs=many", "command-line override", "n_jobs", "number of parallel swaps"),
-        ("scenario.charged_pack_deviation.lock_mm=[[1,1]]", "command-line override", "scenario.charged_pack_deviation.lock_mm", "1 deviations for the 4 locks"),
+        (
+            "scenario.charged_pack_deviation.lock_mm=[[1,1]]",
+            "command-line override",
+            "scenario.charged_pack_deviation.lock_mm",
+            "1 deviations for the 4 locks",
+        ),
     ],
 )
 def test_bad_values_name_the_source_key_and_allowed_range(override, file_or_source, key, text):
@@ -62,7 +82,9 @@ def test_a_bad_value_in_a_file_names_that_file(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "CONFIG_DIR", conf)
     with pytest.raises(ConfigError) as err:
         config.load(["pack=broken"])
-    assert [str(p) for p in err.value.problems] == ["configs/pack/broken.yaml: pack.mass_kg: -555 is out of range; allowed range [10.0, 20000.0] kg"]
+    assert [str(p) for p in err.value.problems] == [
+        "configs/pack/broken.yaml: pack.mass_kg: -555 is out of range; allowed range [10.0, 20000.0] kg"
+    ]
 
 
 def test_all_problems_are_reported_at_once():

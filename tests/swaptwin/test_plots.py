@@ -15,7 +15,9 @@ def texts(svg: str) -> list[str]:
     return [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
-@pytest.mark.parametrize("lo, hi", [(0.0, 1.0), (0.0, 14000.0), (-3.2, 7.9), (0.05, 0.051), (5.0, 5.0), (-20000.0, 0.0)])
+@pytest.mark.parametrize(
+    "lo, hi", [(0.0, 1.0), (0.0, 14000.0), (-3.2, 7.9), (0.05, 0.051), (5.0, 5.0), (-20000.0, 0.0)]
+)
 def test_nice_ticks_cover_the_range_with_round_even_steps(lo, hi):
     ticks = nice_ticks(lo, hi)
     assert ticks[0] <= lo and ticks[-1] >= hi and 3 <= len(ticks) <= 12
@@ -28,7 +30,9 @@ def test_nice_ticks_cover_the_range_with_round_even_steps(lo, hi):
 def test_line_chart_draws_each_series_with_a_legend_and_labels():
     svg = line_chart(
         [Series("model", [0, 1, 2], [0, 10, 5]), Series("law <F0>", [0, 1, 2], [0, 9, 6], dashed=True, markers=True)],
-        x_label="gap [mm]", y_label="force [N]", title="Pull & gap",
+        x_label="gap [mm]",
+        y_label="force [N]",
+        title="Pull & gap",
     )
     root = ET.fromstring(svg)
     lines = list(root.iter(f"{SVG}polyline"))
@@ -53,5 +57,9 @@ def test_scatter_histogram_and_bars_are_well_formed():
 
 
 def test_empty_and_degenerate_data_still_render():
-    for svg in (line_chart([], x_label="x", y_label="y", title="t"), histogram([], x_label="x", title="t"), bars([], [], y_label="y", title="t")):
+    for svg in (
+        line_chart([], x_label="x", y_label="y", title="t"),
+        histogram([], x_label="x", title="t"),
+        bars([], [], y_label="y", title="t"),
+    ):
         ET.fromstring(svg)

@@ -10,13 +10,25 @@ from twin.drives import AxisSpec, Drive, DriveGroup
 DT = 0.004
 PERIOD_STEPS = 5
 SPEC = AxisSpec(
-    name="lift", unit="m", lower=0.0, upper=0.45, home=0.0, max_speed=0.1, max_accel=0.2, max_force=12000.0,
-    following_error_limit=0.015, encoder_resolution=1e-5, position_gain=0.3, velocity_gain=1.0,
+    name="lift",
+    unit="m",
+    lower=0.0,
+    upper=0.45,
+    home=0.0,
+    max_speed=0.1,
+    max_accel=0.2,
+    max_force=12000.0,
+    following_error_limit=0.015,
+    encoder_resolution=1e-5,
+    position_gain=0.3,
+    velocity_gain=1.0,
 )
 
 
 def _cmd(target, **kw):
-    return wire.Command(frame_seq=0, phase="t", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=target, **kw)})
+    return wire.Command(
+        frame_seq=0, phase="t", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=target, **kw)}
+    )
 
 
 def _run(group: DriveGroup, periods: int, cmd=None, actual=None):
@@ -87,7 +99,9 @@ def test_a_stop_is_latched_until_reset_faults():
     stopped_at = d.ref_pos
     _run(group, 20, cmd=_cmd(0.4))  # commands resume, but nothing moves
     assert d.state == wire.DRIVE_STOPPED and d.ref_pos == stopped_at
-    reset = wire.Command(frame_seq=0, phase="t", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=0.4)}, reset_faults=True)
+    reset = wire.Command(
+        frame_seq=0, phase="t", axes={"lift": wire.AxisCommand(wire.MODE_POSITION, target=0.4)}, reset_faults=True
+    )
     _run(group, 1, cmd=reset)
     assert d.state == wire.DRIVE_ACTIVE
     _run(group, 20, cmd=_cmd(0.4))

@@ -40,7 +40,11 @@ def test_the_fault_target_table_matches_what_the_station_publishes(rig):
         (["fault=lock_channels_disagree", "fault.sensor=coil_ok"], "fault.sensor", "not a channel of a hydraulic_pin"),
         (["fault=suspension_sag"], "fault.kind", "rig=overhead"),
         (["fault=encoder_drift", "fault.axis=hoist"], "fault.axis", "axis 'hoist' does not exist"),
-        (["fault=pin_jam", "fault.at.phase=null", "fault.at.signal=suspension_mm", "fault.at.above=5"], "fault.at.signal", "no signal 'suspension_mm'"),
+        (
+            ["fault=pin_jam", "fault.at.phase=null", "fault.at.signal=suspension_mm", "fault.at.above=5"],
+            "fault.at.signal",
+            "no signal 'suspension_mm'",
+        ),
         (["+extra_faults=[{use: sensor_stuck, sensor: radar}]"], "extra_faults[0].sensor", "no sensor 'radar'"),
     ],
 )
@@ -54,7 +58,15 @@ def test_a_fault_aimed_at_something_the_station_lacks_is_refused_at_load(overrid
 
 def test_a_channel_disagreement_without_a_channel_hits_the_lock_types_first_channel():
     for lock in ("hydraulic_pin", "em_latch", "mech_clip"):
-        p = load(["fault=lock_channels_disagree", f"lock={lock}", "fault.at.phase=null", "fault.at.t_s=0", "fault.at.delay_s=0"]).plant
+        p = load(
+            [
+                "fault=lock_channels_disagree",
+                f"lock={lock}",
+                "fault.at.phase=null",
+                "fault.at.t_s=0",
+                "fault.at.delay_s=0",
+            ]
+        ).plant
         station = make_station(p)
         try:
             station.advance()

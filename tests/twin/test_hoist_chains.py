@@ -35,6 +35,6 @@ def test_a_landed_pack_carries_the_mast_at_most_and_the_chains_go_slack():
     # next period on the stand carries the pack and at most the mast resting on it,
     # never the hoist drive's force (up to 90 kN) on top.
     impact = next(i for i, f in enumerate(after_landing) if f > 1.5 * pack_n)
-    resting = after_landing[impact + 1:]
+    resting = after_landing[impact + 1 :]
     assert resting
     assert max(resting) == pytest.approx(pack_n + mast_n, rel=0.05)

@@ -28,7 +28,9 @@ MOVE = {"travel": wire.AxisCommand(wire.MODE_POSITION, target=3.0)}
 class History:
     """What one client saw and sent."""
 
-    frames: list[tuple] = field(default_factory=list)  # (frame_seq, t_s, last_cmd_id, missed total, drive state, travel pos)
+    frames: list[tuple] = field(
+        default_factory=list
+    )  # (frame_seq, t_s, last_cmd_id, missed total, drive state, travel pos)
     commands: list[tuple] = field(default_factory=list)  # (cmd_id, frame_seq answered)
     errors: list[str] = field(default_factory=list)
     garbled: int = 0  # frames that arrived corrupted
@@ -62,7 +64,16 @@ def _next(c: RawController, h: History, wait_s: float = FRAME_WAIT_S) -> dict | 
     if msg.type != wire.FRAME:
         return None
     f = msg.body
-    h.frames.append((f["frame_seq"], f["t_s"], f["last_cmd_id"], f["missed_periods_total"], f["drives"]["state"], f["axes"]["travel"]["pos"]))
+    h.frames.append(
+        (
+            f["frame_seq"],
+            f["t_s"],
+            f["last_cmd_id"],
+            f["missed_periods_total"],
+            f["drives"]["state"],
+            f["axes"]["travel"]["pos"],
+        )
+    )
     h.raw.append(f)
     return f
 
@@ -111,8 +122,12 @@ def _link(end: dict) -> dict:
 def test_the_same_seed_gives_the_same_impairments_and_the_same_session(plant_process, raw_controller):
     overrides = (
         "seed=7",
-        f"{IMP}.commands.loss_rate=0.1", f"{IMP}.commands.duplicate_rate=0.1", f"{IMP}.commands.corrupt_rate=0.1",
-        f"{IMP}.frames.loss_rate=0.1", f"{IMP}.frames.duplicate_rate=0.1", f"{IMP}.frames.corrupt_rate=0.05",
+        f"{IMP}.commands.loss_rate=0.1",
+        f"{IMP}.commands.duplicate_rate=0.1",
+        f"{IMP}.commands.corrupt_rate=0.1",
+        f"{IMP}.frames.loss_rate=0.1",
+        f"{IMP}.frames.duplicate_rate=0.1",
+        f"{IMP}.frames.corrupt_rate=0.05",
     )
     runs = [_session(plant_process, raw_controller, *overrides, frames=120) for _ in range(2)]
     (ha, ra, ea), (hb, rb, eb) = runs
@@ -147,7 +162,9 @@ def _executed_in_order(h: History) -> None:
 
 @pytest.mark.parametrize("clock", ["lockstep", "realtime"])
 def test_a_repeated_command_executes_once(plant_process, raw_controller, clock):
-    h, _, end = _session(plant_process, raw_controller, f"clock={clock}", f"{IMP}.commands.duplicate_rate=1.0", frames=60)
+    h, _, end = _session(
+        plant_process, raw_controller, f"clock={clock}", f"{IMP}.commands.duplicate_rate=1.0", frames=60
+    )
     _executed_in_order(h)
     link = _link(end)
     assert link["commands"]["duplicated"] == len(h.commands)
@@ -180,7 +197,13 @@ def test_an_older_command_arriving_after_a_newer_one_is_never_executed(plant_pro
 
 def test_late_commands_are_stale_in_lockstep(plant_process, raw_controller):
     delay_periods = 4
-    h, _, end = _session(plant_process, raw_controller, f"{IMP}.commands.delay_rate=0.3", f"{IMP}.commands.delay_periods={delay_periods}", frames=80)
+    h, _, end = _session(
+        plant_process,
+        raw_controller,
+        f"{IMP}.commands.delay_rate=0.3",
+        f"{IMP}.commands.delay_periods={delay_periods}",
+        frames=80,
+    )
     _executed_in_order(h)
     delayed = _link(end)["commands"]["delayed"]
     assert delayed > 10
@@ -215,12 +238,19 @@ def test_lost_messages_stop_the_drives_after_the_configured_periods(plant_proces
     timeout_periods = 3
     stopped = lambda f: f["drives"]["state"] == wire.DRIVE_STOPPED  # noqa: E731
     h, _, end = _session(
-        plant_process, raw_controller, f"{IMP}.{direction}.loss_rate=0.6", f"wire.command_timeout_periods={timeout_periods}", frames=500, until=stopped
+        plant_process,
+        raw_controller,
+        f"{IMP}.{direction}.loss_rate=0.6",
+        f"wire.command_timeout_periods={timeout_periods}",
+        frames=500,
+        until=stopped,
     )
     assert stopped(h.raw[-1]), "the drives never stopped"
     first = next(i for i, f in enumerate(h.raw) if f["drives"]["state"] in (wire.DRIVE_STOPPING, wire.DRIVE_STOPPED))
     for f in h.raw[:first]:  # holding before the first command, then active while losses stay short
-        assert f["drives"]["state"] == wire.DRIVE_HOLDING or (f["drives"]["state"] == wire.DRIVE_ACTIVE and f["drives"]["missed_periods"] < timeout_periods)
+        assert f["drives"]["state"] == wire.DRIVE_HOLDING or (
+            f["drives"]["state"] == wire.DRIVE_ACTIVE and f["drives"]["missed_periods"] < timeout_periods
+        )
     first_stop = h.raw[first]["drives"]
     assert any("command timeout" in r for r in first_stop["reasons"])
     if direction == "commands":  # the client sees every frame, the first stopping one too
@@ -309,7 +339,12 @@ def test_a_cut_mid_phase_ends_our_controller_in_a_safe_stop_with_nothing_hazardo
 def test_our_controller_swaps_through_a_noisy_link(tmp_path):
     # About one message in a hundred spoiled each way, and one frame in two hundred
     # lost: a degraded fieldbus that a controller must ride through, not stop on.
-    noisy = [f"{IMP}.frames.corrupt_rate=0.01", f"{IMP}.frames.loss_rate=0.005", f"{IMP}.commands.corrupt_rate=0.01", f"{IMP}.commands.loss_rate=0.005"]
+    noisy = [
+        f"{IMP}.frames.corrupt_rate=0.01",
+        f"{IMP}.frames.loss_rate=0.005",
+        f"{IMP}.commands.corrupt_rate=0.01",
+        f"{IMP}.commands.loss_rate=0.005",
+    ]
     proc = run_cli("swap", f"hydra.run.dir={tmp_path}", *noisy, cwd=tmp_path)
     result = json.loads((tmp_path / "result.json").read_text())
     assert proc.returncode == 0 and result["verdict"]["status"] == "pass", proc.stdout + proc.stderr
@@ -340,7 +375,9 @@ def test_a_realtime_plant_that_stalls_drops_the_lag_instead_of_starving_its_driv
 
     h, _, end = _session(start, raw_controller, "clock=realtime", frames=150, until=stall_at_frame_50)
     states = [f[4] for f in h.frames[10:]]
-    assert all(s == wire.DRIVE_ACTIVE for s in states), [(f[0], f[4]) for f in h.frames if f[4] != wire.DRIVE_ACTIVE][:5]
+    assert all(s == wire.DRIVE_ACTIVE for s in states), [(f[0], f[4]) for f in h.frames if f[4] != wire.DRIVE_ACTIVE][
+        :5
+    ]
     assert end["overruns"] >= 1
     # The plant time stays one period a frame: the stall is not made up for.
     assert all(abs(b[1] - a[1] - 0.02) < 1e-6 for a, b in zip(h.frames, h.frames[1:]))

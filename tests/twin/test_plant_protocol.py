@@ -68,7 +68,9 @@ def test_lockstep_waits_for_the_command_of_the_current_frame(plant_process, raw_
 
 
 @pytest.mark.parametrize("timeout_periods", [3, 8])
-def test_withheld_commands_stop_the_drives_within_the_configured_periods(plant_process, raw_controller, timeout_periods):
+def test_withheld_commands_stop_the_drives_within_the_configured_periods(
+    plant_process, raw_controller, timeout_periods
+):
     plant = plant_process(*FAST_LINK, f"wire.command_timeout_periods={timeout_periods}")
     c = raw_controller(plant.endpoint)
     c.hello()

@@ -23,8 +23,12 @@ def _frames_while(c, frame: dict, *, until_t_s: float, **command_fields) -> list
 
 
 @pytest.mark.parametrize("fault, flag, pressed", [("e_stop", "estop", True), ("power_loss", "station_power", False)])
-def test_release_does_not_restart_anything_without_an_explicit_reset(plant_process, raw_controller, fault, flag, pressed):
-    plant = plant_process(f"fault={fault}", "fault.at.phase=null", "fault.at.t_s=0.5", "fault.at.delay_s=0", "fault.duration_s=1.0")
+def test_release_does_not_restart_anything_without_an_explicit_reset(
+    plant_process, raw_controller, fault, flag, pressed
+):
+    plant = plant_process(
+        f"fault={fault}", "fault.at.phase=null", "fault.at.t_s=0.5", "fault.at.delay_s=0", "fault.duration_s=1.0"
+    )
     c = raw_controller(plant.endpoint)
     c.hello()
     moving = _frames_while(c, c.recv_type(wire.FRAME).body, until_t_s=0.5, axes=MOVE)

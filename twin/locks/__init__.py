@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from twin.locks.base import LockModel
 from twin.locks.em_latch import em_latch_lock

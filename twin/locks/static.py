@@ -48,7 +48,12 @@ def engage(lock_cfg, *, dx_m: float, dy_m: float):
     lock.command(wire.LOCK_ENGAGE)
 
     def step(z_m: float, dt_s: float) -> None:
-        lock.update(dt_s, LockContext(offset_m=np.array([dx_m, dy_m, z_m]), tool_coupled=True, vehicle_power=True, carried_load_n=0.0))
+        lock.update(
+            dt_s,
+            LockContext(
+                offset_m=np.array([dx_m, dy_m, z_m]), tool_coupled=True, vehicle_power=True, carried_load_n=0.0
+            ),
+        )
 
     for z in np.linspace(-_APPROACH_M, 0.0, _INSERTION_STEPS):
         step(float(z), _DT_S)

@@ -38,7 +38,9 @@ MM = 1e-3
 
 def entry_clearance_m(cfg: TwistLock) -> tuple[float, float]:
     """How far off centre the head may be, along the aperture's length and across it."""
-    return (cfg.aperture_length_mm - cfg.head_length_mm) * MM / 2.0, (cfg.aperture_width_mm - cfg.head_width_mm) * MM / 2.0
+    return (cfg.aperture_length_mm - cfg.head_length_mm) * MM / 2.0, (
+        cfg.aperture_width_mm - cfg.head_width_mm
+    ) * MM / 2.0
 
 
 class TwistLockModel:

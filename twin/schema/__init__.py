@@ -16,6 +16,25 @@ from twin.schema.scenario import Scenario
 from twin.schema.vehicle import VEHICLE_SCHEMAS, VehicleConfig
 
 __all__ = [
-    "Acceptance", "ConfigError", "Fault", "Hazards", "LOCK_SCHEMAS", "LockConfig", "PACK_SCHEMAS", "Pack", "PackTopLift", "PackUnderbody", "Physics", "Problem",
-    "RIG_SCHEMAS", "RigConfig", "Scenario", "VEHICLE_SCHEMAS", "VehicleConfig", "Wire", "build", "q", "substeps",
+    "Acceptance",
+    "ConfigError",
+    "Fault",
+    "Hazards",
+    "LOCK_SCHEMAS",
+    "LockConfig",
+    "PACK_SCHEMAS",
+    "Pack",
+    "PackTopLift",
+    "PackUnderbody",
+    "Physics",
+    "Problem",
+    "RIG_SCHEMAS",
+    "RigConfig",
+    "Scenario",
+    "VEHICLE_SCHEMAS",
+    "VehicleConfig",
+    "Wire",
+    "build",
+    "q",
+    "substeps",
 ]

@@ -24,7 +24,16 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 _CODE_KEYS = ("_target_", "_partial_", "_recursive_", "_convert_", "_args_")
 
 
-def q(default: Any = dataclasses.MISSING, *, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = "", length: int | None = None, factory: Any = None) -> Any:
+def q(
+    default: Any = dataclasses.MISSING,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    unit: str = "",
+    doc: str = "",
+    length: int | None = None,
+    factory: Any = None,
+) -> Any:
     """A schema field with a unit and an inclusive range (None = open end).
 
     Without a default the key is required in the config file. ``length`` fixes
@@ -74,7 +83,7 @@ class _Builder:
     def fail(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.where, key, message))
 
-    def value(self, tp: Any, data: Any, key: str, meta: dict) -> Any:
+    def value(self, tp: Any, data: Any, key: str, meta: dict) -> Any:  # noqa: C901 (split in the redesign)
         origin = get_origin(tp)
         if dataclasses.is_dataclass(tp):
             return self.dataclass(tp, data, key)
@@ -135,7 +144,10 @@ class _Builder:
         prefix = f"{key}." if key else ""
         for bad in _CODE_KEYS:
             if bad in data:
-                self.fail(f"{prefix}{bad}", "code-bearing keys are refused: config is data (Hydra instantiate on untrusted config runs code)")
+                self.fail(
+                    f"{prefix}{bad}",
+                    "code-bearing keys are refused: config is data (Hydra instantiate on untrusted config runs code)",
+                )
         hints = get_type_hints(cls)
         names = {f.name for f in dataclasses.fields(cls)}
         for k in data:

@@ -20,19 +20,31 @@ from twin.schema._fields import q
 FaultKind = Literal[
     "none",
     # sensors
-    "sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error", "encoder_drift",
+    "sensor_stuck",
+    "sensor_offset",
+    "sensor_noise",
+    "sensor_dropout",
+    "lock_channel_disagree",
+    "vision_error",
+    "encoder_drift",
     # actuators
-    "axis_stall", "axis_slow", "lock_jam",
+    "axis_stall",
+    "axis_slow",
+    "lock_jam",
     # hydraulics
-    "pressure_loss", "leak_down",
+    "pressure_loss",
+    "leak_down",
     # electrics
     "latch_power_loss",
     # clips
     "broken_spring",
     # vehicle
-    "misparked", "suspension_sag", "wrong_pack_family",
+    "misparked",
+    "suspension_sag",
+    "wrong_pack_family",
     # station
-    "e_stop", "power_loss",
+    "e_stop",
+    "power_loss",
 ]
 
 # Which parameters each kind needs (besides name, kind, doc, at).
@@ -90,7 +102,9 @@ class Fault:
     doc: str = q(doc="what the fault is, where it comes from, what a controller should do")
     at: Trigger = q()
     duration_s: float | None = q(None, lo=0.0, hi=1e6, unit="s", doc="how long it acts; none: for good")
-    sensor: str | None = q(None, doc="a frame sensor path, e.g. load_cell_n, pack_present, vision, or a lock channel name")
+    sensor: str | None = q(
+        None, doc="a frame sensor path, e.g. load_cell_n, pack_present, vision, or a lock channel name"
+    )
     channel: int | None = q(None, lo=0, hi=1, doc="which of a two-channel sensor's channels")
     value: Any = q(None, doc="a stuck value, or the family id a wrong tag reads")
     offset: float | None = q(None, doc="added to a numeric sensor, in its unit")

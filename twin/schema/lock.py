@@ -32,7 +32,9 @@ class HydraulicPin:
     # Stroke 20-40 mm (D, domain.md).
     stroke_mm: float = q(lo=5.0, hi=100.0, unit="mm")
     engage_min_mm: float = q(lo=1.0, hi=100.0, unit="mm", doc="insertion for a full form fit")
-    lug_gap_mm: float = q(lo=0.0, hi=100.0, unit="mm", doc="retracted tip to lug face: where a misaligned lug stops the pin")
+    lug_gap_mm: float = q(
+        lo=0.0, hi=100.0, unit="mm", doc="retracted tip to lug face: where a misaligned lug stops the pin"
+    )
     extend_speed_mm_s: float = q(lo=1.0, hi=1000.0, unit="mm/s", doc="flow-limited pin speed")
     pin_diameter_mm: float = q(lo=4.0, hi=100.0, unit="mm")
     bracket_hole_diameter_mm: float = q(lo=4.0, hi=120.0, unit="mm")
@@ -46,15 +48,27 @@ class HydraulicPin:
     def check(self):
         out = []
         if self.supply_pressure_mpa > self.max_pressure_mpa:
-            out.append(("supply_pressure_mpa", f"{self.supply_pressure_mpa} exceeds max_pressure_mpa={self.max_pressure_mpa}"))
+            out.append(
+                ("supply_pressure_mpa", f"{self.supply_pressure_mpa} exceeds max_pressure_mpa={self.max_pressure_mpa}")
+            )
         if self.engage_min_mm > self.stroke_mm:
             out.append(("engage_min_mm", f"{self.engage_min_mm} exceeds stroke_mm={self.stroke_mm}"))
         if self.lug_gap_mm >= self.engage_min_mm:
             out.append(("lug_gap_mm", f"{self.lug_gap_mm} must be below engage_min_mm={self.engage_min_mm}"))
         if self.bracket_hole_diameter_mm <= self.pin_diameter_mm:
-            out.append(("bracket_hole_diameter_mm", f"{self.bracket_hole_diameter_mm} must exceed pin_diameter_mm={self.pin_diameter_mm}"))
+            out.append(
+                (
+                    "bracket_hole_diameter_mm",
+                    f"{self.bracket_hole_diameter_mm} must exceed pin_diameter_mm={self.pin_diameter_mm}",
+                )
+            )
         if self.pressure_switch_mpa >= self.supply_pressure_mpa:
-            out.append(("pressure_switch_mpa", f"{self.pressure_switch_mpa} must be below supply_pressure_mpa={self.supply_pressure_mpa}"))
+            out.append(
+                (
+                    "pressure_switch_mpa",
+                    f"{self.pressure_switch_mpa} must be below supply_pressure_mpa={self.supply_pressure_mpa}",
+                )
+            )
         return out
 
 
@@ -68,29 +82,48 @@ class EmLatch:
     current pulse and holds with no power at all (fail-secure)."""
 
     type: Literal["em_latch"] = q()
-    variant: Literal["power_to_hold", "electro_permanent"] = q(doc="power_to_hold lets go on power loss; electro_permanent holds")
+    variant: Literal["power_to_hold", "electro_permanent"] = q(
+        doc="power_to_hold lets go on power loss; electro_permanent holds"
+    )
     # Catalog latches pull 1.3-8.9 kN (B, domain.md); F0 is at rated current and zero gap.
     rated_pull_n: float = q(lo=100.0, hi=1e6, unit="N", doc="F0: pull at rated current and zero gap")
     # F(g) = F0 / (1 + g/g0)^2 with g0 = 1.21 mm halves the pull at 0.5 mm (B point, D fit).
     gap_scale_mm: float = q(lo=0.01, hi=100.0, unit="mm", doc="g0 of the gap law")
     residual_gap_mm: float = q(lo=0.0, hi=5.0, unit="mm", doc="air gap left when the plate lies on the magnet")
-    gap_closed_mm: float = q(lo=0.01, hi=10.0, unit="mm", doc="gap switch: below this gap the plate counts as on the magnet")
-    attraction_range_mm: float = q(lo=0.1, hi=100.0, unit="mm", doc="beyond this gap the magnet pulls nothing (the fit is not trusted)")
+    gap_closed_mm: float = q(
+        lo=0.01, hi=10.0, unit="mm", doc="gap switch: below this gap the plate counts as on the magnet"
+    )
+    attraction_range_mm: float = q(
+        lo=0.1, hi=100.0, unit="mm", doc="beyond this gap the magnet pulls nothing (the fit is not trusted)"
+    )
     face_length_mm: float = q(lo=5.0, hi=1000.0, unit="mm", doc="pole face along the lock's x axis")
     face_width_mm: float = q(lo=5.0, hi=1000.0, unit="mm", doc="pole face along the lock's y axis")
     rated_current_a: float = q(lo=0.01, hi=100.0, unit="A")
     coil_tau_s: float = q(lo=1e-4, hi=10.0, unit="s", doc="L/R of the coil: first-order current rise")
     release_delay_s: float = q(lo=0.0, hi=10.0, unit="s", doc="switch-off (or demagnetising pulse) to zero pull")
-    field_switch_fraction: float = q(lo=0.05, hi=1.0, doc="current (or magnetisation) sensor threshold, fraction of rated")
+    field_switch_fraction: float = q(
+        lo=0.05, hi=1.0, doc="current (or magnetisation) sensor threshold, fraction of rated"
+    )
     # Shear holding is about 1/5 of pull (B, domain.md).
     shear_fraction: float = q(lo=0.01, hi=1.0, doc="shear holding / pull holding")
 
     def check(self):
         out = []
         if self.gap_closed_mm <= self.residual_gap_mm:
-            out.append(("gap_closed_mm", f"{self.gap_closed_mm} must exceed residual_gap_mm={self.residual_gap_mm}: the plate could never count as closed"))
+            out.append(
+                (
+                    "gap_closed_mm",
+                    f"{self.gap_closed_mm} must exceed residual_gap_mm={self.residual_gap_mm}: the plate could never "
+                    f"count as closed",
+                )
+            )
         if self.attraction_range_mm < self.gap_closed_mm:
-            out.append(("attraction_range_mm", f"{self.attraction_range_mm} must be at least gap_closed_mm={self.gap_closed_mm}"))
+            out.append(
+                (
+                    "attraction_range_mm",
+                    f"{self.attraction_range_mm} must be at least gap_closed_mm={self.gap_closed_mm}",
+                )
+            )
         return out
 
 
@@ -117,14 +150,24 @@ class MechClip:
     retention_capacity_n: float = q(lo=100.0, hi=1e6, unit="N", doc="shear/bearing strength of the closed pawl")
     release_tool_force_n: float = q(lo=0.0, hi=10000.0, unit="N")
     release_tool_speed_mm_s: float = q(lo=0.1, hi=1000.0, unit="mm/s")
-    closed_switch_mm: float = q(lo=0.01, hi=50.0, unit="mm", doc="pawl deflection below which the position switch reads closed")
+    closed_switch_mm: float = q(
+        lo=0.01, hi=50.0, unit="mm", doc="pawl deflection below which the position switch reads closed"
+    )
 
     def check(self):
         out = []
         if self.friction_coefficient * math.tan(math.radians(self.ramp_angle_deg)) >= 1.0:
-            out.append(("ramp_angle_deg", f"{self.ramp_angle_deg} with friction_coefficient={self.friction_coefficient} is self-locking: mu tan(a) must be below 1"))
+            out.append(
+                (
+                    "ramp_angle_deg",
+                    f"{self.ramp_angle_deg} with friction_coefficient={self.friction_coefficient} is self-locking: "
+                    f"mu tan(a) must be below 1",
+                )
+            )
         if self.closed_switch_mm >= self.pawl_stroke_mm:
-            out.append(("closed_switch_mm", f"{self.closed_switch_mm} must be below pawl_stroke_mm={self.pawl_stroke_mm}"))
+            out.append(
+                ("closed_switch_mm", f"{self.closed_switch_mm} must be below pawl_stroke_mm={self.pawl_stroke_mm}")
+            )
         return out
 
 
@@ -143,7 +186,9 @@ class TwistLock:
     head_length_mm: float = q(lo=10.0, hi=500.0, unit="mm")
     head_width_mm: float = q(lo=10.0, hi=500.0, unit="mm")
     turn_deg: float = q(lo=10.0, hi=180.0, unit="deg", doc="unlocked to locked; 90 deg (B)")
-    locked_min_deg: float = q(lo=1.0, hi=180.0, unit="deg", doc="turned at least this far: engaged and the locked switch on")
+    locked_min_deg: float = q(
+        lo=1.0, hi=180.0, unit="deg", doc="turned at least this far: engaged and the locked switch on"
+    )
     unlocked_max_deg: float = q(lo=0.0, hi=90.0, unit="deg", doc="the unlocked switch reads below this angle")
     turn_speed_deg_s: float = q(lo=1.0, hi=3600.0, unit="deg/s")
     seat_tolerance_mm: float = q(lo=0.1, hi=50.0, unit="mm", doc="|z| within this counts as seated (landing switch)")
@@ -152,15 +197,35 @@ class TwistLock:
     def check(self):
         out = []
         if self.head_length_mm >= self.aperture_length_mm:
-            out.append(("head_length_mm", f"{self.head_length_mm} must be below aperture_length_mm={self.aperture_length_mm}: the head could not enter"))
+            out.append(
+                (
+                    "head_length_mm",
+                    f"{self.head_length_mm} must be below aperture_length_mm={self.aperture_length_mm}: the head "
+                    f"could not enter",
+                )
+            )
         if self.head_width_mm >= self.aperture_width_mm:
-            out.append(("head_width_mm", f"{self.head_width_mm} must be below aperture_width_mm={self.aperture_width_mm}: the head could not enter"))
+            out.append(
+                (
+                    "head_width_mm",
+                    f"{self.head_width_mm} must be below aperture_width_mm={self.aperture_width_mm}: the head could "
+                    f"not enter",
+                )
+            )
         if self.head_length_mm <= self.aperture_width_mm:
-            out.append(("head_length_mm", f"{self.head_length_mm} must exceed aperture_width_mm={self.aperture_width_mm}: the turned head would slip out"))
+            out.append(
+                (
+                    "head_length_mm",
+                    f"{self.head_length_mm} must exceed aperture_width_mm={self.aperture_width_mm}: the turned head "
+                    f"would slip out",
+                )
+            )
         if self.locked_min_deg > self.turn_deg:
             out.append(("locked_min_deg", f"{self.locked_min_deg} exceeds turn_deg={self.turn_deg}"))
         if self.unlocked_max_deg >= self.locked_min_deg:
-            out.append(("unlocked_max_deg", f"{self.unlocked_max_deg} must be below locked_min_deg={self.locked_min_deg}"))
+            out.append(
+                ("unlocked_max_deg", f"{self.unlocked_max_deg} must be below locked_min_deg={self.locked_min_deg}")
+            )
         return out
 
 

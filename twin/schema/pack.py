@@ -107,7 +107,9 @@ class PackLocks:
     """Where the pack-to-vehicle locks anchor. The lock *model* is the ``lock`` group."""
 
     native_type: LockType = q(doc="the type the brand ships with")
-    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each anchor, pack frame: on the flanges (underbody) or the bottom face (top_lift)")
+    positions_mm: list[list[float]] = q(
+        unit="mm", doc="[x, y] of each anchor, pack frame: on the flanges (underbody) or the bottom face (top_lift)"
+    )
 
     def check(self):
         out = [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
@@ -127,8 +129,12 @@ class VisualMesh:
     Visual only: collisions stay the generated primitives."""
 
     file: str | None = q(None, doc="path under assets/, e.g. meshes/pack.obj; null: the plain box")
-    scale: list[float] = q(factory=lambda: [1.0, 1.0, 1.0], length=3, lo=1e-6, hi=1e6, doc="mesh units to metres, per axis")
-    xyz_mm: list[float] = q(factory=lambda: [0.0, 0.0, 0.0], length=3, unit="mm", doc="the mesh's origin from the top-face centre")
+    scale: list[float] = q(
+        factory=lambda: [1.0, 1.0, 1.0], length=3, lo=1e-6, hi=1e6, doc="mesh units to metres, per axis"
+    )
+    xyz_mm: list[float] = q(
+        factory=lambda: [0.0, 0.0, 0.0], length=3, unit="mm", doc="the mesh's origin from the top-face centre"
+    )
 
     def check(self):
         out = []
@@ -171,7 +177,9 @@ class PackBase:
     tolerances: Tolerances = q()
     connector: Connector = q()
     locks: PackLocks = q()
-    seat_points_mm: list[list[float]] = q(unit="mm", doc="[x, y] where the interface face bears on its seat: vehicle pads, cradle or stand pads")
+    seat_points_mm: list[list[float]] = q(
+        unit="mm", doc="[x, y] where the interface face bears on its seat: vehicle pads, cradle or stand pads"
+    )
     electrical: Electrical = q()
     coolant_position_mm: list[float] = q(length=2, unit="mm")
 
@@ -183,7 +191,12 @@ class PackBase:
         half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
         out += [(f"seat_points_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.seat_points_mm) if len(p) != 2]
         if len(self.seat_points_mm) < 3:
-            out.append(("seat_points_mm", f"a pack needs at least 3 seat points to rest stably, got {len(self.seat_points_mm)}"))
+            out.append(
+                (
+                    "seat_points_mm",
+                    f"a pack needs at least 3 seat points to rest stably, got {len(self.seat_points_mm)}",
+                )
+            )
         named_points = {**named_points, "seat_points": self.seat_points_mm}
         for name, pts in named_points.items():
             for i, (x, y) in enumerate(pts):
@@ -202,14 +215,21 @@ class PackUnderbody(PackBase):
     visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
 
     def check(self):
-        out = self._face_problems({"locating_pins": self.locating_pins.positions_mm, "rig_holes": self.rig_holes.positions_mm})
+        out = self._face_problems(
+            {"locating_pins": self.locating_pins.positions_mm, "rig_holes": self.rig_holes.positions_mm}
+        )
         h = self.dimensions.height_mm
         if self.rig_holes.depth_mm >= h:
             out.append(("rig_holes.depth_mm", f"{self.rig_holes.depth_mm} must be less than the pack height {h} mm"))
         half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
         for i, (x, y) in enumerate(self.locks.positions_mm):
             if abs(x) > half_l or not (half_w <= abs(y) <= half_w + self.flange.width_mm):
-                out.append((f"locks.positions_mm[{i}]", f"[{x}, {y}] must lie on a side flange: |y| in [{half_w}, {half_w + self.flange.width_mm}] mm"))
+                out.append(
+                    (
+                        f"locks.positions_mm[{i}]",
+                        f"[{x}, {y}] must lie on a side flange: |y| in [{half_w}, {half_w + self.flange.width_mm}] mm",
+                    )
+                )
         return out
 
 
@@ -255,11 +275,17 @@ class PackTopLift(PackBase):
 
     def check(self):
         out = self._face_problems(
-            {"lifting_points": self.lifting_points.positions_mm, "cone_sockets": self.cone_sockets.positions_mm, "locks": self.locks.positions_mm}
+            {
+                "lifting_points": self.lifting_points.positions_mm,
+                "cone_sockets": self.cone_sockets.positions_mm,
+                "locks": self.locks.positions_mm,
+            }
         )
         h = self.dimensions.height_mm
         if self.cone_sockets.depth_mm >= h:
-            out.append(("cone_sockets.depth_mm", f"{self.cone_sockets.depth_mm} must be less than the pack height {h} mm"))
+            out.append(
+                ("cone_sockets.depth_mm", f"{self.cone_sockets.depth_mm} must be less than the pack height {h} mm")
+            )
         return out
 
 

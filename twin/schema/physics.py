@@ -19,7 +19,9 @@ class Physics:
     step_s: float = q(lo=1e-4, hi=0.02, unit="s", doc="physics time step")
     solver_iterations: int = q(lo=1, hi=500, doc="ceiling; the solver stops early at the residual threshold")
     solver_residual_threshold: float = q(lo=0.0, hi=1e-2, doc="pybullet default 1e-7")
-    contact_breaking_threshold_mm: float = q(lo=0.1, hi=20.0, unit="mm", doc="1 mm: -14 % cost, identical outcomes (measured.md)")
+    contact_breaking_threshold_mm: float = q(
+        lo=0.1, hi=20.0, unit="mm", doc="1 mm: -14 % cost, identical outcomes (measured.md)"
+    )
     erp: float = q(lo=0.0, hi=1.0, doc="joint error reduction")
     contact_erp: float = q(lo=0.0, hi=1.0)
     friction_erp: float = q(lo=0.0, hi=1.0)
@@ -35,10 +37,20 @@ class ChannelErrors:
 
     loss_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message never arrives (loss)")
     duplicate_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives twice (repetition)")
-    corrupt_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="bytes flipped: the receiver cannot decode it (corruption)")
+    corrupt_rate: float = q(
+        0.0, lo=0.0, hi=1.0, unit="1/message", doc="bytes flipped: the receiver cannot decode it (corruption)"
+    )
     delay_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives late (delay)")
-    delay_periods: int = q(1, lo=1, hi=1000, unit="periods", doc="a late message arrives 1..delay_periods control periods late, uniformly (jitter)")
-    reorder_rate: float = q(0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives after the next one (wrong order)")
+    delay_periods: int = q(
+        1,
+        lo=1,
+        hi=1000,
+        unit="periods",
+        doc="a late message arrives 1..delay_periods control periods late, uniformly (jitter)",
+    )
+    reorder_rate: float = q(
+        0.0, lo=0.0, hi=1.0, unit="1/message", doc="the message arrives after the next one (wrong order)"
+    )
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,12 @@ class LinkCut:
 
     def check(self):
         if self.at is not None and self.at.signal is not None:
-            return [("at.signal", "a link cut fires on plant time (t_s) or a controller phase, not on a ground-truth signal")]
+            return [
+                (
+                    "at.signal",
+                    "a link cut fires on plant time (t_s) or a controller phase, not on a ground-truth signal",
+                )
+            ]
         return []
 
 
@@ -66,7 +83,9 @@ class Impairments:
 
     @property
     def active(self) -> bool:
-        rates = [getattr(d, f.name) for d in (self.commands, self.frames) for f in fields(d) if f.name.endswith("_rate")]
+        rates = [
+            getattr(d, f.name) for d in (self.commands, self.frames) for f in fields(d) if f.name.endswith("_rate")
+        ]
         return any(r > 0 for r in rates) or self.cut.at is not None
 
 
@@ -76,13 +95,37 @@ class Wire:
 
     control_period_s: float = q(lo=1e-3, hi=0.5, unit="s", doc="frame period; a whole multiple of physics.step_s")
     command_timeout_periods: int = q(lo=1, hi=1000, doc="drives stop after this many periods without a valid command")
-    link_timeout_s: float = q(lo=0.01, hi=600.0, unit="s", doc="lockstep: wall time to wait for a command before the period counts as missed")
-    session_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session")
+    link_timeout_s: float = q(
+        lo=0.01, hi=600.0, unit="s", doc="lockstep: wall time to wait for a command before the period counts as missed"
+    )
+    session_timeout_s: float = q(
+        lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session"
+    )
     hello_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time the plant waits for a controller's hello")
     publish_truth_every_periods: int = q(lo=1, hi=1000, doc="ground-truth sample rate on the observer channel")
-    silent_link_catch_up_s: float = q(0.5, lo=0.0, hi=60.0, unit="s", doc="lockstep while the link is silent or cut: the plant paces one period per period of wall time and makes up a late wake-up in the following periods, up to this much")
-    realtime_max_lag_s: float = q(0.04, lo=0.0, hi=60.0, unit="s", doc="realtime: a plant further behind the wall clock than this (a stalled host) drops the lag and counts an overrun instead of stepping the missed periods back to back")
-    impairments: Impairments = q(factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)")
+    silent_link_catch_up_s: float = q(
+        0.5,
+        lo=0.0,
+        hi=60.0,
+        unit="s",
+        doc=(
+            "lockstep while the link is silent or cut: the plant paces one period per period of wall time and makes "
+            "up a late wake-up in the following periods, up to this much"
+        ),
+    )
+    realtime_max_lag_s: float = q(
+        0.04,
+        lo=0.0,
+        hi=60.0,
+        unit="s",
+        doc=(
+            "realtime: a plant further behind the wall clock than this (a stalled host) drops the lag and counts an "
+            "overrun instead of stepping the missed periods back to back"
+        ),
+    )
+    impairments: Impairments = q(
+        factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)"
+    )
 
 
 def substeps(physics: Physics, wire: Wire) -> int:
@@ -92,6 +135,7 @@ def substeps(physics: Physics, wire: Wire) -> int:
     k = round(n)
     if k < 1 or abs(n - k) > 1e-9 * max(1.0, n):
         raise ValueError(
-            f"wire.control_period_s={wire.control_period_s} must be a whole multiple of physics.step_s={physics.step_s} (ratio {n:.6g})"
+            f"wire.control_period_s={wire.control_period_s} must be a whole multiple of "
+            f"physics.step_s={physics.step_s} (ratio {n:.6g})"
         )
     return k

@@ -115,7 +115,9 @@ class LockTool:
     """The station-side coupler that powers and commands the vehicle's locks.
     It couples when the pallet stands under the vehicle's lock port."""
 
-    port_position_mm: list[float] = q(length=2, unit="mm", doc="[x, y] on the pallet, = the vehicle port in the bay frame")
+    port_position_mm: list[float] = q(
+        length=2, unit="mm", doc="[x, y] on the pallet, = the vehicle port in the bay frame"
+    )
     capture_mm: float = q(lo=0.1, hi=50.0, unit="mm", doc="lateral capture of the coupler")
     stroke_mm: float = q(lo=0.1, hi=200.0, unit="mm", doc="vertical range within which it couples")
 
@@ -145,7 +147,11 @@ class StationElectrical:
     max_current_a: float = q(lo=1.0, hi=3000.0, unit="A")
 
     def check(self):
-        return [("voltage_min_v", f"{self.voltage_min_v} must be below voltage_max_v={self.voltage_max_v}")] if self.voltage_min_v >= self.voltage_max_v else []
+        return (
+            [("voltage_min_v", f"{self.voltage_min_v} must be below voltage_max_v={self.voltage_max_v}")]
+            if self.voltage_min_v >= self.voltage_max_v
+            else []
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,9 @@ class Storage:
     pack_bottom_mm: float = q(lo=10.0, hi=5000.0, unit="mm", doc="height of a stored pack's bottom face")
     rail_width_mm: float = q(lo=5.0, hi=500.0, unit="mm")
     rail_friction: float = q(lo=0.05, hi=1.5, doc="wear strips on the rails")
-    carry_clearance_mm: float = q(lo=1.0, hi=500.0, unit="mm", doc="a carried pack's flanges pass this far above the rails")
+    carry_clearance_mm: float = q(
+        lo=1.0, hi=500.0, unit="mm", doc="a carried pack's flanges pass this far above the rails"
+    )
     slots: list[StorageSlot] = q()
 
     def check(self):
@@ -189,7 +197,9 @@ class UnderChassisRig:
     vision: Vision = q()
     storage: Storage = q()
     electrical: StationElectrical = q()
-    lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(doc="vehicle lock types its tool can operate")
+    lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(
+        doc="vehicle lock types its tool can operate"
+    )
 
 
 @dataclass(frozen=True)
@@ -237,7 +247,11 @@ class Spreader:
     twist_lock_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y]; must match the pack's lifting points")
 
     def check(self):
-        out = [(f"twist_lock_positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.twist_lock_positions_mm) if len(p) != 2]
+        out = [
+            (f"twist_lock_positions_mm[{i}]", "needs [x, y]")
+            for i, p in enumerate(self.twist_lock_positions_mm)
+            if len(p) != 2
+        ]
         if len(self.twist_lock_positions_mm) != 4:
             out.append(("twist_lock_positions_mm", "a spreader has four twist-locks"))
         return out
@@ -259,7 +273,9 @@ class StandStorage:
     cone_diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
     cone_height_mm: float = q(lo=10.0, hi=500.0, unit="mm")
     pad_size_mm: float = q(lo=20.0, hi=1000.0, unit="mm", doc="pads at the pack's seat points")
-    carry_clearance_mm: float = q(lo=10.0, hi=2000.0, unit="mm", doc="a carried pack's bottom passes this far above cone tips")
+    carry_clearance_mm: float = q(
+        lo=10.0, hi=2000.0, unit="mm", doc="a carried pack's bottom passes this far above cone tips"
+    )
     stands: list[Stand] = q()
 
     def check(self):
@@ -288,7 +304,9 @@ class OverheadRig:
     vision: Vision = q()
     storage: StandStorage = q()
     electrical: StationElectrical = q()
-    lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(doc="vehicle lock types the rig's station can operate")
+    lock_types: list[Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]] = q(
+        doc="vehicle lock types the rig's station can operate"
+    )
 
 
 RigConfig = UnderChassisRig | OverheadRig

@@ -17,8 +17,12 @@ class PackDeviation:
     width_mm: float = q(0.0, lo=-50.0, hi=50.0, unit="mm")
     height_mm: float = q(0.0, lo=-50.0, hi=50.0, unit="mm")
     mass_kg: float = q(0.0, lo=-1000.0, hi=1000.0, unit="kg")
-    connector_mm: list[float] = q(factory=lambda: [0.0, 0.0], length=2, unit="mm", doc="[x, y] of the connector from its nominal place")
-    lock_mm: list[list[float]] = q(factory=list, unit="mm", doc="[x, y] per lock anchor from its nominal place; empty: none")
+    connector_mm: list[float] = q(
+        factory=lambda: [0.0, 0.0], length=2, unit="mm", doc="[x, y] of the connector from its nominal place"
+    )
+    lock_mm: list[list[float]] = q(
+        factory=list, unit="mm", doc="[x, y] per lock anchor from its nominal place; empty: none"
+    )
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Scenario:
     # Car parking error estimate +-20 mm, +-1 deg (D, domain.md).
     parking_offset_mm: list[float] = q(length=2, unit="mm", doc="[x, y] of the bay from its nominal place")
     parking_yaw_deg: float = q(lo=-20.0, hi=20.0, unit="deg")
-    charged_pack_offset_mm: list[float] = q(length=2, unit="mm", doc="[x, y] placement error of the charged pack in its slot")
+    charged_pack_offset_mm: list[float] = q(
+        length=2, unit="mm", doc="[x, y] placement error of the charged pack in its slot"
+    )
     max_sim_time_s: float = q(lo=1.0, hi=86400.0, unit="s", doc="the run is truncated at this plant time")
     charged_pack_deviation: PackDeviation = q(factory=PackDeviation, doc="the charged pack's manufacturing deviations")

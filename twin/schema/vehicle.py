@@ -20,7 +20,9 @@ from twin.schema._fields import q
 
 @dataclass(frozen=True)
 class Bay:
-    seat_height_mm: float = q(lo=100.0, hi=5000.0, unit="mm", doc="seat plane above the rail plane, vehicle clamped (D)")
+    seat_height_mm: float = q(
+        lo=100.0, hi=5000.0, unit="mm", doc="seat plane above the rail plane, vehicle clamped (D)"
+    )
     length_mm: float = q(lo=100.0, hi=8000.0, unit="mm", doc="inner length between end walls")
     width_mm: float = q(lo=100.0, hi=5000.0, unit="mm", doc="inner width between side walls")
     wall_thickness_mm: float = q(lo=5.0, hi=300.0, unit="mm")

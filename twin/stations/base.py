@@ -88,7 +88,11 @@ class Station:
         self._events.clear()  # the initial state is not an event (the depleted pack starts mated)
         self._events += self._placement_check()
         # Static faults shaped the station before t = 0: announce them as injected then.
-        self._events += [{"event": "fault", "name": f.name, "kind": f.kind, "active": True, "t_s": 0.0} for f in cfg.faults if f.kind in STATIC_KINDS]
+        self._events += [
+            {"event": "fault", "name": f.name, "kind": f.kind, "active": True, "t_s": 0.0}
+            for f in cfg.faults
+            if f.kind in STATIC_KINDS
+        ]
 
     def _placement_check(self) -> list[dict]:
         """A pack that does not fit where the scenario puts it (a bay too narrow
@@ -108,7 +112,12 @@ class Station:
         """The charged pack as manufactured (its deviations), placed in storage with the scenario's placement error."""
         sc = self.cfg.scenario
         off = np.array([sc.charged_pack_offset_mm[0] * MM, sc.charged_pack_offset_mm[1] * MM, 0.0])
-        return PackBody(self.world, with_deviation(self.cfg.pack, sc.charged_pack_deviation), role="charged", pose=Pose(storage_pose.p + off, storage_pose.R))
+        return PackBody(
+            self.world,
+            with_deviation(self.cfg.pack, sc.charged_pack_deviation),
+            role="charged",
+            pose=Pose(storage_pose.p + off, storage_pose.R),
+        )
 
     def _storage_bodies(self) -> tuple[int, ...]:
         return ()
@@ -164,7 +173,10 @@ class Station:
             "station_id": cfg.rig.name,
             "rig_family": self.rig_family,
             "clock": {"mode": cfg.clock, "control_period_s": self.period_s},
-            "drives": {"command_timeout_periods": cfg.wire.command_timeout_periods, "on_timeout": "controlled stop, latched until reset_faults"},
+            "drives": {
+                "command_timeout_periods": cfg.wire.command_timeout_periods,
+                "on_timeout": "controlled stop, latched until reset_faults",
+            },
             "axes": [s.describe() for s in self.rig.specs],
             "float": {"range": cfg.rig.float.range_mm * MM, "lock_time_s": cfg.rig.float.lock_time_s},
             "locks": self.interface.describe(),
@@ -172,7 +184,9 @@ class Station:
             # As the lane reads them: the vehicle's registration (with the pack
             # family it is registered for) and, separately, the pack's own tag.
             "vehicle": {
-                "vehicle_id": cfg.vehicle.vehicle_id, "model": cfg.vehicle.model, "class": cfg.vehicle.vehicle_class,
+                "vehicle_id": cfg.vehicle.vehicle_id,
+                "model": cfg.vehicle.model,
+                "class": cfg.vehicle.vehicle_class,
                 "registered_pack_family": cfg.pack.family_id,
             },
             "limits": {"payload_kg": cfg.rig.payload_kg, "swap_time_limit_s": cfg.vehicle.swap_time_limit_s},
@@ -202,7 +216,9 @@ class Station:
             if not self.actuators_enabled:
                 # Nothing re-arms while the power is off or the e-stop is pressed;
                 # lock valves and tools stay closed.
-                cmd = dataclasses.replace(cmd, reset_faults=False, locks={"all": wire.LOCK_HOLD}, tool={k: wire.LOCK_HOLD for k in cmd.tool})
+                cmd = dataclasses.replace(
+                    cmd, reset_faults=False, locks={"all": wire.LOCK_HOLD}, tool={k: wire.LOCK_HOLD for k in cmd.tool}
+                )
         self.drives.on_period(cmd, self.rig.positions())
         if cmd is None:
             return
@@ -264,10 +280,17 @@ class Station:
                 rel = self.in_tool[role]
             else:
                 continue
-            self._events.append({
-                "event": "first_contact", "pack": role, "with": kind, "t_s": t,
-                "x_mm": float(rel.p[0] / MM), "y_mm": float(rel.p[1] / MM), "yaw_deg": math.degrees(rel.yaw_rad),
-            })
+            self._events.append(
+                {
+                    "event": "first_contact",
+                    "pack": role,
+                    "with": kind,
+                    "t_s": t,
+                    "x_mm": float(rel.p[0] / MM),
+                    "y_mm": float(rel.p[1] / MM),
+                    "yaw_deg": math.degrees(rel.yaw_rad),
+                }
+            )
 
     def advance(self) -> None:
         self._events += self.faults.update(self.world.time_s, self.phase, self._signals())
@@ -305,15 +328,30 @@ class Station:
             docked = self._docked_now(p)
             if docked and not self._docked[p.role]:
                 rel = self.in_tool[p.role]
-                self._events.append({"event": "dock", "pack": p.role, "t_s": t, "x_mm": float(rel.p[0] / MM), "y_mm": float(rel.p[1] / MM), "yaw_deg": math.degrees(rel.yaw_rad)})
+                self._events.append(
+                    {
+                        "event": "dock",
+                        "pack": p.role,
+                        "t_s": t,
+                        "x_mm": float(rel.p[0] / MM),
+                        "y_mm": float(rel.p[1] / MM),
+                        "yaw_deg": math.degrees(rel.yaw_rad),
+                    }
+                )
             self._docked[p.role] = docked
         states = {p.role: (float(self.pose[p.role].p[2]), float(p.velocity()[0][2])) for p in self.packs}
         c = self.interface.connector
         # A pack counts as carried while it is docked to the tool and the rig holds most of its weight.
-        carried = [p.mass_kg for p in self.packs if self._docked[p.role] and self.rig.load_n() > 0.5 * p.mass_kg * self.g]
+        carried = [
+            p.mass_kg for p in self.packs if self._docked[p.role] and self.rig.load_n() > 0.5 * p.mass_kg * self.g
+        ]
         self._events += self.hazards.check(
-            t_s=t, packs=states, connector_force_n=c.force_n, connector_max_n=c.spec.max_force_n,
-            carried_kg=max(carried, default=0.0), payload_kg=self.cfg.rig.payload_kg,
+            t_s=t,
+            packs=states,
+            connector_force_n=c.force_n,
+            connector_max_n=c.spec.max_force_n,
+            carried_kg=max(carried, default=0.0),
+            payload_kg=self.cfg.rig.payload_kg,
         )
 
     # -- what the station's I/O publishes ----------------------------------------------
@@ -344,7 +382,9 @@ class Station:
         frame = self.faults.corrupt(frame, self.world.time_s, self.rng)
         # What the controller is told, against what is true: a lock reported
         # engaged while it is open is a hazard whoever believes it.
-        self._events += false_engaged(self.world.time_s, frame["sensors"]["locks"], self.interface.truth(), self._false_engaged)
+        self._events += false_engaged(
+            self.world.time_s, frame["sensors"]["locks"], self.interface.truth(), self._false_engaged
+        )
         return frame
 
     def _vision_reading(self, target: Pose) -> dict:
@@ -368,7 +408,11 @@ class Station:
             "t_s": self.world.time_s,
             "frame_seq": self.frame_seq,
             "packs": packs,
-            "tool": {"pos_m": self.tool.p.tolist(), "yaw_deg": math.degrees(self.tool.yaw_rad), "float_mm": [v / MM for v in rig.float_offset_m]},
+            "tool": {
+                "pos_m": self.tool.p.tolist(),
+                "yaw_deg": math.degrees(self.tool.yaw_rad),
+                "float_mm": [v / MM for v in rig.float_offset_m],
+            },
             "seat": {"pos_m": inst.p.tolist(), "yaw_deg": math.degrees(inst.yaw_rad)},
             "locks": self.interface.truth(),
             "connector": self.interface.connector.truth(),
@@ -377,7 +421,10 @@ class Station:
             "station_power": self.station_power,
             "estop": self.estop,
             "faults_active": [f.name for f in self.faults.active],
-            "axes": {n: {"pos": rig.q[n], "ref": self.drives.drives[n].ref_pos, "force": rig.motor_force[n]} for n in rig.axes},
+            "axes": {
+                n: {"pos": rig.q[n], "ref": self.drives.drives[n].ref_pos, "force": rig.motor_force[n]}
+                for n in rig.axes
+            },
             "contact_n": dict(self.contact_n),  # peak pack contact force this period, by what the packs touch
             **self._truth_extra(),
         }

@@ -16,7 +16,7 @@ negative while the pack is not fully in.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,7 +34,20 @@ MM = 1e-3
 
 
 class VehicleInterface:
-    def __init__(self, world: World, *, pack: Pack, lock_cfg, vehicle_body: int, vehicle_link: int, installed: Callable[[], Pose], insertion_sign: float, engaged: bool, gravity_m_s2: float, capture_m: float):
+    def __init__(
+        self,
+        world: World,
+        *,
+        pack: Pack,
+        lock_cfg,
+        vehicle_body: int,
+        vehicle_link: int,
+        installed: Callable[[], Pose],
+        insertion_sign: float,
+        engaged: bool,
+        gravity_m_s2: float,
+        capture_m: float,
+    ):
         self.world = world
         self.installed = installed
         self.sign = insertion_sign
@@ -44,7 +57,10 @@ class VehicleInterface:
         model = LOCK_MODELS[lock_cfg.type]
         self.locks = [model(lock_cfg, engaged=engaged) for _ in self.points]
         pose = installed()
-        self.joints = [LockJoint(world, vehicle_body=vehicle_body, vehicle_link=vehicle_link, anchor_local=p, vehicle_pose=pose) for p in self.points]
+        self.joints = [
+            LockJoint(world, vehicle_body=vehicle_body, vehicle_link=vehicle_link, anchor_local=p, vehicle_pose=pose)
+            for p in self.points
+        ]
         self.ids = [str(i) for i in range(len(self.locks))]
         self.connector = Connector(pack.connector, face_z_m=connector_point(pack)[2])
         self.pack: PackBody | None = None  # the pack at the seat, if any
@@ -76,7 +92,9 @@ class VehicleInterface:
             self.rel = None
 
     # -- one control period -----------------------------------------------------
-    def update(self, dt: float, t_s: float, *, tool_coupled: bool, vehicle_power: bool, supported: bool, push_n: float) -> list[dict]:
+    def update(
+        self, dt: float, t_s: float, *, tool_coupled: bool, vehicle_power: bool, supported: bool, push_n: float
+    ) -> list[dict]:
         """Advance the lock models and the connector; sync the constraints.
         ``supported``: the rig or the vehicle's seat carries the pack's weight,
         so the locks carry none of it."""
@@ -85,17 +103,33 @@ class VehicleInterface:
         n = len(self.locks)
         load = 0.0 if (self.pack is None or supported) else self.pack.mass_kg * self.g / n
         for i, (lock, joint, point) in enumerate(zip(self.locks, self.joints, self.points)):
-            offset = self._offset(self.rel, self.pack.lock_points[i], point) if self.pack is not None else np.array([0.0, 1.0, -1.0])  # nothing there
+            offset = (
+                self._offset(self.rel, self.pack.lock_points[i], point)
+                if self.pack is not None
+                else np.array([0.0, 1.0, -1.0])
+            )  # nothing there
             if i not in self.jammed:  # a jammed lock stays as it is, whatever it is told
-                lock.update(dt, LockContext(offset_m=offset, tool_coupled=tool_coupled, vehicle_power=vehicle_power, carried_load_n=load))
+                lock.update(
+                    dt,
+                    LockContext(
+                        offset_m=offset, tool_coupled=tool_coupled, vehicle_power=vehicle_power, carried_load_n=load
+                    ),
+                )
             if i in self.leaks:  # a leaking circuit loses pressure whatever the valve does
                 lock.pressure_pa *= math.exp(-dt / self.leaks[i])
-            joint.sync(engaged=lock.engaged, holding_force_n=lock.holding_force_n(), pack_body=self.pack.body if self.pack else None, anchor_world=inst.apply(point))
+            joint.sync(
+                engaged=lock.engaged,
+                holding_force_n=lock.holding_force_n(),
+                pack_body=self.pack.body if self.pack else None,
+                anchor_world=inst.apply(point),
+            )
             if lock.engaged != self._engaged[i]:
                 self._engaged[i] = lock.engaged
                 events.append({"event": "lock", "lock": str(i), "engaged": lock.engaged, "t_s": t_s})
                 if not lock.engaged and load > 0.0:
-                    events.append(hazard("released_under_load", t_s, lock=str(i), pack=self.pack.role, carried_n=round(load, 1)))
+                    events.append(
+                        hazard("released_under_load", t_s, lock=str(i), pack=self.pack.role, carried_n=round(load, 1))
+                    )
         c = np.array([0.0, 0.0, -1.0])  # nothing there
         if self.pack is not None:
             c = self._offset(self.rel, self.pack.connector_point, self.connector.point_local)
@@ -104,12 +138,18 @@ class VehicleInterface:
             self.connector.update(c, 0.0, push_n=0.0)
         if self.connector.mated and not self._mated:
             r = self.rel
-            events.append({
-                "event": "mating", "pack": self.pack.role, "t_s": t_s,
-                # x, y: the pack's frame (its datum) in the seat; z: its interface face along the insertion
-                "x_mm": float(r.p[0] / MM), "y_mm": float(r.p[1] / MM), "z_mm": float(c[2] / MM),
-                "yaw_deg": math.degrees(r.yaw_rad),
-            })
+            events.append(
+                {
+                    "event": "mating",
+                    "pack": self.pack.role,
+                    "t_s": t_s,
+                    # x, y: the pack's frame (its datum) in the seat; z: its interface face along the insertion
+                    "x_mm": float(r.p[0] / MM),
+                    "y_mm": float(r.p[1] / MM),
+                    "z_mm": float(c[2] / MM),
+                    "yaw_deg": math.degrees(r.yaw_rad),
+                }
+            )
         self._mated = self.connector.mated
         return events
 
@@ -123,7 +163,14 @@ class VehicleInterface:
         total = f + sum(lk.insertion_force_n() for lk in self.locks)
         if total != 0.0:
             com = self.pack.com_pose().p
-            pb.applyExternalForce(self.pack.body, -1, (along * total).tolist(), com.tolist(), pb.WORLD_FRAME, physicsClientId=self.world.cid)
+            pb.applyExternalForce(
+                self.pack.body,
+                -1,
+                (along * total).tolist(),
+                com.tolist(),
+                pb.WORLD_FRAME,
+                physicsClientId=self.world.cid,
+            )
 
     # -- reports ----------------------------------------------------------------
     def sensors(self) -> dict:

@@ -63,8 +63,16 @@ class OverheadStation(Station):
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)
         # 4. The pack-to-vehicle interface: the pack is set down (-z) onto the cradle.
         self.interface = VehicleInterface(
-            self.world, pack=pack, lock_cfg=cfg.lock, vehicle_body=self.truck.body, vehicle_link=self.truck.chassis_link,
-            installed=self.truck.installed_pose, insertion_sign=-1.0, engaged=True, gravity_m_s2=self.g, capture_m=_CAPTURE_M,
+            self.world,
+            pack=pack,
+            lock_cfg=cfg.lock,
+            vehicle_body=self.truck.body,
+            vehicle_link=self.truck.chassis_link,
+            installed=self.truck.installed_pose,
+            insertion_sign=-1.0,
+            engaged=True,
+            gravity_m_s2=self.g,
+            capture_m=_CAPTURE_M,
         )
         # 5. The spreader's twist-locks, gripping the castings' tops.
         ch = pack.lifting_points.casting_height_mm * MM
@@ -74,7 +82,14 @@ class OverheadStation(Station):
         self.spreader_locks = [model(rig.spreader_lock, engaged=False) for _ in self.spreader_points]
         tool = self.rig.tool_pose()
         self.spreader_joints = [
-            LockJoint(self.world, vehicle_body=self.rig.body, vehicle_link=self.rig.tool_link, anchor_local=p, vehicle_pose=tool) for p in self.spreader_points
+            LockJoint(
+                self.world,
+                vehicle_body=self.rig.body,
+                vehicle_link=self.rig.tool_link,
+                anchor_local=p,
+                vehicle_pose=tool,
+            )
+            for p in self.spreader_points
         ]
         self.spreader_ids = [str(i) for i in range(len(self.spreader_locks))]
         self._spreader_engaged = [False] * len(self.spreader_locks)
@@ -135,14 +150,23 @@ class OverheadStation(Station):
         hanging = best is not None and not self._seated(best)
         load = best.mass_kg * self.g / len(self.spreader_locks) if hanging else 0.0
         t = self.world.time_s
-        for i, (lock, joint, point, off) in enumerate(zip(self.spreader_locks, self.spreader_joints, self.spreader_points, offsets)):
+        for i, (lock, joint, point, off) in enumerate(
+            zip(self.spreader_locks, self.spreader_joints, self.spreader_points, offsets)
+        ):
             lock.update(dt, LockContext(offset_m=off, tool_coupled=True, vehicle_power=True, carried_load_n=load))
-            joint.sync(engaged=lock.engaged, holding_force_n=lock.holding_force_n(), pack_body=best.body if best else None, anchor_world=self.tool.apply(point))
+            joint.sync(
+                engaged=lock.engaged,
+                holding_force_n=lock.holding_force_n(),
+                pack_body=best.body if best else None,
+                anchor_world=self.tool.apply(point),
+            )
             if lock.engaged != self._spreader_engaged[i]:
                 self._spreader_engaged[i] = lock.engaged
                 self._events.append({"event": "spreader_lock", "lock": str(i), "engaged": lock.engaged, "t_s": t})
                 if not lock.engaged and load > 0.0:
-                    self._events.append(hazard("released_under_load", t, lock=f"spreader {i}", pack=best.role, carried_n=round(load, 1)))
+                    self._events.append(
+                        hazard("released_under_load", t, lock=f"spreader {i}", pack=best.role, carried_n=round(load, 1))
+                    )
 
     def _interface_inputs(self) -> dict:
         # The cradle carries a seated pack's weight and the spreader a lifted
@@ -155,7 +179,10 @@ class OverheadStation(Station):
             "load_cell_n": float(self.load_cell.read(self.rig.load_n(), self.period_s)),
             "float_locked": self.rig.float_locked,
             "vision": self._vision_reading(self.truck.cradle_pose()),
-            "spreader": {"landed": [landed, landed], "locks": {i: lk.sensors() for i, lk in zip(self.spreader_ids, self.spreader_locks)}},
+            "spreader": {
+                "landed": [landed, landed],
+                "locks": {i: lk.sensors() for i, lk in zip(self.spreader_ids, self.spreader_locks)},
+            },
             "locks": self.interface.sensors(),
             "connector_mated": self.interface.connector.mated,
             "vehicle_interface": self.vehicle_interface_connected,
@@ -186,9 +213,15 @@ class OverheadStation(Station):
             **self._describe_common(),
             "sensors": {
                 "load_cell": {"unit": "N", "meaning": "hoist load beyond the spreader and mast"},
-                "vision": {"fields": ["valid", "x", "y", "z", "yaw"], "meaning": "truck cradle seat frame in the spreader's nominal frame", "unit": "m, rad"},
+                "vision": {
+                    "fields": ["valid", "x", "y", "z", "yaw"],
+                    "meaning": "truck cradle seat frame in the spreader's nominal frame",
+                    "unit": "m, rad",
+                },
                 "spreader": {"landed": {"channels": 2}},
-                "connector_mated": {}, "float_locked": {}, "vehicle_interface": {},
+                "connector_mated": {},
+                "float_locked": {},
+                "vehicle_interface": {},
                 **self._safety_sensors(),
             },
             "spreader": {
@@ -206,12 +239,27 @@ class OverheadStation(Station):
                 "height": self.H,
                 "casting_height": casting,
             },
-            "vehicle_cradle": {"cone_height": truck.cradle.cone_height_mm * MM, "unladen_seat_height": unladen, "laden_sink": sink},
+            "vehicle_cradle": {
+                "cone_height": truck.cradle.cone_height_mm * MM,
+                "unladen_seat_height": unladen,
+                "laden_sink": sink,
+            },
             "positions": {
                 "home": {s.name: s.home for s in self.rig.specs},
-                "vehicle": {"bridge": 0.0, "trolley": 0.0, "slew": 0.0, "hoist_contact": unladen - sink + top - hoist_zero},
+                "vehicle": {
+                    "bridge": 0.0,
+                    "trolley": 0.0,
+                    "slew": 0.0,
+                    "hoist_contact": unladen - sink + top - hoist_zero,
+                },
                 "stands": [
-                    {"name": s.name, "content": s.content, "bridge": s.x_mm * MM, "trolley": s.y_mm * MM, "hoist_contact": stand_seat + top - hoist_zero}
+                    {
+                        "name": s.name,
+                        "content": s.content,
+                        "bridge": s.x_mm * MM,
+                        "trolley": s.y_mm * MM,
+                        "hoist_contact": stand_seat + top - hoist_zero,
+                    }
                     for s in rig.storage.stands
                 ],
                 "hoist_carry": cone_top + rig.storage.carry_clearance_mm * MM + top - hoist_zero,

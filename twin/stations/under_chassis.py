@@ -52,8 +52,16 @@ class UnderChassisStation(Station):
         self.drives = DriveGroup(self.rig.specs, self.rig.positions(), timeout_periods=cfg.wire.command_timeout_periods)
         # 4. The pack-to-vehicle interface: the pack is pushed up (+z) into the bay.
         self.interface = VehicleInterface(
-            self.world, pack=pack, lock_cfg=cfg.lock, vehicle_body=self.car.body, vehicle_link=-1,
-            installed=lambda: self.car.bay_pose, insertion_sign=1.0, engaged=True, gravity_m_s2=self.g, capture_m=_SEAT_CAPTURE_M,
+            self.world,
+            pack=pack,
+            lock_cfg=cfg.lock,
+            vehicle_body=self.car.body,
+            vehicle_link=-1,
+            installed=lambda: self.car.bay_pose,
+            insertion_sign=1.0,
+            engaged=True,
+            gravity_m_s2=self.g,
+            capture_m=_SEAT_CAPTURE_M,
         )
         # 5. Sensors and monitors.
         self.load_cell = LoadCell(rig.load_cell, self.rng, initial_n=0.0)
@@ -68,7 +76,11 @@ class UnderChassisStation(Station):
         """The pack rests on the pallet's pads (its pins in the pack's holes)."""
         rel = self.in_tool[p.role]
         reach = self.cfg.rig.pallet.length_mm * MM / 2
-        return bool(abs(rel.p[2] - p.height_m) <= self.cfg.rig.pallet.presence_gap_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
+        return bool(
+            abs(rel.p[2] - p.height_m) <= self.cfg.rig.pallet.presence_gap_mm * MM
+            and abs(rel.p[0]) < reach
+            and abs(rel.p[1]) < reach
+        )
 
     def _tool_coupled(self) -> bool:
         tool = self.cfg.rig.tool
@@ -83,7 +95,9 @@ class UnderChassisStation(Station):
         rel = self.in_tool[p.role]
         gap = rel.p[2] - p.height_m
         reach = self.cfg.rig.pallet.length_mm * MM / 2
-        return bool(-1e-3 <= gap <= self.cfg.hazards.drop_distance_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach)
+        return bool(
+            -1e-3 <= gap <= self.cfg.hazards.drop_distance_mm * MM and abs(rel.p[0]) < reach and abs(rel.p[1]) < reach
+        )
 
     def _interface_inputs(self) -> dict:
         self.tool_coupled = self._tool_coupled()
@@ -115,8 +129,14 @@ class UnderChassisStation(Station):
             "sensors": {
                 "load_cell": {"unit": "N", "meaning": "lift load beyond the shuttle's own moving mass"},
                 "pack_present": {"channels": 2},
-                "vision": {"fields": ["valid", "x", "y", "z", "yaw"], "meaning": "bay seat frame in the pallet's nominal frame", "unit": "m, rad"},
-                "tool_coupled": {}, "connector_mated": {}, "float_locked": {},
+                "vision": {
+                    "fields": ["valid", "x", "y", "z", "yaw"],
+                    "meaning": "bay seat frame in the pallet's nominal frame",
+                    "unit": "m, rad",
+                },
+                "tool_coupled": {},
+                "connector_mated": {},
+                "float_locked": {},
                 **self._safety_sensors(),
             },
             "pack": {

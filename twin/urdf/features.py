@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
+from collections.abc import Sequence
 
 from twin.urdf.model import Box, Capsule
 
@@ -126,7 +127,9 @@ def plate_with_holes(
                 continue
             if run:
                 boxes.append(
-                    Box(size=(run[1] - run[0], yb - ya, thickness_m), xyz=((run[0] + run[1]) / 2.0, (ya + yb) / 2.0, zc))
+                    Box(
+                        size=(run[1] - run[0], yb - ya, thickness_m), xyz=((run[0] + run[1]) / 2.0, (ya + yb) / 2.0, zc)
+                    )
                 )
                 run = None
     for h in holes:
@@ -134,7 +137,9 @@ def plate_with_holes(
     return boxes
 
 
-def locating_pin(*, x_m: float, y_m: float, z_base_m: float, diameter_m: float, length_m: float, up: bool = True) -> Capsule:
+def locating_pin(
+    *, x_m: float, y_m: float, z_base_m: float, diameter_m: float, length_m: float, up: bool = True
+) -> Capsule:
     """A locating pin standing ``length_m`` out of a face at ``z_base_m``.
 
     A capsule: its hemispherical nose is the pin's lead-in. The lower

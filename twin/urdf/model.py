@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
+from collections.abc import Sequence
 
 Vec3 = tuple[float, float, float]
 
@@ -98,7 +99,7 @@ class Inertial:
     izz: float
 
     @staticmethod
-    def box(*, mass_kg: float, size: Vec3, com: Vec3 = (0.0, 0.0, 0.0)) -> "Inertial":
+    def box(*, mass_kg: float, size: Vec3, com: Vec3 = (0.0, 0.0, 0.0)) -> Inertial:
         """Solid cuboid about its centre of mass (Steiner terms not needed: the
         inertia frame sits at the CoM)."""
         a, b, c = size
@@ -150,8 +151,7 @@ class Robot:
                 out.append(f'      <origin xyz="{_v(i.com)}" rpy="0 0 0"/>')
                 out.append(f'      <mass value="{_f(i.mass_kg)}"/>')
                 out.append(
-                    f'      <inertia ixx="{_f(i.ixx)}" ixy="0" ixz="0" iyy="{_f(i.iyy)}" '
-                    f'iyz="0" izz="{_f(i.izz)}"/>'
+                    f'      <inertia ixx="{_f(i.ixx)}" ixy="0" ixz="0" iyy="{_f(i.iyy)}" iyz="0" izz="{_f(i.izz)}"/>'
                 )
                 out.append("    </inertial>")
             visuals = link.visuals if link.visuals else link.collisions

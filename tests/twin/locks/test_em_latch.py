@@ -28,9 +28,16 @@ CAR_PACK_KG, CAR_LOCKS, RETENTION_G = 555.0, 4, 8.0
 LAW_REL = 0.05
 
 
-def ctx(gap_mm: float = 0.0, *, dx_mm: float = 0.0, dy_mm: float = 0.0, tool: bool = True, power: bool = True) -> LockContext:
+def ctx(
+    gap_mm: float = 0.0, *, dx_mm: float = 0.0, dy_mm: float = 0.0, tool: bool = True, power: bool = True
+) -> LockContext:
     """``gap_mm``: how far the plate is short of its seat (the residual gap comes on top)."""
-    return LockContext(offset_m=np.array([dx_mm * MM, dy_mm * MM, -gap_mm * MM]), tool_coupled=tool, vehicle_power=power, carried_load_n=0.0)
+    return LockContext(
+        offset_m=np.array([dx_mm * MM, dy_mm * MM, -gap_mm * MM]),
+        tool_coupled=tool,
+        vehicle_power=power,
+        carried_load_n=0.0,
+    )
 
 
 def law_n(cfg, *, current_fraction: float, air_gap_mm: float, overlap: float = 1.0) -> float:
@@ -78,7 +85,9 @@ def test_current_rises_first_order_with_the_coil_time_constant():
     while t < 3 * PTH.coil_tau_s:
         lock.update(dt, ctx())
         t += dt
-        assert lock.truth()["current_a"] == pytest.approx(PTH.rated_current_a * (1 - math.exp(-t / PTH.coil_tau_s)), rel=1e-6)
+        assert lock.truth()["current_a"] == pytest.approx(
+            PTH.rated_current_a * (1 - math.exp(-t / PTH.coil_tau_s)), rel=1e-6
+        )
 
 
 def test_holding_is_the_pull_only_with_the_plate_on_the_magnet_and_shear_is_a_fifth():
@@ -99,7 +108,9 @@ def test_a_laterally_offset_plate_pulls_with_its_overlap(dx_mm, dy_mm):
     lock = em_latch_lock(PTH, engaged=True)
     lock.update(0.0, ctx(dx_mm=dx_mm, dy_mm=dy_mm))
     overlap = max(0.0, 1 - dx_mm / PTH.face_length_mm) * max(0.0, 1 - dy_mm / PTH.face_width_mm)
-    assert lock.holding_force_n() == pytest.approx(law_n(PTH, current_fraction=1.0, air_gap_mm=PTH.residual_gap_mm, overlap=overlap), rel=1e-12)
+    assert lock.holding_force_n() == pytest.approx(
+        law_n(PTH, current_fraction=1.0, air_gap_mm=PTH.residual_gap_mm, overlap=overlap), rel=1e-12
+    )
     assert lock.sensors()["gap_closed"] == [overlap > 0] * 2
 
 

@@ -80,7 +80,12 @@ def test_pin_stays_engaged_exactly_while_p_times_a_beats_spring_and_friction(pre
 def test_a_lug_off_axis_by_more_than_the_clearance_blocks_the_pin():
     lock = HydraulicPinLock(CFG, engaged=False)
     lock.command(wire.LOCK_ENGAGE)
-    off = LockContext(offset_m=np.array([0.0, radial_clearance_m(CFG) * 1.2, 0.0]), tool_coupled=True, vehicle_power=True, carried_load_n=0.0)
+    off = LockContext(
+        offset_m=np.array([0.0, radial_clearance_m(CFG) * 1.2, 0.0]),
+        tool_coupled=True,
+        vehicle_power=True,
+        carried_load_n=0.0,
+    )
     for _ in range(2000):
         lock.update(0.001, off)
     assert not lock.engaged and lock.holding_force_n() == 0.0

@@ -27,7 +27,9 @@ LAW_REL = 0.05  # the issue's tolerance on the force envelope
 
 
 def ctx(z_m: float, *, tool: bool = False, dy_mm: float = 0.0) -> LockContext:
-    return LockContext(offset_m=np.array([0.0, dy_mm * MM, z_m]), tool_coupled=tool, vehicle_power=True, carried_load_n=0.0)
+    return LockContext(
+        offset_m=np.array([0.0, dy_mm * MM, z_m]), tool_coupled=tool, vehicle_power=True, carried_load_n=0.0
+    )
 
 
 def ramp_foot_m(cfg) -> float:

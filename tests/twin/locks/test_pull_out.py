@@ -36,7 +36,10 @@ LOAD_S = 0.5
 # fixing-point tolerance (A), and far above the constraints' solver error (micrometres).
 MAX_MOVE_M = 1e-3
 
-CONFIGS = {name: load([f"lock={name}"]).plant.lock for name in ("hydraulic_pin", "em_latch", "em_latch_ep", "mech_clip", "twist_lock")}
+CONFIGS = {
+    name: load([f"lock={name}"]).plant.lock
+    for name in ("hydraulic_pin", "em_latch", "em_latch_ep", "mech_clip", "twist_lock")
+}
 # Each type made too weak for its share (10.9 kN) of the load.
 WEAK = {
     "hydraulic_pin": {"shear_allowable_mpa": 15.0},  # 15 MPa x pi (20 mm)^2 / 4 = 4.7 kN
@@ -66,7 +69,12 @@ def pull_out(cfg) -> float:
         pack = world.load(_box("pack", PACK_SIZE_M, PACK_KG), position=pack_position, fixed=False)
         seats_world = [pack_position + a for a in ANCHORS_M]  # where each lock feature belongs
         locks = [LOCK_MODELS[cfg.type](cfg, engaged=True) for _ in ANCHORS_M]
-        joints = [LockJoint(world, vehicle_body=vehicle, anchor_local=vehicle_pose.inverse().apply(s), vehicle_pose=vehicle_pose) for s in seats_world]
+        joints = [
+            LockJoint(
+                world, vehicle_body=vehicle, anchor_local=vehicle_pose.inverse().apply(s), vehicle_pose=vehicle_pose
+            )
+            for s in seats_world
+        ]
         shock_n = [0.0, 0.0, -PACK_KG * SHOCK_G * g]
         moved = 0.0
         for _ in range(round(LOAD_S / PHYSICS.step_s)):
@@ -75,7 +83,12 @@ def pull_out(cfg) -> float:
             moved = max(moved, max(float(np.linalg.norm(f - s)) for f, s in zip(features, seats_world)))
             for lock, joint, feature, seat in zip(locks, joints, features, seats_world):
                 # Vehicle frame = world axes here: x, y across, z up; a sagging pack shows a negative z.
-                ctx = LockContext(offset_m=feature - seat, tool_coupled=False, vehicle_power=True, carried_load_n=PACK_KG * g / len(locks))
+                ctx = LockContext(
+                    offset_m=feature - seat,
+                    tool_coupled=False,
+                    vehicle_power=True,
+                    carried_load_n=PACK_KG * g / len(locks),
+                )
                 lock.update(PHYSICS.step_s, ctx)
                 joint.sync(engaged=lock.engaged, holding_force_n=lock.holding_force_n(), pack_body=pack)
             pb.applyExternalForce(pack, -1, shock_n, pose.p.tolist(), pb.WORLD_FRAME, physicsClientId=cid)

@@ -25,7 +25,12 @@ TRUCK_PACK_KG, POINTS, RETENTION_G, DYNAMIC_FACTOR = 3200.0, 4, 8.0, 1.3
 
 
 def ctx(*, dx_mm: float = 0.0, dy_mm: float = 0.0, z_mm: float = 0.0, power: bool = True) -> LockContext:
-    return LockContext(offset_m=np.array([dx_mm * MM, dy_mm * MM, z_mm * MM]), tool_coupled=power, vehicle_power=True, carried_load_n=0.0)
+    return LockContext(
+        offset_m=np.array([dx_mm * MM, dy_mm * MM, z_mm * MM]),
+        tool_coupled=power,
+        vehicle_power=True,
+        carried_load_n=0.0,
+    )
 
 
 def test_entry_clearance_comes_from_the_iso_1161_aperture_and_the_head():
@@ -51,7 +56,10 @@ def test_holding_is_the_rated_capacity_exactly_when_seated_and_turned(seated, an
     }
 
 
-@pytest.mark.parametrize("dx_mm, dy_mm, enters", [(10.0, 0.0, True), (10.5, 0.0, False), (0.0, 3.5, True), (0.0, 4.0, False), (1.0, 1.0, True)])
+@pytest.mark.parametrize(
+    "dx_mm, dy_mm, enters",
+    [(10.0, 0.0, True), (10.5, 0.0, False), (0.0, 3.5, True), (0.0, 4.0, False), (1.0, 1.0, True)],
+)
 def test_the_head_enters_only_within_the_clearance_along_each_axis(dx_mm, dy_mm, enters):
     lock = TwistLockModel(CFG, engaged=False)
     lock.command(wire.LOCK_ENGAGE)
