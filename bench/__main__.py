@@ -17,7 +17,7 @@ import time
 
 from bench.batch import bench_qualify
 from bench.swap import bench_swap
-from swaptwin.atomic import write_json_atomic
+from swaptwin.results.atomic import write_json_atomic
 
 CASES = {
     "swap": lambda args: bench_swap([], repeats=args.repeats),

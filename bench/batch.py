@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from swaptwin.config import load
-from swaptwin.qualify import run_qualification
+from swaptwin.commands.qualify import run_qualification
 
 
 def _qualify(n: int, n_jobs: int) -> tuple[float, dict]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from swaptwin.config import load
 from swaptwin.inprocess import run_in_process
-from swaptwin.orchestrate import run_swap
+from swaptwin.processes import run_swap
 
 
 def bench_swap(overrides: list[str], *, repeats: int) -> dict:

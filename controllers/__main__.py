@@ -15,7 +15,7 @@ import logging
 import signal
 import sys
 
-from controllers import wire
+import swapwire as wire
 from controllers.config import ControllerConfig
 from controllers.run import run_controller
 
@@ -25,7 +25,7 @@ def _interrupt_once_on(*signals: int) -> None:
     ignored so they cannot cut the goodbye short. Restoring the handler also
     undoes a SIGINT ignored by a shell without job control."""
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: object) -> None:
         for s in signals:
             signal.signal(s, signal.SIG_IGN)
         raise KeyboardInterrupt(f"signal {signum}")

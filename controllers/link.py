@@ -1,4 +1,4 @@
-"""The controller's side of the command link: a ZeroMQ DEALER speaking wire v1.
+"""The controller's side of the command link: a ZeroMQ DEALER speaking the station protocol.
 
 Nothing here knows about the twin. Pointed at a station gateway that speaks
 the same protocol, it works unchanged.
@@ -10,7 +10,8 @@ import time
 
 import zmq
 
-from controllers import wire
+import swapwire as wire
+from swapwire.station import StationDescription, parse_description
 
 
 class LinkError(RuntimeError):
@@ -22,6 +23,8 @@ class StationLink:
         self.ctx = context or zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 500)
+        # Refused before it is read whole: a hostile plant cannot flood our memory.
+        self.sock.setsockopt(zmq.MAXMSGSIZE, wire.MAX_MESSAGE_BYTES)
         self.sock.connect(endpoint)
         self.endpoint = endpoint
         self.client = client
@@ -31,14 +34,14 @@ class StationLink:
     def send(self, mtype: str, body: dict, *, cmd_id: int | None = None) -> None:
         self.sock.send(wire.encode(self._seq.make(mtype, body, cmd_id=cmd_id)))
 
-    def recv(self, timeout_s: float) -> wire.Message | None:
+    def recv(self, timeout_s: float) -> wire.Envelope | None:
         if not self.sock.poll(max(0, int(timeout_s * 1000)), zmq.POLLIN):
             return None
         return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
 
-    def hello(self, *, timeout_s: float) -> dict:
+    def hello(self, *, timeout_s: float) -> StationDescription:
         """Say hello; return the station description from the ``welcome``."""
-        self.send(wire.HELLO, wire.hello_body(client=self.client))
+        self.send(wire.HELLO, wire.Hello(client=self.client).to_body())
         deadline = time.monotonic() + timeout_s
         while True:
             remaining = deadline - time.monotonic()
@@ -48,11 +51,11 @@ class StationLink:
             if msg is None:
                 continue
             if msg.type == wire.WELCOME:
-                return msg.body["station"]
+                return parse_description(msg.body.get("station"))
             if msg.type == wire.REFUSED:
-                raise LinkError(f"plant refused the session: {msg.body.get('reason')}")
+                raise LinkError(f"plant refused the session: {wire.parse_refused(msg.body).reason}")
             if msg.type == wire.ERROR:
-                raise LinkError(f"plant answered hello with an error: {msg.body.get('reason')}")
+                raise LinkError(f"plant answered hello with an error: {wire.parse_error(msg.body).reason}")
 
     def command(self, cmd: wire.Command) -> int:
         self._cmd_id += 1
@@ -60,7 +63,8 @@ class StationLink:
         return self._cmd_id
 
     def bye(self, *, outcome: str, reason: str, phase: str, detected_by: str = "") -> None:
-        self.send(wire.BYE, wire.bye_body(outcome=outcome, reason=reason, phase=phase, detected_by=detected_by))
+        bye = wire.Bye(outcome=outcome, reason=reason, phase=phase, detected_by=detected_by)  # type: ignore[arg-type]
+        self.send(wire.BYE, bye.to_body())
 
     def close(self) -> None:
         self.sock.close()

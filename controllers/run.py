@@ -12,11 +12,13 @@ import logging
 import time
 from collections.abc import Callable
 
-from controllers import wire
+import swapwire as wire
 from controllers.config import ControllerConfig
+from controllers.engine import Outcome, SwapSequence
 from controllers.link import LinkError, StationLink
 from controllers.sequences import sequence_for
-from controllers.swap_sequence import Outcome, SwapSequence
+from swapwire.frame import FrameReader
+from swapwire.station import StationDescription
 
 log = logging.getLogger("swaptwin.controller")
 # After saying bye, how long to wait for the plant's ``end`` (courtesy only).
@@ -28,7 +30,7 @@ def run_controller(
     endpoint: str,
     *,
     client: str = "swaptwin-sequencer",
-    make_controller: Callable[[ControllerConfig, dict], SwapSequence | None] = sequence_for,
+    make_controller: Callable[[ControllerConfig, StationDescription], SwapSequence | None] = sequence_for,
 ) -> Outcome:
     link = StationLink(endpoint, client=client)
     try:
@@ -39,16 +41,21 @@ def run_controller(
         log.info(
             "connected to %s: %s rig, pack %s, lock %s",
             endpoint,
-            station["rig_family"],
-            station["pack"]["family_id"],
-            station["locks"]["type"],
+            station.rig_family,
+            station.pack.family_id,
+            station.locks.type,
         )
-        controller = make_controller(cfg, station)
+        try:
+            controller = make_controller(cfg, station)
+            reader = station.frame_reader()
+        except wire.WireError as exc:
+            controller, reason = None, f"the station description does not fit the {station.rig_family} sequence: {exc}"
+        else:
+            reason = f"no swap sequence for rig family {station.rig_family!r}"
         if controller is None:
-            reason = f"no swap sequence for rig family {station.get('rig_family')!r}"
             link.bye(outcome=wire.OUTCOME_REFUSED, reason=reason, phase="identify")
             return Outcome(wire.OUTCOME_REFUSED, reason, "identify", 0.0)
-        return _loop(link, controller, cfg)
+        return _loop(link, controller, reader, cfg)
     except KeyboardInterrupt:
         link.bye(outcome=wire.OUTCOME_SAFE_STOP, reason="controller interrupted", phase="interrupted")
         raise
@@ -56,7 +63,7 @@ def run_controller(
         link.close()
 
 
-def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) -> Outcome:
+def _loop(link: StationLink, controller: SwapSequence, reader: FrameReader, cfg: ControllerConfig) -> Outcome:
     t_s = 0.0
     last_valid = time.monotonic()  # the link watchdog counts from the last message that decoded
     while True:
@@ -82,10 +89,10 @@ def _loop(link: StationLink, controller: SwapSequence, cfg: ControllerConfig) ->
         if msg.type != wire.FRAME:
             continue
         try:
-            frame = wire.check_frame(msg.body)
+            frame = reader.read(msg.body)
         except wire.WireError as exc:
             return _give_up(link, controller, f"malformed frame: {exc}", t_s)
-        t_s = frame["t_s"]
+        t_s = frame.t_s
         link.command(controller.on_frame(frame))
         if controller.outcome is not None:
             o = controller.outcome

@@ -1,9 +1,9 @@
 """The same swap stepped in one process, without the wire: the benchmark's floor.
 
-The controller's commands pass through ``wire.parse_command`` exactly as the
-plant parses them, so the physics sees the same command stream as over ZeroMQ;
-what is missing is only serialisation, sockets and the second process.
-This is a measurement tool, never the proof that a feature works.
+The controller's commands pass through ``swapwire.parse_command`` exactly as
+the plant parses them, so the physics sees the same command stream as over
+ZeroMQ; what is missing is only serialisation, sockets and the second
+process. This is a measurement tool, never the proof that a feature works.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from controllers import wire
+import swapwire as wire
+from controllers.engine import Outcome
 from controllers.sequences import sequence_for
-from controllers.swap_sequence import Outcome
 from swaptwin.config import SwapConfig
-from twin.stations import make_station
+from twin.rigs import make_station
 
 
 @dataclass
@@ -31,17 +31,17 @@ def drive(station, controller_cfg) -> Iterator:
     commands parsed as the plant parses them; yields the sequence after each
     period, until the sequence has an outcome."""
     desc = station.describe()
-    axis_names = frozenset(a["name"] for a in desc["axes"])
-    lock_ids = frozenset(station.lock_ids)
+    rules = wire.CommandRules(
+        axis_names=frozenset(desc.axis_names),
+        lock_ids=frozenset(desc.locks.ids),
+        tools={k: frozenset(v) for k, v in desc.tools.items()},
+    )
     seq = sequence_for(controller_cfg, desc)
     cmd_id = 0
     while seq.outcome is None:
         cmd = seq.on_frame(station.frame())
         cmd_id += 1
-        station.apply(
-            wire.parse_command(cmd.to_body(), axis_names=axis_names, lock_ids=lock_ids, tools=station.tool_commands),
-            cmd_id,
-        )
+        station.apply(wire.parse_command(cmd.to_body(), rules), cmd_id)
         station.advance()
         yield seq
 
@@ -55,11 +55,11 @@ def run_in_process(cfg: SwapConfig, *, keep_events: bool = True) -> InProcessRun
         for seq in drive(station, cfg.controller):
             periods += 1
             outcome = seq.outcome
-            ev = station.events()
+            ev = station.take_events()
             if keep_events:
                 events.extend(ev)
-            if station.world.time_s >= limit - 1e-9:
+            if station.time_s >= limit - 1e-9:
                 break
-        return InProcessRun(outcome, station.world.time_s, periods, events)
+        return InProcessRun(outcome, station.time_s, periods, events)
     finally:
         station.close()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import zmq
 
-from controllers import wire
-from swaptwin.atomic import write_json_atomic
+import swapwire as wire
+from swaptwin.results.atomic import write_json_atomic
 from swaptwin.config import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,11 +46,11 @@ class RawController:
     def send_raw(self, data: bytes) -> None:
         self.sock.send(data)
 
-    def recv(self, timeout_s: float = 10.0) -> wire.Message:
+    def recv(self, timeout_s: float = 10.0) -> wire.Envelope:
         assert self.sock.poll(int(timeout_s * 1000)), f"no message within {timeout_s} s"
         return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
 
-    def recv_type(self, mtype: str, timeout_s: float = 10.0) -> wire.Message:
+    def recv_type(self, mtype: str, timeout_s: float = 10.0) -> wire.Envelope:
         deadline = time.monotonic() + timeout_s
         while True:
             msg = self.recv(max(0.01, deadline - time.monotonic()))
@@ -58,7 +58,7 @@ class RawController:
                 return msg
 
     def hello(self) -> dict:
-        self.send(wire.HELLO, wire.hello_body(client="test"))
+        self.send(wire.HELLO, wire.Hello(client="test").to_body())
         return self.recv_type(wire.WELCOME).body["station"]
 
     def command(self, frame_seq: int, **fields) -> None:
@@ -86,7 +86,7 @@ class PlantProcess:
             [
                 sys.executable,
                 "-m",
-                "swaptwin.plant_process",
+                "swaptwin.plant_server",
                 "--config",
                 str(config_path),
                 "--out",

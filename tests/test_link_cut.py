@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from controllers.config import OVERHEAD_PHASES, UNDER_CHASSIS_PHASES
+from controllers.sequences.overhead import PHASES as OVERHEAD_PHASES
+from controllers.sequences.under_chassis import PHASES as UNDER_CHASSIS_PHASES
 from tests.conftest import run_cli
 
 CASES = [("under_chassis", p) for p in UNDER_CHASSIS_PHASES] + [("overhead", p) for p in OVERHEAD_PHASES]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-import swaptwin.matrix as matrix
+import swaptwin.commands.matrix as matrix
 from tests.conftest import run_cli
 
 

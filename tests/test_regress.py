@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from swaptwin.regress import (
+from swaptwin.commands.regress import (
     Row,
     Rule,
     ScenarioReport,
@@ -181,9 +181,9 @@ def test_a_degraded_alignment_loop_fails_on_alignment(tmp_path):
     # Half of each measured error corrected, and content with 3 mm: the pins now meet
     # their holes millimetres off instead of a tenth of one.
     degraded = [
-        "controller.under_chassis.align.gain=0.5",
-        "controller.under_chassis.align.tolerance_mm=3",
-        "controller.under_chassis.align.tolerance_deg=0.5",
+        "controller.sequences.under_chassis.align.gain=0.5",
+        "controller.sequences.under_chassis.align.tolerance_mm=3",
+        "controller.sequences.under_chassis.align.tolerance_deg=0.5",
     ]
     proc, failed, _ = _regress(tmp_path, "align", "--only", "car_parked_badly", *degraded)
     assert proc.returncode == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from swaptwin.verdict import TIMING_FIELDS
+from swaptwin.results.verdict import TIMING_FIELDS
 from tests.conftest import run_cli
 
 

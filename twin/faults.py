@@ -1,14 +1,22 @@
 """Fault injection into a running station.
 
 Each configured fault waits for its trigger (a plant time, the controller
-entering a phase, or a ground-truth signal crossing a value), then acts on the
-station for ``duration_s`` or for good. Faults act where a real fault would:
-on a sensor's reading (the frame the controller gets), on an actuator (a
-drive, a lock), on the vehicle or on the station's safety inputs. Activation
-and deactivation are announced on the observer channel only.
+entering a phase, or a ground-truth signal crossing a value), then acts for
+``duration_s`` or for good. Faults act where a real fault would, through the
+part they hit: the station's entities name the kinds they take
+(``fault_kinds``) and apply them themselves (``apply_fault``); the injector
+only decides when. Sensor faults change what the station's I/O reports
+(``corrupt``). Activation and deactivation are announced on the observer
+channel only.
 
 Static kinds (a misparked vehicle, a wrong pack tag) shape the station before
 the run and are read by the station when it builds itself.
+
+Which parts take which kinds is declared where the parts are
+(``twin.schema.fault``: the station's own; ``twin.schema.rig``: the axes; a
+vehicle schema's ``FAULT_KINDS``; a lock type's record), so a config that aims
+a fault at something the station lacks is refused when it is loaded
+(``target_problems``), before anything is built.
 
 Determinism: triggers are evaluated once per control period on plant state,
 and noise comes from the station's seeded generator, so a faulted run is as
@@ -17,95 +25,80 @@ reproducible as a clean one.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from twin.schema.fault import REQUIRED, STATIC_KINDS, Fault
+from swapwire.frame import VisionReading
+from twin.schema.fault import REQUIRED, SENSOR_KINDS, STATIC_KINDS, STATION_KINDS, Fault
+from twin.schema.rig import AXIS_FAULT_KINDS
 
 MM = 1e-3
-# Faults that act on a lock model's own state: the attribute they need.
-_LOCK_ATTRIBUTE = {"pressure_loss": "pressure_pa", "leak_down": "pressure_pa", "broken_spring": "spring_factor"}
-# Kinds aimed at a lock, or at a frame sensor: those whose schema requires one.
-_LOCK_KINDS = frozenset(k for k, required in REQUIRED.items() if "lock" in required)
 _FRAME_SENSOR_KINDS = frozenset(k for k, required in REQUIRED.items() if "sensor" in required)
-# What each station's frames carry under "sensors" (tests/twin/test_fault_targets.py
-# holds these to the stations), and the ground-truth signals a trigger may watch.
-SENSORS = {
-    "under_chassis": (
-        "load_cell_n",
-        "pack_present",
-        "float_locked",
-        "tool_coupled",
-        "connector_mated",
-        "vision",
-        "locks",
-        "estop",
-        "station_power",
-    ),
-    "overhead": (
-        "load_cell_n",
-        "float_locked",
-        "vision",
-        "spreader",
-        "spreader.landed",
-        "locks",
-        "connector_mated",
-        "vehicle_interface",
-        "estop",
-        "station_power",
-    ),
-}  # a dotted name reaches into a group: spreader.landed is the spreader's two-channel landed switch
-SIGNALS = {"under_chassis": ("rig_load_n",), "overhead": ("rig_load_n", "suspension_mm")}
+
+
+def available_kinds(plant) -> frozenset[str]:
+    """Every fault kind some part of this plant takes."""
+    from twin.locks import lock_type  # pure models, no pybullet
+
+    return (
+        STATION_KINDS | AXIS_FAULT_KINDS | type(plant.vehicle).FAULT_KINDS | lock_type(plant.lock.type).all_fault_kinds
+    )
+
+
+def _fault_problems(plant, f: Fault, family, lock) -> list[tuple[str, str]]:
+    """(key, message) for one fault of a composed plant."""
+    from twin.locks import lock_type
+
+    kinds = available_kinds(plant)
+    if f.kind not in kinds:
+        lt, vehicle = lock_type(plant.lock.type), plant.vehicle
+        return [
+            (
+                "kind",
+                f"nothing in this station takes a {f.kind} fault: the {vehicle.vehicle_class} takes "
+                f"{', '.join(sorted(type(vehicle).FAULT_KINDS)) or 'none'}, {lt.name} locks take "
+                f"{', '.join(sorted(lt.all_fault_kinds))}",
+            )
+        ]
+    out = []
+    n_locks = len(plant.pack.locks.positions_mm)
+    if f.lock is not None and "lock" in REQUIRED.get(f.kind, ()) and f.lock >= n_locks:
+        out.append(("lock", f"lock {f.lock} does not exist; the pack has {n_locks} locks (0..{n_locks - 1})"))
+    if f.kind == "lock_channel_disagree" and f.sensor is not None and f.sensor not in lock.channels:
+        out.append(
+            ("sensor", f"{f.sensor!r} is not a channel of a {lock.lock_type}; choose one of {', '.join(lock.channels)}")
+        )
+    sensors = family.sensor_names
+    if f.kind in _FRAME_SENSOR_KINDS and f.sensor is not None and f.sensor not in sensors:
+        out.append(
+            ("sensor", f"the {family.name} station has no sensor {f.sensor!r}; choose one of {', '.join(sensors)}")
+        )
+    if f.kind == "vision_error" and "vision" not in sensors:
+        out.append(("kind", f"the {family.name} station has no vision sensor"))
+    if f.axis is not None and f.axis not in family.axes:
+        out.append(("axis", f"axis {f.axis!r} does not exist; the {family.name} rig has {', '.join(family.axes)}"))
+    if f.at.signal is not None and f.at.signal not in family.signals:
+        out.append(
+            (
+                "at.signal",
+                f"the {family.name} station has no signal {f.at.signal!r}; choose one of {', '.join(family.signals)}",
+            )
+        )
+    return out
 
 
 def target_problems(plant) -> list[tuple[str, str]]:
-    """(key, message) for every fault of a composed plant that names a lock,
-    an axis, a sensor or a signal its station does not have: found when the
-    config is loaded, before anything is built. Keys are relative to the
-    fault's own section."""
-    from twin.locks import LOCK_MODELS  # pure models, no pybullet
+    """(key, message) for every fault of a composed plant that names a kind no
+    part of the station takes, or a lock, an axis, a sensor or a signal the
+    station does not have: found when the config is loaded, before anything
+    is built. Keys are ``<index>:<key relative to the fault's section>``."""
+    from twin.locks import make_lock
+    from twin.rigs import family as rig_family
 
-    family = plant.rig.family
-    n_locks = len(plant.pack.locks.positions_mm)
-    lock = LOCK_MODELS[plant.lock.type](plant.lock, engaged=False)
-    axes = [f.name for f in dataclasses.fields(plant.rig.axes)]
-    out: dict[int, list[tuple[str, str]]] = {}
-    for i, f in enumerate(plant.faults):
-        p = out.setdefault(i, [])
-        if f.kind in _LOCK_KINDS and f.lock is not None:
-            if f.lock >= n_locks:
-                p.append(("lock", f"lock {f.lock} does not exist; the pack has {n_locks} locks (0..{n_locks - 1})"))
-            attr = _LOCK_ATTRIBUTE.get(f.kind)
-            if attr and not hasattr(lock, attr):
-                p.append(("kind", f"a {f.kind} fault needs a lock with {attr}; this run's locks are {lock.lock_type}"))
-        if f.kind == "lock_channel_disagree" and f.sensor is not None and f.sensor not in lock.channels:
-            p.append(
-                (
-                    "sensor",
-                    f"{f.sensor!r} is not a channel of a {lock.lock_type}; choose one of {', '.join(lock.channels)}",
-                )
-            )
-        if f.kind in _FRAME_SENSOR_KINDS and f.sensor is not None and f.sensor not in SENSORS[family]:
-            p.append(
-                (
-                    "sensor",
-                    f"the {family} station has no sensor {f.sensor!r}; choose one of {', '.join(SENSORS[family])}",
-                )
-            )
-        if f.axis is not None and f.axis not in axes:
-            p.append(("axis", f"axis {f.axis!r} does not exist; the {family} rig has {', '.join(axes)}"))
-        if f.kind == "suspension_sag" and family != "overhead":
-            p.append(("kind", "suspension_sag needs a truck (rig=overhead)"))
-        if f.at.signal is not None and f.at.signal not in SIGNALS[family]:
-            p.append(
-                (
-                    "at.signal",
-                    f"the {family} station has no signal {f.at.signal!r}; choose one of {', '.join(SIGNALS[family])}",
-                )
-            )
-    return [(f"{i}:{k}", m) for i, ps in out.items() for k, m in ps]
+    family = rig_family(plant.rig.family)
+    lock = make_lock(plant.lock, engaged=False)
+    return [(f"{i}:{k}", m) for i, f in enumerate(plant.faults) for k, m in _fault_problems(plant, f, family, lock)]
 
 
 @dataclass
@@ -114,17 +107,20 @@ class _Armed:
     state: str = "waiting"  # waiting -> pending (trigger seen, delay running) -> active -> done
     fire_at_s: float = 0.0
     since_s: float = 0.0
-    saved: dict = field(default_factory=dict)
 
 
 class FaultInjector:
-    def __init__(self, station):
-        self.station = station
-        self.armed = [_Armed(f) for f in station.cfg.faults if f.kind not in STATIC_KINDS]
-        # Config loading refuses these; a station built from an unchecked config must too.
-        problems = target_problems(station.cfg)
-        if problems:
-            raise ValueError("; ".join(f"fault {k}: {m}" for k, m in problems))
+    """Arms a station's faults, fires them on their triggers and hands each to
+    the part that takes it (``targets``: fault kind -> that part)."""
+
+    def __init__(self, faults: list[Fault], targets: dict[str, Any]):
+        self.armed = [_Armed(f) for f in faults if f.kind not in STATIC_KINDS]
+        self.targets = targets
+        missing = sorted(
+            {a.spec.kind for a in self.armed if a.spec.kind not in targets and a.spec.kind not in SENSOR_KINDS}
+        )
+        if missing:  # config loading refuses these; a station built from an unchecked config must too
+            raise ValueError(f"no part of this station takes faults of kind {', '.join(missing)}")
 
     @property
     def active(self) -> list[Fault]:
@@ -135,119 +131,75 @@ class FaultInjector:
         events = []
         for a in self.armed:
             f, at = a.spec, a.spec.at
-            if a.state == "waiting":
-                if at.t_s is not None:
-                    fired = t_s >= at.t_s
-                elif at.phase is not None:
-                    fired = phase == at.phase
-                else:
-                    v = signals.get(at.signal)
-                    fired = v is not None and (
-                        (at.above is not None and v > at.above) or (at.below is not None and v < at.below)
-                    )
-                if fired:
-                    a.state, a.fire_at_s = "pending", t_s + (at.delay_s if at.t_s is None else 0.0)
+            if a.state == "waiting" and _fired(at, t_s, phase, signals):
+                a.state, a.fire_at_s = "pending", t_s + (at.delay_s if at.t_s is None else 0.0)
             if a.state == "pending" and t_s >= a.fire_at_s - 1e-9:
                 a.state, a.since_s = "active", t_s
-                self._apply(a, True)
+                self._apply(f, True)
                 events.append({"event": "fault", "name": f.name, "kind": f.kind, "active": True, "t_s": t_s})
             elif a.state == "active" and f.duration_s is not None and t_s >= a.since_s + f.duration_s - 1e-9:
                 a.state = "done"
-                self._apply(a, False)
+                self._apply(f, False)
                 events.append({"event": "fault", "name": f.name, "kind": f.kind, "active": False, "t_s": t_s})
         return events
 
-    def _apply(self, a: _Armed, on: bool) -> None:  # noqa: C901 (split in the redesign)
-        """Actuator, vehicle and station faults change the plant itself."""
-        f, st = a.spec, self.station
-        k = f.kind
-        if k == "latch_power_loss":
-            st.vehicle_power = not on
-        elif k == "lock_jam":
-            (st.interface.jammed.add if on else st.interface.jammed.discard)(f.lock)
-        elif k in ("pressure_loss", "leak_down"):
-            if on:
-                st.interface.leaks[f.lock] = f.rate
-            else:
-                st.interface.leaks.pop(f.lock, None)
-        elif k == "broken_spring":
-            lock = st.interface.locks[f.lock]
-            if on:
-                a.saved["spring_factor"] = lock.spring_factor
-                lock.spring_factor = 0.0
-            else:
-                lock.spring_factor = a.saved["spring_factor"]
-        elif k == "axis_stall":
-            if on:
-                st.rig.blocked_at[f.axis] = st.rig.q[f.axis]
-            else:
-                st.rig.blocked_at.pop(f.axis, None)
-        elif k == "encoder_drift":
-            (st.encoder_drift.__setitem__(f.axis, f.rate) if on else st.encoder_drift.pop(f.axis, None))
-        elif k == "axis_slow":
-            st.drives.drives[f.axis].speed_factor = f.factor if on else 1.0
-        elif k == "suspension_sag":
-            st.truck.k_n_per_m *= f.factor if on else 1.0 / f.factor
-        elif k == "e_stop":
-            st.estop = on
-            if on:
-                st.drives.emergency_stop(category=1, reason="emergency stop pressed", actual=st.rig.positions())
-        elif k == "power_loss":
-            st.station_power = not on
-            if on:
-                st.drives.emergency_stop(category=0, reason="station power lost", actual=st.rig.positions())
+    def _apply(self, f: Fault, active: bool) -> None:
+        if f.kind in SENSOR_KINDS:
+            return  # acts on the frame (corrupt), not on the plant
+        self.targets[f.kind].apply_fault(f, active=active)
 
-    # -- on every frame: sensor faults -----------------------------------------------
-    def corrupt(self, frame: dict, t_s: float, rng) -> dict:
-        """The frame as the faulty sensors report it (a copy when changed)."""
-        live = [a for a in self.armed if a.state == "active" and a.spec.kind in _SENSOR_KINDS]
+    # -- on every sampled frame: sensor faults -------------------------------------------
+    def corrupt(self, sensors: dict[str, Any], rng) -> dict[str, Any]:
+        """The readings as the faulty sensors report them (a copy when changed)."""
+        live = [a.spec for a in self.armed if a.state == "active" and a.spec.kind in SENSOR_KINDS]
         if not live:
-            return frame
-        frame = copy.deepcopy(frame)
-        for a in live:
-            f, sensors = a.spec, frame["sensors"]
+            return sensors
+        sensors = dict(sensors)
+        for f in live:
             if f.kind == "vision_error":
                 v = sensors["vision"]
-                if v["valid"]:
-                    v["x"] += f.x_mm * MM
-                    v["y"] += f.y_mm * MM
-                    v["yaw"] += math.radians(f.yaw_deg)
+                if v.valid:
+                    sensors["vision"] = VisionReading(
+                        True, v.x + f.x_mm * MM, v.y + f.y_mm * MM, v.z, v.yaw + math.radians(f.yaw_deg)
+                    )
             elif f.kind == "lock_channel_disagree":
-                channels = sensors["locks"][str(f.lock)]
-                pair = channels[f.sensor if f.sensor is not None else next(iter(channels))]
-                pair[1] = not pair[1]
+                locks = {lid: dict(ch) for lid, ch in sensors["locks"].items()}
+                channels = locks[str(f.lock)]
+                name = f.sensor if f.sensor is not None else next(iter(channels))
+                a, b = channels[name]
+                channels[name] = (a, not b)
+                sensors["locks"] = locks
             else:
-                _corrupt_sensor(sensors, f, rng)
-        return frame
+                sensors[f.sensor] = _corrupted(sensors[f.sensor], f, rng)
+        return sensors
 
 
-_SENSOR_KINDS = frozenset(
-    {"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"}
-)
+def _fired(at, t_s: float, phase: str, signals: dict[str, float]) -> bool:
+    if at.t_s is not None:
+        return t_s >= at.t_s
+    if at.phase is not None:
+        return phase == at.phase
+    v = signals.get(at.signal)
+    return v is not None and ((at.above is not None and v > at.above) or (at.below is not None and v < at.below))
 
 
-def _corrupt_sensor(sensors: dict, f: Fault, rng) -> None:
-    *groups, key = f.sensor.split(".")
-    for g in groups:  # a dotted name: a sensor inside a group (spreader.landed)
-        sensors = sensors[g]
-    if key not in sensors:
-        raise KeyError(f"fault {f.name}: the station has no sensor {f.sensor!r}; it has {sorted(sensors)}")
-    value = sensors[key]
-    if isinstance(value, list):  # a two-channel switch
+def _corrupted(value: Any, f: Fault, rng) -> Any:
+    """One sensor's reading under a stuck, offset, noisy or dropped-out fault."""
+    if isinstance(value, tuple):  # a two-channel switch
         ch = f.channel if f.channel is not None else 1
+        pair = list(value)
         if f.kind == "sensor_stuck":
-            value[ch] = bool(f.value)
+            pair[ch] = bool(f.value)
         elif f.kind == "sensor_dropout":
-            value[ch] = False
-        return
+            pair[ch] = False
+        return (pair[0], pair[1])
     if f.kind == "sensor_stuck":
-        sensors[key] = f.value
-    elif f.kind == "sensor_offset":
-        sensors[key] = value + f.offset
-    elif f.kind == "sensor_noise":
-        sensors[key] = value + float(rng.normal(0.0, f.sigma))
-    elif f.kind == "sensor_dropout":
-        sensors[key] = None
+        return f.value
+    if f.kind == "sensor_offset":
+        return value + f.offset
+    if f.kind == "sensor_noise":
+        return value + float(rng.normal(0.0, f.sigma))
+    return None  # sensor_dropout
 
 
 def static_parking(faults: list[Fault], offset_mm, yaw_deg: float) -> tuple[list[float], float]:
@@ -267,4 +219,4 @@ def pack_tag(faults: list[Fault], family_id: str) -> str:
     return family_id
 
 
-__all__ = ["FaultInjector", "pack_tag", "static_parking"]
+__all__ = ["FaultInjector", "available_kinds", "pack_tag", "static_parking", "target_problems"]

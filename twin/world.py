@@ -73,6 +73,15 @@ class World:
         )
         pb.setGravity(0.0, 0.0, -p.gravity_m_s2, physicsClientId=self.cid)
 
+    def reset(self, physics: Physics | None = None) -> None:
+        """An empty world with every engine parameter set again (``physics``: a
+        session's own, if it brings other ones): a session starts here."""
+        if physics is not None:
+            self.physics = physics
+        self._apply_engine_parameters()
+        self.assets = []
+        self.reset_clock()
+
     def load(self, robot: Robot, *, position: Sequence[float], yaw_rad: float = 0.0, fixed: bool) -> int:
         path: Path = self.cache.path_for(robot)
         self.assets.append(path.stem)

@@ -1,40 +1,38 @@
-"""Lock strategies: what each commands, what it waits for on both channels, and the faults.
+"""The lock strategy: what it commands, what it waits for on both channels, and the faults.
 
 No physics: frames are written by hand, as a station's I/O would report them.
+The lock groups are described as the twin describes them, from each
+registered lock type's own confirmation sets, so every lock type the
+registry holds is driven here.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from controllers import wire
-from controllers.locking import STRATEGIES, EmLatchStrategy, strategy_for
-from controllers.swap_sequence import Fault
+import swapwire as wire
+from controllers.locking import LockStrategy
+from controllers.supervisor import Fault
+from swapwire.frame import DriveReport, Frame
+from swapwire.station import LockGroup
+from swaptwin.config import load
+from twin.entities.interface import describe_locks
+from twin.locks import LOCK_TYPES, make_lock
 
 IDS = ["0", "1"]
-# Per lock type: the channels, the statuses of an engaged lock, and of a released one.
-STATES = {
-    "hydraulic_pin": (
-        ("extended", "pressure_ok"),
-        {"extended": True, "pressure_ok": True},
-        {"extended": False, "pressure_ok": False},
-    ),
-    "em_latch": (
-        ("gap_closed", "energised"),
-        {"gap_closed": True, "energised": True},
-        {"gap_closed": True, "energised": False},
-    ),
-    "mech_clip": (
-        ("closed", "lug_present"),
-        {"closed": True, "lug_present": True},
-        {"closed": False, "lug_present": True},
-    ),
-    "twist_lock": (
-        ("locked", "unlocked", "seated"),
-        {"locked": True, "unlocked": False, "seated": True},
-        {"locked": False, "unlocked": True, "seated": True},
-    ),
-}
+CONFIGS = {"em_latch_ep": "em_latch_ep", **{name: name for name in LOCK_TYPES}}
+
+
+def group(config_name: str) -> LockGroup:
+    cfg = load([f"lock={config_name}"]).plant.lock
+    return describe_locks([make_lock(cfg, engaged=False) for _ in IDS], IDS)
+
+
+def statuses(g: LockGroup, *, engaged: bool) -> dict[str, bool]:
+    """Every channel of the group as an engaged (or released) lock reads it."""
+    want = g.engaged_when if engaged else g.released_when
+    other = g.released_when if engaged else g.engaged_when
+    return {c: want.get(c, not other.get(c, True)) for c in g.channels}
 
 
 class FakeSequence:
@@ -42,7 +40,7 @@ class FakeSequence:
 
     def __init__(self):
         self.locks: dict[str, str] = {}
-        self.frame: dict = {}
+        self.frame: Frame | None = None
 
     def _wait(self, predicate):
         while True:
@@ -51,14 +49,14 @@ class FakeSequence:
                 return
 
 
-def frame(statuses: dict[str, bool], *, disagree: str | None = None) -> dict:
-    locks = {i: {name: [v, v] for name, v in statuses.items()} for i in IDS}
+def frame(states: dict[str, bool], *, disagree: str | None = None) -> Frame:
+    locks = {i: {name: (v, v) for name, v in states.items()} for i in IDS}
     if disagree:
-        locks[IDS[-1]][disagree] = [True, False]
-    return {"sensors": {"locks": locks}}
+        locks[IDS[-1]][disagree] = (True, False)
+    return Frame(0, 0.0, {}, DriveReport("active", 0, ()), {"locks": locks}, None)
 
 
-def run(gen, frames: list[dict]) -> int:
+def run(gen, frames: list[Frame]) -> int:
     """Feed frames until the phase generator returns; return how many it took."""
     next(gen)
     for n, f in enumerate(frames, start=1):
@@ -69,24 +67,16 @@ def run(gen, frames: list[dict]) -> int:
     raise AssertionError("the strategy never finished")
 
 
-def make(lock_type: str):
-    channels = STATES[lock_type][0]
-    return strategy_for({"type": lock_type, "ids": IDS, "channels": {c: 2 for c in channels}})
-
-
-def test_every_lock_type_has_a_strategy():
-    assert set(STRATEGIES) == set(STATES)
-
-
-@pytest.mark.parametrize("lock_type", sorted(STATES))
+@pytest.mark.parametrize("name", sorted(CONFIGS))
 @pytest.mark.parametrize("phase", ["engage", "release"])
-def test_a_phase_commands_its_action_and_waits_for_its_statuses(lock_type, phase):
+def test_a_phase_commands_its_action_and_waits_for_its_statuses(name, phase):
     """Engage ends on the engaged statuses, release on the released ones; the
     matching require_* passes on them and faults on the other state."""
-    _, engaged, released = STATES[lock_type]
+    g = group(CONFIGS[name])
+    engaged, released = statuses(g, engaged=True), statuses(g, engaged=False)
     done, other = (engaged, released) if phase == "engage" else (released, engaged)
     require = {"engage": "require_all_engaged", "release": "require_all_released"}[phase]
-    strategy, seq = make(lock_type), FakeSequence()
+    strategy, seq = LockStrategy(g), FakeSequence()
     assert run(getattr(strategy, phase)(seq), [frame(other), frame(other), frame(done)]) == 3
     expected = (wire.LOCK_ENGAGE, wire.LOCK_HOLD) if phase == "engage" else (wire.LOCK_RELEASE,)
     assert seq.locks["all"] in expected
@@ -97,26 +87,32 @@ def test_a_phase_commands_its_action_and_waits_for_its_statuses(lock_type, phase
         getattr(strategy, require)(seq)
 
 
-@pytest.mark.parametrize("lock_type", sorted(STATES))
-def test_channels_that_disagree_on_any_lock_are_a_fault(lock_type):
-    channels, engaged, _ = STATES[lock_type]
-    strategy, seq = make(lock_type), FakeSequence()
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_channels_that_disagree_on_any_lock_are_a_fault(name):
+    g = group(CONFIGS[name])
+    strategy, seq = LockStrategy(g), FakeSequence()
     gen = strategy.engage(seq)
     next(gen)
     with pytest.raises(Fault, match="channels disagree"):
-        gen.send(frame(engaged, disagree=channels[0]))
+        gen.send(frame(statuses(g, engaged=True), disagree=next(iter(g.engaged_when))))
 
 
-def test_the_em_latch_strategy_reads_the_field_channel_the_station_describes():
-    ep = strategy_for({"type": "em_latch", "ids": IDS, "channels": {"gap_closed": 2, "magnetised": 2}})
-    assert isinstance(ep, EmLatchStrategy)
-    assert ep.engaged_reads == {"gap_closed": True, "magnetised": True}
-    assert ep.released_reads == {"magnetised": False}
+def test_an_electro_permanent_latch_is_confirmed_by_its_magnetisation_and_kept_pulsed():
+    g = group("em_latch_ep")
+    assert g.engaged_when == {"gap_closed": True, "magnetised": True}
+    assert g.released_when == {"magnetised": False}
     # The engage command stays, so an electro-permanent magnet is pulsed to saturation.
     seq = FakeSequence()
-    run(ep.engage(seq), [frame({"gap_closed": True, "magnetised": True})])
+    run(LockStrategy(g).engage(seq), [frame({"gap_closed": True, "magnetised": True})])
     assert seq.locks == {"all": wire.LOCK_ENGAGE}
 
 
-def test_an_unknown_lock_type_has_no_strategy():
-    assert strategy_for({"type": "bolt", "ids": IDS}) is None
+def test_a_hydraulic_valve_is_closed_once_the_pins_are_confirmed():
+    seq = FakeSequence()
+    run(LockStrategy(group("hydraulic_pin")).engage(seq), [frame({"extended": True, "pressure_ok": True})])
+    assert seq.locks == {"all": wire.LOCK_HOLD}
+
+
+def test_a_lock_group_without_confirmation_sets_cannot_be_confirmed():
+    bare = LockGroup(type="bolt", count=2, ids=IDS, channels={"torque_ok": 2}, engage_time_s=1.0)
+    assert not LockStrategy(bare).confirmable

@@ -1,4 +1,4 @@
-"""``swaptwin.batch``: what a resume trusts. The swaps are replaced by a stand-in
+"""``swaptwin.batch.runner``: what a resume trusts. The swaps are replaced by a stand-in
 here; the real ones (plant and controller processes) are exercised by
 tests/test_qualify_e2e.py, including a resume after SIGINT."""
 
@@ -6,8 +6,23 @@ from __future__ import annotations
 
 import json
 
-import swaptwin.batch as batch
-from swaptwin.batch import Job, run_batch
+from swaptwin.batch.runner import Job, run_batch
+
+
+class Stand:
+    """A swapper that calls ``fn(cfg, run_dir)`` instead of running a swap."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, _worker):
+        return self
+
+    def run(self, cfg, run_dir, stop):
+        return self.fn(cfg, run_dir)
+
+    def close(self):
+        pass
 
 
 def _result(status: str) -> dict:
@@ -19,31 +34,31 @@ def _result(status: str) -> dict:
     }
 
 
-def test_a_finished_job_is_kept_and_not_run_again(tmp_path, monkeypatch):
+def test_a_finished_job_is_kept_and_not_run_again(tmp_path):
     calls = []
-    monkeypatch.setattr(batch, "run_swap", lambda cfg, run_dir, stop: calls.append(run_dir.name) or _result("pass"))
+    swap = Stand(lambda cfg, run_dir: calls.append(run_dir.name) or _result("pass"))
     jobs = [Job("0000", ("seed=1",)), Job("0001", ("seed=2",))]
-    first = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1)
-    again = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1)
+    first = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
+    again = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     assert calls == ["0000", "0001"]  # the second batch found both done
     assert first == again and all(r["batch"]["config_digest"] for r in again.values())
 
 
-def test_a_job_whose_plant_wrote_nothing_fails_now_and_runs_again_on_resume(tmp_path, monkeypatch):
+def test_a_job_whose_plant_wrote_nothing_fails_now_and_runs_again_on_resume(tmp_path):
     outcomes = iter([None, _result("pass")])
-    monkeypatch.setattr(batch, "run_swap", lambda cfg, run_dir, stop: next(outcomes))
+    swap = Stand(lambda cfg, run_dir: next(outcomes))
     jobs = [Job("0000", ("seed=1",))]
-    first = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1)
+    first = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     assert first["0000"]["verdict"]["status"] == "fail" and "no result" in first["0000"]["verdict"]["reasons"][0]
     assert not (tmp_path / "runs" / "0000" / "result.json").exists()  # nothing a resume could trust
-    second = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1)
+    second = run_batch(jobs, tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     assert second["0000"]["verdict"]["status"] == "pass"
     assert json.loads((tmp_path / "runs" / "0000" / "result.json").read_text())["verdict"]["status"] == "pass"
 
 
-def test_a_job_run_with_another_config_is_run_again(tmp_path, monkeypatch):
+def test_a_job_run_with_another_config_is_run_again(tmp_path):
     calls = []
-    monkeypatch.setattr(batch, "run_swap", lambda cfg, run_dir, stop: calls.append(cfg.plant.seed) or _result("pass"))
-    run_batch([Job("0000", ("seed=1",))], tmp_path, base_overrides=[], n_jobs=1)
-    run_batch([Job("0000", ("seed=2",))], tmp_path, base_overrides=[], n_jobs=1)
+    swap = Stand(lambda cfg, run_dir: calls.append(cfg.plant.seed) or _result("pass"))
+    run_batch([Job("0000", ("seed=1",))], tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
+    run_batch([Job("0000", ("seed=2",))], tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     assert calls == [1, 2]

@@ -4,8 +4,8 @@ that wrote no result is an error, never a pass."""
 
 from __future__ import annotations
 
-from swaptwin.batch import Job
-from swaptwin.campaign import classify, load_spec, plan, summarize
+from swaptwin.batch.runner import Job
+from swaptwin.commands.campaign import classify, load_spec, plan, summarize
 from swaptwin.config import load
 
 

@@ -12,7 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 import swaptwin.config as config
-from swaptwin.compat import check
+from swaptwin.commands.check import precheck as check
 from swaptwin.config import CONFIG_DIR, load
 from twin.schema import ConfigError
 
@@ -96,7 +96,7 @@ def test_every_value_carries_its_grade(name):
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_a_family_generates_its_urdf_asset(name, composed, tmp_path):
-    from twin.pack import build_pack_urdf
+    from twin.entities.pack import build_pack_urdf
     from twin.urdf.cache import UrdfCache
 
     robot = build_pack_urdf(composed[name].plant.pack)
@@ -109,7 +109,7 @@ def test_a_family_generates_its_urdf_asset(name, composed, tmp_path):
 @pytest.mark.parametrize("name", FAMILIES)
 def test_a_family_dropped_onto_a_floor_comes_to_rest(name, composed, tmp_path):
     from twin.frames import Pose
-    from twin.pack import PackBody
+    from twin.entities.pack import PackBody
     from twin.urdf.cache import UrdfCache
     from twin.urdf.model import Box, Inertial, Link, Robot
     from twin.world import World
@@ -193,7 +193,7 @@ def _without_connector(text: str) -> str:
         (
             lambda t: t.replace("native_type: hydraulic_pin", "native_type: bolt"),
             "pack.locks.native_type",
-            "'bolt' is not allowed; choose one of",
+            "'bolt' is not a lock type; choose one of",
         ),
         (lambda t: t + "_target_: os.system\n", "pack._target_", "code-bearing keys are refused"),
         (
@@ -213,7 +213,7 @@ def test_a_bad_brand_file_is_refused_naming_file_and_key(load_broken, change, ke
 
 
 def test_a_brand_mesh_is_visual_only_and_staged_by_its_content(composed, tmp_path):
-    from twin.pack import build_pack_urdf
+    from twin.entities.pack import build_pack_urdf
     from twin.urdf.cache import UrdfCache
 
     pack = composed["car_block_20"].plant.pack

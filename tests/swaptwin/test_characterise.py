@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from swaptwin.characterise import TOLERANCE, characterise
+from swaptwin.commands.characterise import TOLERANCE, characterise
 from swaptwin.config import CONFIG_DIR, load
 
 LOCK_FILES = sorted(p.stem for p in (CONFIG_DIR / "lock").glob("*.yaml"))

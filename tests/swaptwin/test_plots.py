@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from swaptwin.plots import Series, bars, histogram, line_chart, nice_ticks, scatter
+from swaptwin.reports.plots import Series, bars, histogram, line_chart, nice_ticks, scatter
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from controllers import wire
-from twin.drives import AxisSpec, Drive, DriveGroup
+import swapwire as wire
+from twin.entities.drives import AxisSpec, Drive, DriveGroup
 
 DT = 0.004
 PERIOD_STEPS = 5
@@ -88,7 +88,7 @@ def test_withheld_commands_stop_the_drives_within_the_configured_periods(timeout
     # Controlled stop: decelerate at the rated acceleration, then hold and latch.
     v0 = abs(d.ref_vel)
     _run(group, int(v0 / SPEC.max_accel / (DT * PERIOD_STEPS)) + 2)
-    assert d.state == wire.DRIVE_STOPPED and d.ref_vel == 0.0 and group.report()["state"] == wire.DRIVE_STOPPED
+    assert d.state == wire.DRIVE_STOPPED and d.ref_vel == 0.0 and group.report().state == wire.DRIVE_STOPPED
 
 
 def test_a_stop_is_latched_until_reset_faults():

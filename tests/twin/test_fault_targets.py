@@ -1,34 +1,42 @@
-"""A fault that names a lock, axis, sensor or signal the station does not have is
-refused when the config loads, with the key that names it, before anything is
-built; the table the check uses is held to what the stations really publish."""
+"""A fault that names a lock, axis, sensor or signal the station does not have,
+or a kind no part of the station takes, is refused when the config loads, with
+the key that names it, before anything is built; the declarations the check
+uses are held to what the stations really publish and take."""
 
 from __future__ import annotations
 
 import pytest
 
 from swaptwin.config import load
-from twin.faults import SENSORS, SIGNALS
+from twin.faults import available_kinds
+from twin.rigs import FAMILIES, make_station
 from twin.schema import ConfigError
-from twin.stations import make_station
 
 
-@pytest.mark.parametrize("rig", ["under_chassis", "overhead"])
-def test_the_fault_target_table_matches_what_the_station_publishes(rig):
-    station = make_station(load([f"rig={rig}"]).plant)
+@pytest.mark.parametrize("rig", sorted(FAMILIES))
+def test_the_declarations_match_what_the_station_publishes_and_takes(rig):
+    cfg = load([f"rig={rig}"]).plant
+    station = make_station(cfg)
     try:
-        frame = station.frame()
+        body = station.frame().to_body()
         desc = station.describe()
         signals = set(station._signals())
+        targets = station._fault_targets()
     finally:
         station.close()
-    assert {name.split(".")[0] for name in SENSORS[rig]} == set(frame["sensors"])
-    for name in (n for n in SENSORS[rig] if "." in n):  # a sensor inside a group
-        group, key = name.split(".")
-        assert key in frame["sensors"][group], name
-    # The description names every sensor a frame carries (the load cell by its meaning, locks under "locks").
-    described = {"load_cell_n" if k == "load_cell" else k for k in desc["sensors"]} | {"locks"}
-    assert set(frame["sensors"]) <= described, set(frame["sensors"]) - described
-    assert set(SIGNALS[rig]) <= signals, signals
+    family = FAMILIES[rig]
+    # Every sensor the family declares is in the frame, where its dotted name says, and described.
+    for name in family.sensor_names:
+        at = body["sensors"]
+        for key in name.split("."):
+            at = at[key]
+    assert {name.split(".")[0] for name in family.sensor_names} == set(body["sensors"])
+    assert set(desc.sensors) == set(family.sensor_names)
+    assert set(family.signals) <= signals, signals
+    # Every fault kind the config check allows for this plant has a part that takes it.
+    from twin.schema.fault import SENSOR_KINDS, STATIC_KINDS
+
+    assert available_kinds(cfg) - SENSOR_KINDS - STATIC_KINDS <= set(targets)
 
 
 @pytest.mark.parametrize(
@@ -36,9 +44,9 @@ def test_the_fault_target_table_matches_what_the_station_publishes(rig):
     [
         (["fault=pin_jam", "fault.lock=7"], "fault.lock", "the pack has 4 locks"),
         (["fault=sensor_stuck", "fault.sensor=lidar"], "fault.sensor", "no sensor 'lidar'"),
-        (["fault=pressure_loss", "lock=em_latch"], "fault.kind", "pressure_pa"),
+        (["fault=pressure_loss", "lock=em_latch"], "fault.kind", "em_latch locks take lock_jam"),
         (["fault=lock_channels_disagree", "fault.sensor=coil_ok"], "fault.sensor", "not a channel of a hydraulic_pin"),
-        (["fault=suspension_sag"], "fault.kind", "rig=overhead"),
+        (["fault=suspension_sag"], "fault.kind", "the car takes latch_power_loss"),
         (["fault=encoder_drift", "fault.axis=hoist"], "fault.axis", "axis 'hoist' does not exist"),
         (
             ["fault=pin_jam", "fault.at.phase=null", "fault.at.signal=suspension_mm", "fault.at.above=5"],
@@ -70,7 +78,7 @@ def test_a_channel_disagreement_without_a_channel_hits_the_lock_types_first_chan
         station = make_station(p)
         try:
             station.advance()
-            locks = station.frame()["sensors"]["locks"][str(p.fault.lock or 0)]
+            locks = station.frame().sensors["locks"][str(p.fault.lock or 0)]
         finally:
             station.close()
         first = next(iter(locks))

@@ -6,7 +6,7 @@ import pytest
 
 from swaptwin.config import load
 from swaptwin.inprocess import drive
-from twin.stations import make_station
+from twin.rigs import make_station
 
 
 def test_a_landed_pack_carries_the_mast_at_most_and_the_chains_go_slack():

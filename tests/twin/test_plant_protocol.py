@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgpack
 import pytest
 
-from controllers import wire
+import swapwire as wire
 
 FAST_LINK = ("wire.link_timeout_s=0.05",)
 
@@ -18,7 +18,7 @@ def test_handshake_refuses_a_wrong_major_version_and_keeps_serving(plant_process
     assert "protocol major version 2 is not supported" in refused.body["reason"]
     station = c.hello()  # the plant is still there, and a proper hello works
     assert station["rig_family"] == "under_chassis"
-    c.send(wire.BYE, wire.bye_body(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test"))
+    c.send(wire.BYE, wire.Bye(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test").to_body())
     assert plant.result()["session"]["end_reason"] == "bye"
 
 
@@ -33,7 +33,18 @@ def test_station_description_has_what_a_controller_needs(plant_process, raw_cont
     assert s["locks"]["channels"] == {"extended": 2, "pressure_ok": 2}
     assert s["clock"] == {"mode": "lockstep", "control_period_s": 0.02}
     assert s["vehicle"]["vehicle_id"] and s["pack"]["family_id"] == "car_100kwh"
-    assert {"load_cell", "pack_present", "vision", "tool_coupled", "connector_mated"} <= set(s["sensors"])
+    assert {"load_cell_n", "pack_present", "vision", "tool_coupled", "connector_mated"} <= set(s["sensors"])
+    # Every sensor is declared with its kind; two-channel switches say so.
+    assert s["sensors"]["pack_present"] == {
+        "kind": "two_channel",
+        "unit": "",
+        "channels": 2,
+        "meaning": s["sensors"]["pack_present"]["meaning"],
+        "fields": [],
+    }
+    assert s["sensors"]["load_cell_n"]["kind"] == "scalar" and s["sensors"]["load_cell_n"]["unit"] == "N"
+    assert s["locks"]["engaged_when"] == {"extended": True, "pressure_ok": True}
+    assert s["session"] == {"link_timeout_s": 5.0, "session_timeout_s": 30.0}
     frame = c.recv_type(wire.FRAME).body
     assert frame["frame_seq"] == 0 and frame["t_s"] == 0.0
     assert "truth" not in frame and "packs" not in frame  # no ground truth on the command link
@@ -45,13 +56,15 @@ def test_malformed_messages_get_an_error_and_the_session_goes_on(plant_process, 
     c.hello()
     f0 = c.recv_type(wire.FRAME).body
     c.send_raw(b"\x00\x01not msgpack")
-    assert "malformed message" in c.recv_type(wire.ERROR).body["reason"]
+    err = c.recv_type(wire.ERROR).body
+    assert "not a msgpack message" in err["reason"] and err["code"] == "malformed" and err["ref_seq"] is None
     c.send(wire.COMMAND, {"frame_seq": 0, "axes": {"warp": {"mode": "hold"}}}, cmd_id=1)
-    assert "unknown axis" in c.recv_type(wire.ERROR).body["reason"]
+    err = c.recv_type(wire.ERROR).body
+    assert "unknown axis" in err["reason"] and err["code"] == "unknown_axis" and err["ref_seq"] == 1
     c.command(f0["frame_seq"])
     f1 = c.recv_type(wire.FRAME).body
     assert f1["frame_seq"] == 1 and f1["t_s"] == pytest.approx(0.02)
-    c.send(wire.BYE, wire.bye_body(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test"))
+    c.send(wire.BYE, wire.Bye(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test").to_body())
     assert plant.result()["session"]["rejected_messages"] == 2
 
 
@@ -113,7 +126,7 @@ def test_a_duplicated_command_is_executed_once(plant_process, raw_controller):
         c.recv(timeout_s=0.3)
     c.command(frame["frame_seq"])
     assert c.recv_type(wire.FRAME).body["frame_seq"] == 2
-    c.send(wire.BYE, wire.bye_body(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test"))
+    c.send(wire.BYE, wire.Bye(outcome=wire.OUTCOME_SAFE_STOP, reason="test over", phase="test").to_body())
     assert plant.result()["session"]["duplicate_commands"] == 1
 
 
@@ -121,5 +134,5 @@ def test_a_second_controller_is_refused_while_the_first_owns_the_session(plant_p
     plant = plant_process()
     first, second = raw_controller(plant.endpoint), raw_controller(plant.endpoint)
     first.hello()
-    second.send(wire.HELLO, wire.hello_body(client="intruder"))
+    second.send(wire.HELLO, wire.Hello(client="intruder").to_body())
     assert "busy" in second.recv_type(wire.REFUSED).body["reason"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from controllers import wire
+import swapwire as wire
 
 MOVE = {"travel": wire.AxisCommand(wire.MODE_POSITION, target=3.0)}
 

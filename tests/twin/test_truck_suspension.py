@@ -6,7 +6,7 @@ import pytest
 
 from swaptwin.config import load
 from swaptwin.inprocess import drive
-from twin.stations import make_station
+from twin.rigs import make_station
 
 # "Within a few mm" of the static deflection (issue 3): the pack leaves slowly,
 # the damper settles in well under the lift time.

@@ -13,6 +13,9 @@ model's law and cannot drift from it:
 3. the lock is then given its nominal engage time twice over, plus
    ``_SETTLE_S``, at the seat.
 
+Every step is one control period (``dt_s``, the plant's
+``wire.control_period_s``): the model runs at the rate the station runs it.
+
 ``capture_m`` bisects, over ``_DIRECTIONS`` directions around the feature,
 for the largest offset that still engages in every direction.
 """
@@ -23,29 +26,24 @@ import math
 
 import numpy as np
 
-from controllers import wire
+from swapwire import LOCK_ENGAGE
 from twin.locks.base import LockContext
 
 MM = 1e-3
 _APPROACH_M = 50 * MM  # below every lock's lead-in (a clip's ramp foot is ~10 mm down)
 _INSERTION_STEPS = 50
 _SETTLE_S = 0.5
-_DT_S = 0.02
 _DIRECTIONS = 8
 _CAPTURE_MAX_M = 100 * MM  # search range of the bisection
 _CAPTURE_RESOLUTION_M = 0.05 * MM
 
 
-def _models():
-    from twin.locks import LOCK_MODELS  # late: twin.locks imports this module's siblings
-
-    return LOCK_MODELS
-
-
-def engage(lock_cfg, *, dx_m: float, dy_m: float):
+def engage(lock_cfg, *, dx_m: float, dy_m: float, dt_s: float):
     """The lock model after a seating and engaging at lateral offset (dx, dy)."""
-    lock = _models()[lock_cfg.type](lock_cfg, engaged=False)
-    lock.command(wire.LOCK_ENGAGE)
+    from twin.locks import make_lock  # late: twin.locks imports this module's siblings
+
+    lock = make_lock(lock_cfg, engaged=False)
+    lock.command(LOCK_ENGAGE)
 
     def step(z_m: float, dt_s: float) -> None:
         lock.update(
@@ -56,10 +54,10 @@ def engage(lock_cfg, *, dx_m: float, dy_m: float):
         )
 
     for z in np.linspace(-_APPROACH_M, 0.0, _INSERTION_STEPS):
-        step(float(z), _DT_S)
+        step(float(z), dt_s)
     settle_s = 2.0 * lock.nominal_engage_time_s + _SETTLE_S
-    for _ in range(max(1, math.ceil(settle_s / _DT_S))):
-        step(0.0, _DT_S)
+    for _ in range(max(1, math.ceil(settle_s / dt_s))):
+        step(0.0, dt_s)
     return lock
 
 
@@ -67,16 +65,19 @@ def _directions() -> list[tuple[float, float]]:
     return [(math.cos(a), math.sin(a)) for a in np.linspace(0.0, 2.0 * math.pi, _DIRECTIONS, endpoint=False)]
 
 
-def engaged_holding_n(lock_cfg, *, offset_m: float) -> float:
+def engaged_holding_n(lock_cfg, *, offset_m: float, dt_s: float) -> float:
     """The least holding force over the directions, with the feature ``offset_m`` off centre (0: not engaged)."""
-    return min(engage(lock_cfg, dx_m=offset_m * ux, dy_m=offset_m * uy).holding_force_n() for ux, uy in _directions())
+    return min(
+        engage(lock_cfg, dx_m=offset_m * ux, dy_m=offset_m * uy, dt_s=dt_s).holding_force_n()
+        for ux, uy in _directions()
+    )
 
 
-def capture_m(lock_cfg) -> float:
+def capture_m(lock_cfg, *, dt_s: float) -> float:
     """The largest lateral offset at which the lock engages in every direction (0 if not even centred)."""
 
     def takes(r: float) -> bool:
-        return all(engage(lock_cfg, dx_m=r * ux, dy_m=r * uy).engaged for ux, uy in _directions())
+        return all(engage(lock_cfg, dx_m=r * ux, dy_m=r * uy, dt_s=dt_s).engaged for ux, uy in _directions())
 
     if not takes(0.0):
         return 0.0

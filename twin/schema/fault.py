@@ -72,6 +72,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # Kinds that shape the station before the run starts (their trigger must be t_s = 0).
 STATIC_KINDS = frozenset({"misparked", "wrong_pack_family"})
+# Who takes which kind. The station itself: its safety inputs, and its frame
+# (a sensor fault changes what the I/O reports). The rest are declared by the
+# part they act on: a rig's axes (``twin.schema.rig.AXIS_FAULT_KINDS``), a
+# vehicle class (its schema's ``FAULT_KINDS``), a lock type (its record).
+SAFETY_KINDS = frozenset({"e_stop", "power_loss"})
+SENSOR_KINDS = frozenset(
+    {"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"}
+)
+STATION_KINDS = STATIC_KINDS | SAFETY_KINDS | SENSOR_KINDS
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,6 @@ from typing import Literal
 
 from twin.schema._fields import q
 
-RigFamily = Literal["under_chassis", "overhead"]
-LockType = Literal["hydraulic_pin", "em_latch", "mech_clip", "twist_lock"]
-
 
 @dataclass(frozen=True)
 class Dimensions:
@@ -106,15 +103,24 @@ class Connector:
 class PackLocks:
     """Where the pack-to-vehicle locks anchor. The lock *model* is the ``lock`` group."""
 
-    native_type: LockType = q(doc="the type the brand ships with")
+    native_type: str = q(doc="the lock type the brand ships with (a name in the lock registry)")
     positions_mm: list[list[float]] = q(
         unit="mm", doc="[x, y] of each anchor, pack frame: on the flanges (underbody) or the bottom face (top_lift)"
     )
 
     def check(self):
+        from twin.locks import LOCK_TYPES
+
         out = [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
         if not self.positions_mm:
             out.append(("positions_mm", "a pack needs at least one lock"))
+        if self.native_type not in LOCK_TYPES:
+            out.append(
+                (
+                    "native_type",
+                    f"{self.native_type!r} is not a lock type; choose one of {', '.join(sorted(LOCK_TYPES))}",
+                )
+            )
         return out
 
 
@@ -168,7 +174,7 @@ class PackBase:
     form: str = q(doc="underbody or top_lift")
     family_id: str = q(doc="as the station reads it from the pack's ID tag")
     description: str = q()
-    rig_families: list[RigFamily] = q()
+    rig_families: list[str] = q(doc="the rig families that can swap it (names in the rig registry)")
     energy_kwh: float = q(lo=1.0, hi=2000.0, unit="kWh")
     mass_kg: float = q(lo=10.0, hi=20000.0, unit="kg")
     cog_mm: list[float] = q(length=3, unit="mm", doc="from the top-face centre; z is negative (below)")
@@ -184,7 +190,13 @@ class PackBase:
     coolant_position_mm: list[float] = q(length=2, unit="mm")
 
     def _face_problems(self, named_points: dict[str, list[list[float]]]) -> list[tuple[str, str]]:
-        out = []
+        from twin.rigs import FAMILIES
+
+        out = [
+            ("rig_families", f"{name!r} is not a rig family; choose from {', '.join(sorted(FAMILIES))}")
+            for name in self.rig_families
+            if name not in FAMILIES
+        ]
         h = self.dimensions.height_mm
         if not (-h <= self.cog_mm[2] <= 0.0):
             out.append(("cog_mm", f"z={self.cog_mm[2]} must lie inside the pack: [{-h}, 0] mm below the top face"))

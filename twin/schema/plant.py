@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from twin.schema._fields import q
 from twin.schema.acceptance import Acceptance
 from twin.schema.fault import Fault
 from twin.schema.hazards import Hazards
-from twin.schema.lock import LockConfig
 from twin.schema.pack import Pack
 from twin.schema.physics import Physics, Wire
-from twin.schema.rig import RigConfig
 from twin.schema.scenario import Scenario
 from twin.schema.vehicle import VehicleConfig
 
@@ -27,9 +25,9 @@ class PlantConfig:
     wire: Wire = q()
     hazards: Hazards = q()
     acceptance: Acceptance = q()
-    rig: RigConfig = q()
+    rig: Any = q(doc="the rig family's schema (twin.rigs registry), chosen by its family key")
     pack: Pack = q()
-    lock: LockConfig = q()
+    lock: Any = q(doc="the lock type's schema (twin.locks registry), chosen by its type key")
     vehicle: VehicleConfig = q()
     scenario: Scenario = q()
     fault: Fault = q()

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from twin.schema._fields import q
 
@@ -44,6 +44,9 @@ class Body:
 
 @dataclass(frozen=True)
 class Car:
+    # The vehicle's low-voltage supply (what keeps a power-to-hold latch energised) can fail.
+    FAULT_KINDS: ClassVar[frozenset[str]] = frozenset({"latch_power_loss"})
+
     vehicle_class: Literal["car"] = q()
     model: str = q()
     vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")
@@ -90,6 +93,9 @@ class Cab:
 
 @dataclass(frozen=True)
 class Truck:
+    # Its low-voltage supply can fail, and its suspension can sag (an air-spring leak).
+    FAULT_KINDS: ClassVar[frozenset[str]] = frozenset({"latch_power_loss", "suspension_sag"})
+
     vehicle_class: Literal["truck"] = q()
     model: str = q()
     vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")

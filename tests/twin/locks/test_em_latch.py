@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from controllers import wire
+import swapwire as wire
 from swaptwin.config import load
 from twin.locks.base import LockContext
 from twin.locks.em_latch import ElectroPermanentLatch, PowerToHoldLatch, em_latch_lock
@@ -111,7 +111,7 @@ def test_a_laterally_offset_plate_pulls_with_its_overlap(dx_mm, dy_mm):
     assert lock.holding_force_n() == pytest.approx(
         law_n(PTH, current_fraction=1.0, air_gap_mm=PTH.residual_gap_mm, overlap=overlap), rel=1e-12
     )
-    assert lock.sensors()["gap_closed"] == [overlap > 0] * 2
+    assert lock.sensors()["gap_closed"] == (overlap > 0,) * 2
 
 
 @pytest.mark.parametrize("cfg", [PTH, EP], ids=["power_to_hold", "electro_permanent"])
@@ -135,18 +135,18 @@ def test_release_lets_go_after_the_release_delay(cfg):
     lock.update(2 * dt, ctx())
     assert not lock.engaged and lock.holding_force_n() == 0.0
     field = lock.field_channel
-    assert lock.sensors() == {"gap_closed": [True, True], field: [False, False]}
+    assert lock.sensors() == {"gap_closed": (True, True), field: (False, False)}
 
 
 def test_power_to_hold_drops_to_zero_on_vehicle_power_loss_without_any_command():
     lock = em_latch_lock(PTH, engaged=True)
     for _ in range(round(2 * PTH.release_delay_s / 0.01)):
         lock.update(0.01, ctx(tool=False, power=False))
-    assert not lock.engaged and lock.holding_force_n() == 0.0 and lock.sensors()["energised"] == [False, False]
+    assert not lock.engaged and lock.holding_force_n() == 0.0 and lock.sensors()["energised"] == (False, False)
     # Power back: the latch driver was never switched off, so the coil comes back on.
     for _ in range(round(10 * PTH.coil_tau_s / 0.01)):
         lock.update(0.01, ctx(tool=False, power=True))
-    assert lock.engaged and lock.sensors()["energised"] == [True, True]
+    assert lock.engaged and lock.sensors()["energised"] == (True, True)
 
 
 def test_electro_permanent_keeps_holding_with_no_power_at_all():
@@ -155,7 +155,7 @@ def test_electro_permanent_keeps_holding_with_no_power_at_all():
     for _ in range(1000):
         lock.update(0.01, ctx(tool=False, power=False))
     assert lock.engaged and lock.holding_force_n() == pytest.approx(full, rel=1e-12)
-    assert lock.sensors()["magnetised"] == [True, True]
+    assert lock.sensors()["magnetised"] == (True, True)
 
 
 @pytest.mark.parametrize("cfg", [PTH, EP], ids=["power_to_hold", "electro_permanent"])
@@ -179,4 +179,4 @@ def test_an_electro_permanent_pulse_cut_short_leaves_the_magnetisation_where_it_
     reached = 1 - math.exp(-1.0)
     lock.update(10.0, ctx(tool=False, power=False))
     assert lock.current_fraction == pytest.approx(reached, rel=1e-12)
-    assert lock.sensors()["magnetised"] == [reached >= EP.field_switch_fraction] * 2
+    assert lock.sensors()["magnetised"] == (reached >= EP.field_switch_fraction,) * 2

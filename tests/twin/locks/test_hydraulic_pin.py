@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from controllers import wire
+import swapwire as wire
 from swaptwin.config import load
 from twin.locks.base import LockContext
 from twin.locks.hydraulic_pin import HydraulicPinLock, engaging_force_n, radial_clearance_m, shear_capacity_n
@@ -56,7 +56,7 @@ def test_holding_is_the_pins_shear_capacity_only_when_engaged():
         lock.update(0.001, ALIGNED)
     assert lock.engaged and lock.holding_force_n() == pytest.approx(expected)
     s = lock.sensors()
-    assert s["extended"] == [True, True] and s["pressure_ok"] == [True, True]
+    assert s["extended"] == (True, True) and s["pressure_ok"] == (True, True)
 
 
 @pytest.mark.parametrize("pressure_mpa", [0.1, 0.3, 0.5, 1.0, 4.0, 16.0])
@@ -90,7 +90,7 @@ def test_a_lug_off_axis_by_more_than_the_clearance_blocks_the_pin():
         lock.update(0.001, off)
     assert not lock.engaged and lock.holding_force_n() == 0.0
     assert lock.stroke_m == pytest.approx(CFG.lug_gap_mm / 1000)
-    assert lock.sensors()["extended"] == [False, False]
+    assert lock.sensors()["extended"] == (False, False)
 
 
 def test_trapped_pressure_leaks_down_with_its_time_constant():

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from controllers import wire
+import swapwire as wire
 from swaptwin.config import load
 from twin.locks.base import LockContext
 from twin.locks.mech_clip import MechClipLock, mating_force_n, ramp_travel_m
@@ -69,7 +69,7 @@ def test_insertion_force_is_minus_w_of_the_spring_force_on_the_ramp(preload_n, a
     assert lock.pawl_m == pytest.approx(deflection, rel=1e-9)
     assert lock.insertion_force_n() == pytest.approx(-law_w_n(cfg, deflection), rel=1e-9)
     assert lock.insertion_force_n() == pytest.approx(-law_w_n(cfg, deflection), rel=LAW_REL)
-    assert not lock.engaged and lock.sensors()["closed"] == [deflection <= cfg.closed_switch_mm * MM] * 2
+    assert not lock.engaged and lock.sensors()["closed"] == (deflection <= cfg.closed_switch_mm * MM,) * 2
 
 
 def test_the_pawl_snaps_once_the_lug_is_past_the_ramp_and_then_holds_its_capacity():
@@ -78,7 +78,7 @@ def test_the_pawl_snaps_once_the_lug_is_past_the_ramp_and_then_holds_its_capacit
     forces = push_in(lock, CFG)
     assert min(forces) < 0.0 and forces[-1] == 0.0  # resisted on the ramp, free once past
     assert lock.engaged and lock.holding_force_n() == CFG.retention_capacity_n
-    assert lock.sensors() == {"closed": [True, True], "lug_present": [True, True]}
+    assert lock.sensors() == {"closed": (True, True), "lug_present": (True, True)}
     # Self-locking: pulled back down onto the retention face it stays engaged and pushes nothing.
     lock.update(0.01, ctx(ramp_foot_m(CFG) + 0.5 * ramp_travel_m(CFG)))
     assert lock.engaged and lock.insertion_force_n() == 0.0
@@ -93,7 +93,7 @@ def test_release_only_with_the_tool_and_it_takes_stroke_over_speed():
     lock.command(wire.LOCK_RELEASE)
     for _ in range(100):
         lock.update(0.01, ctx(0.0, tool=False))
-    assert lock.engaged and lock.sensors()["closed"] == [True, True]
+    assert lock.engaged and lock.sensors()["closed"] == (True, True)
     unlock_s = CFG.pawl_stroke_mm / CFG.release_tool_speed_mm_s
     dt = unlock_s / 50
     for _ in range(49):
@@ -101,11 +101,11 @@ def test_release_only_with_the_tool_and_it_takes_stroke_over_speed():
         assert lock.engaged
     lock.update(dt * 1.001, ctx(0.0, tool=True))
     assert not lock.engaged and lock.holding_force_n() == 0.0
-    assert lock.sensors() == {"closed": [False, False], "lug_present": [True, True]}
+    assert lock.sensors() == {"closed": (False, False), "lug_present": (True, True)}
     # Engage retracts the tool; the pawl closes behind it and the pack is free to go.
     lock.command(wire.LOCK_ENGAGE)
     lock.update(2 * unlock_s, ctx(ramp_foot_m(CFG) - 5 * MM, tool=True))
-    assert not lock.engaged and lock.sensors() == {"closed": [True, True], "lug_present": [False, False]}
+    assert not lock.engaged and lock.sensors() == {"closed": (True, True), "lug_present": (False, False)}
 
 
 @pytest.mark.parametrize("tool_over_spring", [0.95, 1.05])
@@ -128,10 +128,10 @@ def test_a_broken_spring_never_snaps_and_resists_nothing():
     forces = push_in(lock, CFG)
     assert all(f == 0.0 for f in forces)
     assert not lock.engaged and lock.holding_force_n() == 0.0
-    assert lock.sensors() == {"closed": [False, False], "lug_present": [True, True]}
+    assert lock.sensors() == {"closed": (False, False), "lug_present": (True, True)}
 
 
 def test_a_lug_beyond_the_lateral_capture_is_neither_seen_nor_latched():
     lock = MechClipLock(CFG, engaged=False)
     lock.update(0.01, ctx(0.0, dy_mm=CFG.lateral_capture_mm + 1.0))
-    assert not lock.engaged and lock.sensors()["lug_present"] == [False, False]
+    assert not lock.engaged and lock.sensors()["lug_present"] == (False, False)

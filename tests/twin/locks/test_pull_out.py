@@ -17,7 +17,7 @@ import pytest
 
 from swaptwin.config import load
 from twin.frames import Pose
-from twin.locks import LOCK_MODELS
+from twin.locks import make_lock
 from twin.locks.base import LockContext
 from twin.locks.joint import LockJoint
 from twin.urdf.model import Box, Inertial, Link, Robot
@@ -68,7 +68,7 @@ def pull_out(cfg) -> float:
         vehicle = world.load(_box("vehicle", VEHICLE_SIZE_M, 1000.0), position=vehicle_pose.p, fixed=True)
         pack = world.load(_box("pack", PACK_SIZE_M, PACK_KG), position=pack_position, fixed=False)
         seats_world = [pack_position + a for a in ANCHORS_M]  # where each lock feature belongs
-        locks = [LOCK_MODELS[cfg.type](cfg, engaged=True) for _ in ANCHORS_M]
+        locks = [make_lock(cfg, engaged=True) for _ in ANCHORS_M]
         joints = [
             LockJoint(
                 world, vehicle_body=vehicle, anchor_local=vehicle_pose.inverse().apply(s), vehicle_pose=vehicle_pose
@@ -99,12 +99,12 @@ def pull_out(cfg) -> float:
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_default_locks_hold_the_pack_under_its_retention_load(name):
     cfg = CONFIGS[name]
-    assert LOCK_MODELS[cfg.type](cfg, engaged=True).holding_force_n() >= required_per_lock_n()
+    assert make_lock(cfg, engaged=True).holding_force_n() >= required_per_lock_n()
     assert pull_out(cfg) < MAX_MOVE_M
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_locks_weaker_than_the_requirement_let_the_pack_go(name):
     cfg = dataclasses.replace(CONFIGS[name], **WEAK[name])
-    assert 0.0 < LOCK_MODELS[cfg.type](cfg, engaged=True).holding_force_n() < required_per_lock_n()
+    assert 0.0 < make_lock(cfg, engaged=True).holding_force_n() < required_per_lock_n()
     assert pull_out(cfg) > MAX_MOVE_M

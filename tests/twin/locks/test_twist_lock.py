@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from controllers import wire
+import swapwire as wire
 from swaptwin.config import load
 from twin.locks.base import LockContext
 from twin.locks.twist_lock import TwistLockModel, entry_clearance_m
@@ -38,7 +38,7 @@ def test_entry_clearance_comes_from_the_iso_1161_aperture_and_the_head():
     assert entry_clearance_m(CFG) == pytest.approx((10.25 * MM, 3.75 * MM))
 
 
-@pytest.mark.parametrize("seated", [True, False])
+@pytest.mark.parametrize("seated", (True, False))
 @pytest.mark.parametrize("angle_deg", [0.0, 30.0, 60.0, 84.0, 86.0, 88.0, 90.0])
 def test_holding_is_the_rated_capacity_exactly_when_seated_and_turned(seated, angle_deg):
     lock = TwistLockModel(CFG, engaged=False)
@@ -50,9 +50,9 @@ def test_holding_is_the_rated_capacity_exactly_when_seated_and_turned(seated, an
     assert lock.engaged == engaged
     assert lock.holding_force_n() == (CFG.rated_capacity_n if engaged else 0.0)
     assert lock.sensors() == {
-        "locked": [engaged] * 2,
-        "unlocked": [expected_angle <= CFG.unlocked_max_deg] * 2,
-        "seated": [seated] * 2,
+        "locked": (engaged,) * 2,
+        "unlocked": (expected_angle <= CFG.unlocked_max_deg,) * 2,
+        "seated": (seated,) * 2,
     }
 
 
@@ -79,7 +79,7 @@ def test_release_turns_back_and_no_power_means_no_turn():
     lock.update(half_s, ctx())
     assert lock.angle_deg == pytest.approx(CFG.turn_deg / 2) and not lock.engaged
     lock.update(half_s, ctx())
-    assert lock.sensors() == {"locked": [False, False], "unlocked": [True, True], "seated": [True, True]}
+    assert lock.sensors() == {"locked": (False, False), "unlocked": (True, True), "seated": (True, True)}
 
 
 def test_default_capacity_covers_truck_pack_retention_and_lifting():

@@ -1,0 +1,193 @@
+"""The under-chassis swap sequence: shuttle under a clamped car.
+
+  identify -> drive_under -> align -> raise_to_pack -> unlock -> lower_withdraw
+  -> store_depleted -> fetch_charged -> approach_align -> raise_insert -> lock
+  -> verify -> withdraw -> done
+
+Interlocks: never lower a pack while a lock reports engaged (``lower_withdraw``
+starts by requiring every lock released on both channels); never carry a pack
+the load cell does not confirm; the pack is seated only when the connector
+reports mated and the lock tool is coupled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
+from controllers.engine import MM, Fault, PhaseGen, Refusal, SwapSequence
+from swapwire.station import StationDescription
+from swapwire.typed import from_wire
+from swapwire.vocab import under_chassis as vocab
+
+PHASES = (
+    "identify", "drive_under", "align", "raise_to_pack", "unlock", "lower_withdraw", "store_depleted",
+    "fetch_charged", "approach_align", "raise_insert", "lock", "verify", "withdraw",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UnderChassisTuning:
+    align: AlignTuning = q()
+    contact_slowdown_mm: float = q(1.0, 500.0, "mm", "switch to contact speed this far before contact")
+    contact_speed_mm_s: float = q(0.1, 500.0, "mm/s")
+    seat_overtravel_mm: float = q(0.0, 50.0, "mm", "lift target past the nominal seat")
+    seat_force_margin_n: float = q(0.0, 1e5, "N", "lift force limit above the carried weight while seating")
+    present_load_fraction: float = q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
+    verify_settle_s: float = q(0.0, 10.0, "s", "wait after dropping the lift before judging that the locks hold")
+    timeouts_s: dict[str, float] = q(0.1, 3600.0, "s", "per phase of the sequence")
+
+    def check(self) -> list[tuple[str, str]]:
+        return timeout_problems(self.timeouts_s, PHASES)
+
+
+class UnderChassisSequence(SwapSequence):
+    rig_family = vocab.FAMILY
+    PHASES = PHASES
+    ALIGN_AXES = ("travel", "align", "yaw")
+    Tuning = UnderChassisTuning
+
+    def __init__(self, cfg: ControllerConfig, station: StationDescription):
+        super().__init__(cfg, station)
+        self.pos = from_wire(vocab.Positions, station.positions, where="welcome.station.positions")
+
+    def _present(self) -> bool:
+        return self._two_channels("pack-present", self._sensors()[vocab.PACK_PRESENT.name])
+
+    def _check_carrying(self) -> None:
+        if not self._present():
+            raise Fault("pack-present switches say the pallet is empty", by="presence")
+        share = self.tuning.present_load_fraction
+        if self._load_n() < share * self.weight_n:
+            raise Fault(
+                f"load cell reads {self._load_n():.0f} N, below {share:.0%} of the pack weight {self.weight_n:.0f} N",
+                by="load_plausibility",
+            )
+
+    def _slot(self, content: str) -> vocab.Slot:
+        return next(s for s in self.pos.slots if s.content == content)
+
+    def _bay_lift_contact(self) -> float:
+        """Lift position at which the pallet meets the bottom of an installed pack,
+        from the vision's height estimate (falls back to the taught position)."""
+        z = self.estimate.get("z")
+        if z is None:
+            return self.pos.bay.lift_contact
+        return self._axis_pos("lift") + z - self.pack.height
+
+    def _raise_to(self, contact: float, *, extra_m: float, force_limit: float) -> PhaseGen:
+        """Raise fast to just short of ``contact``, then at contact speed to
+        ``contact + extra_m`` with the lift's force capped."""
+        t = self.tuning
+        slow_from = contact - t.contact_slowdown_mm * MM
+        if self._axis_pos("lift") < slow_from:
+            yield from self._move({"lift": slow_from})
+        self._set("lift", contact + extra_m, speed=t.contact_speed_mm_s * MM, force_limit=force_limit)
+
+    # -- phases ----------------------------------------------------------------------
+    def _phase_identify(self) -> PhaseGen:
+        self._identify_common()
+        if self._present():
+            raise Refusal("a pack is already on the pallet")
+        yield
+
+    def _phase_drive_under(self) -> PhaseGen:
+        bay = self.pos.bay
+        yield from self._move({"lift": self.pos.lift_low})
+        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw})
+
+    def _phase_align(self) -> PhaseGen:
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_raise_to_pack(self) -> PhaseGen:
+        self.expect_load = None  # pressing up against a pack still locked in
+        yield from self._set_float(False)
+        force = self._axis_force("lift") + self.weight_n + self.tuning.seat_force_margin_n
+        yield from self._raise_to(
+            self._bay_lift_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force
+        )
+        yield from self._wait(
+            lambda f: self._present() and f.sensors[vocab.TOOL_COUPLED.name] and f.axes["lift"].settled
+        )
+
+    def _phase_unlock(self) -> PhaseGen:
+        if not self._sensors()[vocab.TOOL_COUPLED.name]:
+            raise Fault("lock tool not coupled to the vehicle", by="interlock")
+        yield from self.lock_strategy.release(self)
+        # The pack now rests on the pallet: the load cell must carry its weight.
+        yield from self._wait(lambda f: self._load_n() >= self.tuning.present_load_fraction * self.weight_n)
+
+    def _phase_lower_withdraw(self) -> PhaseGen:
+        self.lock_strategy.require_all_released(self)
+        yield from self._move({"lift": self.pos.lift_carry})
+        if not self._present():
+            raise Fault("pack left the pallet while lowering", by="presence")
+        self.expect_load = "pack"  # no longer pressed against the seat: just its weight
+        yield from self._set_float(True)
+
+    def _phase_store_depleted(self) -> PhaseGen:
+        slot = self._slot("empty")
+        self._check_carrying()
+        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0})
+        self.expect_load = None  # handing the pack over to the rack
+        yield from self._move({"lift": self.pos.lift_low})
+        if self._present():
+            raise Fault("pack still on the pallet after setting it down in the rack", by="presence")
+        self.expect_load = "empty"
+
+    def _phase_fetch_charged(self) -> PhaseGen:
+        slot = self._slot("charged")
+        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0})
+        yield from self._set_float(False)
+        self.expect_load = None  # taking the pack over from the rack
+        yield from self._raise_to(slot.lift_contact, extra_m=0.0, force_limit=self.axes["lift"].max_force)
+        yield from self._wait(lambda f: f.axes["lift"].settled)
+        yield from self._move({"lift": self.pos.lift_carry}, speed={"lift": self.tuning.contact_speed_mm_s * MM})
+        if not self._present():
+            raise Fault("no pack on the pallet after lifting it from its slot", by="presence")
+        yield from self._set_float(True)
+        self._check_carrying()
+        self.expect_load = "pack"
+
+    def _phase_approach_align(self) -> PhaseGen:
+        bay = self.pos.bay
+        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw})
+        yield from self._align_on_vision(self.tuning.align)
+
+    def _phase_raise_insert(self) -> PhaseGen:
+        t = self.tuning
+        self.expect_load = None  # pressing the pack into its seat
+        yield from self._set_float(False)
+        contact = self._bay_lift_contact()
+        # Slow down before the locating pins reach their holes, not just before the seat.
+        slow_from = contact - self.pack.features["locating_pin_length"] - t.contact_slowdown_mm * MM
+        force = self._axis_force("lift") + t.seat_force_margin_n
+        yield from self._move({"lift": slow_from})
+        self._set("lift", contact + t.seat_overtravel_mm * MM, speed=t.contact_speed_mm_s * MM, force_limit=force)
+        yield from self._wait(
+            lambda f: f.sensors["connector_mated"] and f.axes["lift"].settled and f.sensors[vocab.TOOL_COUPLED.name]
+        )
+
+    def _phase_lock(self) -> PhaseGen:
+        yield from self.lock_strategy.engage(self)
+
+    def _phase_verify(self) -> PhaseGen:
+        t = self.tuning
+        self.lock_strategy.require_all_engaged(self)
+        # Take the lift's support away by a few millimetres: locks that hold
+        # keep the pack in the bay, and the load cell falls to zero.
+        lift = self._axis_pos("lift")
+        yield from self._move({"lift": lift - 2 * t.seat_overtravel_mm * MM}, speed={"lift": t.contact_speed_mm_s * MM})
+        yield from self._hold_for(t.verify_settle_s)
+        if self._load_n() > (1.0 - t.present_load_fraction) * self.weight_n:
+            raise Fault(f"pack not held by its locks: the lift still carries {self._load_n():.0f} N", by="verification")
+        self.expect_load = "empty"
+        if not self._sensors()["connector_mated"]:
+            raise Fault("connector unmated after verification drop", by="verification")
+        self.lock_strategy.require_all_engaged(self)
+
+    def _phase_withdraw(self) -> PhaseGen:
+        self.locks = {}
+        yield from self._move({"lift": self.pos.lift_low})
+        yield from self._set_float(True)
+        yield from self._move({"travel": self.pos.home["travel"], "align": 0.0, "yaw": 0.0})

@@ -1,0 +1,1 @@
+"""Many swaps: jobs, resume and progress (``runner``), warm plant workers (``workers``)."""

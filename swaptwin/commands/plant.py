@@ -1,0 +1,37 @@
+"""``swaptwin plant [sessions=N] [OVERRIDES]``: serve the twin on ``endpoint`` to any controller, session after session.
+
+The world is reset between sessions, so each starts as on a fresh plant.
+``sessions=N`` serves N sessions and exits; the default serves until
+interrupted. Each session writes ``sessions/<n>/result.json`` under the run
+directory.
+"""
+
+from __future__ import annotations
+
+from swaptwin.commands import EXIT_FAIL, EXIT_INTERRUPTED, config_error, no_flags
+
+HELP = "serve the twin on endpoint, session after session (sessions=N)"
+parse_flags = no_flags
+
+
+def run(cfg, inv) -> int:
+    from swaptwin.commands.swap import report_result
+    from swaptwin.plant_server import serve_plant
+    from twin.schema import ConfigError
+
+    try:
+        swap_cfg = inv.validate(cfg)
+    except ConfigError as exc:
+        return config_error(exc)
+    results, interrupted = serve_plant(
+        swap_cfg,
+        endpoint=swap_cfg.endpoint,
+        observer_endpoint=swap_cfg.observer_endpoint,
+        out_dir=inv.out,
+        sessions=swap_cfg.sessions,
+        per_session_dirs=True,
+    )
+    codes = [report_result(r, inv.out / "sessions" / str(i + 1)) for i, r in enumerate(results)]
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return max(codes, default=EXIT_FAIL)

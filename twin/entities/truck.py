@@ -1,0 +1,137 @@
+"""The truck: a parked chassis on compliant suspension, with a cab-back cradle.
+
+The chassis is one link on a vertical prismatic joint above a base fixed at
+the parked pose. The suspension is a linear spring and damper acting on that
+joint every physics step, with the sprung mass's own weight taken by the
+spring's preload: unladen, the cradle sits at ``cradle.seat_height_mm``; a pack
+of mass m sinks it by m g / k. Pitch and roll are not modelled.
+
+Frame: the cradle frame is the chassis link's frame, at the centre of the seat
+plane (where an installed pack's bottom face rests).
+
+Faults it takes: ``latch_power_loss`` (its low-voltage supply fails) and
+``suspension_sag`` (the spring rate falls by the fault's factor: an air-spring
+leak).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.entities.base import Entity
+from twin.frames import Pose
+from twin.schema.pack import PackTopLift
+from twin.schema.vehicle import Truck as TruckSpec
+from twin.urdf.features import locating_pin
+from twin.urdf.model import Box, Inertial, Joint, Link, Robot
+from twin.world import World, pb
+
+MM = 1e-3
+# Chassis rails: section of a heavy truck's ladder frame (D).
+_RAIL_SECTION_MM = (100.0, 300.0)
+_PAD_HEIGHT_MM = 40.0
+
+
+def build_truck_urdf(truck: TruckSpec, pack: PackTopLift) -> Robot:
+    c, cab = truck.cradle, truck.cab
+    pad, pad_h = c.pad_size_mm * MM, _PAD_HEIGHT_MM * MM
+    shapes = [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, -pad_h / 2.0)) for x, y in pack.seat_points_mm]
+    shapes += [
+        locating_pin(
+            x_m=x * MM,
+            y_m=y * MM,
+            z_base_m=-pad_h,
+            diameter_m=c.cone_diameter_mm * MM,
+            length_m=c.cone_height_mm * MM + pad_h,
+        )
+        for x, y in pack.cone_sockets.positions_mm
+    ]
+    rw, rh = _RAIL_SECTION_MM[0] * MM, _RAIL_SECTION_MM[1] * MM
+    for s in (-1.0, 1.0):
+        shapes.append(
+            Box(size=(c.rail_length_mm * MM, rw, rh), xyz=(0.0, s * c.rail_spacing_mm * MM / 2.0, -pad_h - rh / 2.0))
+        )
+    cab_x = pack.dimensions.length_mm * MM / 2.0 + cab.gap_mm * MM + cab.length_mm * MM / 2.0
+    cab_bottom = -pad_h - rh
+    cab_h = cab.height_mm * MM - c.seat_height_mm * MM - cab_bottom
+    shapes.append(Box(size=(cab.length_mm * MM, cab.width_mm * MM, cab_h), xyz=(cab_x, 0.0, cab_bottom + cab_h / 2.0)))
+    chassis = Inertial.box(
+        mass_kg=truck.suspension.sprung_mass_kg,
+        size=(c.rail_length_mm * MM, c.rail_spacing_mm * MM, rh),
+        com=(0.0, 0.0, -pad_h - rh / 2.0),
+    )
+    travel = truck.suspension.travel_mm * MM
+    return Robot(
+        name=f"truck_{truck.model}",
+        links=[
+            Link("ground", Inertial.box(mass_kg=1000.0, size=(0.1, 0.1, 0.1)), []),
+            Link("chassis", chassis, shapes, rgba=(0.75, 0.1, 0.1, 1.0)),
+        ],
+        joints=[
+            Joint(
+                "suspension",
+                "prismatic",
+                "ground",
+                "chassis",
+                xyz=(0.0, 0.0, c.seat_height_mm * MM),
+                axis=(0, 0, 1),
+                lower=-travel,
+                upper=travel,
+            )
+        ],
+    )
+
+
+class Truck(Entity):
+    fault_kinds = TruckSpec.FAULT_KINDS
+
+    def __init__(
+        self, world: World, truck: TruckSpec, pack: PackTopLift, *, offset_mm, yaw_deg: float, laden_kg: float
+    ):
+        self.world = world
+        self.spec = truck
+        self.power = True  # the vehicle's low-voltage supply
+        self.k_n_per_m = truck.suspension.stiffness_n_per_mm / MM
+        self.c_n_s_per_m = truck.suspension.damping_n_s_per_mm / MM
+        self.preload_n = truck.suspension.sprung_mass_kg * world.physics.gravity_m_s2
+        self.body = world.load(
+            build_truck_urdf(truck, pack),
+            position=(offset_mm[0] * MM, offset_mm[1] * MM, 0.0),
+            yaw_rad=float(np.radians(yaw_deg)),
+            fixed=True,
+        )
+        self.joint = world.joint_indices(self.body)["suspension"]
+        self.chassis_link = self.joint
+        # Start at the static equilibrium of the load it carries: no bounce at t = 0.
+        pb.resetJointState(
+            self.body, self.joint, -laden_kg * world.physics.gravity_m_s2 / self.k_n_per_m, physicsClientId=world.cid
+        )
+        pb.setJointMotorControl2(self.body, self.joint, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.cid)
+        self.H = pack.dimensions.height_mm * MM
+
+    def before_step(self, dt: float) -> None:
+        self.spring_step()
+
+    def apply_fault(self, fault, *, active: bool) -> None:
+        if fault.kind == "latch_power_loss":
+            self.power = not active
+        elif fault.kind == "suspension_sag":
+            self.k_n_per_m *= fault.factor if active else 1.0 / fault.factor
+        else:
+            super().apply_fault(fault, active=active)
+
+    def spring_step(self) -> None:
+        """The suspension force, every physics step (pybullet clears it after each)."""
+        q, qd = pb.getJointState(self.body, self.joint, physicsClientId=self.world.cid)[:2]
+        force = self.preload_n - self.k_n_per_m * q - self.c_n_s_per_m * qd
+        pb.setJointMotorControl2(self.body, self.joint, pb.TORQUE_CONTROL, force=force, physicsClientId=self.world.cid)
+
+    def deflection_m(self) -> float:
+        return pb.getJointState(self.body, self.joint, physicsClientId=self.world.cid)[0]
+
+    def cradle_pose(self) -> Pose:
+        return self.world.link_frame(self.body, self.chassis_link)
+
+    def installed_pose(self) -> Pose:
+        """Where a pack's frame (top-face centre) is when it sits on the cradle."""
+        return self.cradle_pose().offset([0.0, 0.0, self.H])

@@ -1,0 +1,369 @@
+"""The plant: serves one station to one controller over the wire, a session at a time. The plant owns time.
+
+Session (docs/protocol.md has the message-level contract):
+
+1. Wait for a ``hello``. A wrong major version is ``refused`` with the reason,
+   and the plant keeps waiting; a malformed message gets an ``error`` with its
+   code.
+2. Answer ``welcome`` with the station description, then send frame 0.
+3. Each control period, one command answers the current frame. The plant
+   applies it, advances the station one period, publishes ground truth on the
+   observer channel and sends the next frame, stamped with plant time.
+
+   * ``lockstep``: the plant advances only when the command for the current
+     frame has arrived. If none arrives within ``wire.link_timeout_s`` of wall
+     time the period is stepped without one (the drives count it as missed),
+     and while the link stays silent the plant paces itself like real time, one
+     period of wall time per period, so the drives' watchdog can stop them.
+   * ``realtime``: the plant steps on the wall clock and applies the latest
+     valid command that arrived during the period.
+
+   A command is executed at most once: one whose ``cmd_id`` is not newer than
+   the last executed one is a duplicate and is ignored.
+
+   Link impairments (``wire.impairments``, ``twin/session/impairments.py``) act
+   at the plant's side of the link. In lockstep the plant never waits wall
+   time for a message its own channel spoiled: when the frame it sent was
+   lost, delayed, held back or corrupted, or the command answering it was, the
+   period counts as missed at once and the plant steps on. During a cut
+   nothing passes and the plant paces itself like real time, as when the link
+   is silent.
+4. The session ends on ``bye`` (the controller's outcome), when plant time
+   reaches ``scenario.max_sim_time_s`` (truncated), after
+   ``wire.session_timeout_s`` of silence (link lost), or on interruption.
+   The plant then sends ``end`` and publishes the session summary.
+
+The station is anything that implements the station port
+(``twin/session/port.py``): the twin's physics, or a gateway's proxy of a real
+station.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import asdict, dataclass, field
+
+import swapwire as wire
+from swapwire.errors import Code
+from swapwire.messages import CommandRules
+from twin.session.impairments import ImpairedLink, LinkStats
+from twin.session.link import PlantLink
+from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
+from twin.session.port import StationPort
+from twin.session.trace import Trace
+
+END_BYE = "bye"
+END_TRUNCATED = "truncated"
+END_LINK_LOST = "link_lost"
+END_INTERRUPTED = "interrupted"
+END_NO_CONTROLLER = "no_controller"
+# At most this many rejection texts are kept in a session's summary.
+_KEPT_ERRORS = 20
+
+
+@dataclass
+class SessionStats:
+    end_reason: str = ""
+    controller: dict | None = None  # the bye body
+    client: str = ""
+    sim_time_s: float = 0.0
+    wall_time_s: float = 0.0
+    periods: int = 0
+    missed_periods: int = 0
+    duplicate_commands: int = 0
+    stale_commands: int = 0
+    rejected_messages: int = 0
+    overruns: int = 0  # realtime periods that started late
+    errors: list[str] = field(default_factory=list)
+    link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
+
+
+@dataclass
+class _Pacing:
+    """When the current period's wait ends, and what the link did last period."""
+
+    realtime: bool
+    period_s: float
+    anchor: float  # the realtime pacing's origin, moved on a stall
+    link_down: bool = False
+
+
+class Plant:
+    """One session of a station. ``serve(link)`` runs it; a plant that serves
+    many sessions makes one ``Plant`` per session on the same link."""
+
+    def __init__(self, station: StationPort, *, cfg, observer: ObserverChannel):
+        self.station = station
+        self.cfg = cfg
+        self.observer = observer
+        self.description = station.describe()
+        d = self.description
+        self.rules = CommandRules(
+            axis_names=frozenset(d.axis_names),
+            lock_ids=frozenset(d.locks.ids),
+            tools={name: frozenset(values) for name, values in d.tools.items()},
+        )
+        self.stats = SessionStats()
+        self._owner: bytes | None = None
+        self._last_cmd_id = -1
+        self._phase = ""
+        self._interrupted = False
+        self._last_msg_wall = 0.0
+        self._paced_until: float | None = None  # wall-clock end of the last paced period
+        self.trace = Trace()
+        observer.sinks.insert(0, self.trace.observed)
+
+    def interrupt(self) -> None:
+        """Ask the session loop to end at the next period (signal handlers)."""
+        self._interrupted = True
+
+    # -- message handling ---------------------------------------------------------
+    def _reject(self, link: ImpairedLink, identity: bytes, exc: wire.WireError, ref_seq: int | None = None) -> None:
+        self.stats.rejected_messages += 1
+        if len(self.stats.errors) < _KEPT_ERRORS:
+            self.stats.errors.append(str(exc))
+        body = wire.ErrorBody(reason=str(exc), ref_seq=ref_seq, code=exc.code).to_body()
+        if identity == self._owner:
+            self.trace.sent(wire.ERROR, body)
+        link.send(identity, wire.ERROR, body)
+
+    def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code) -> None:
+        body = wire.Refused(
+            reason=reason, code=code, protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None
+        )
+        link.send(identity, wire.REFUSED, body.to_body())
+
+    def _handle(self, link: ImpairedLink, identity: bytes, payload: bytes) -> wire.Envelope | None:
+        """Decode and check one message. Answers errors and refusals itself and
+        returns only messages the session must act on."""
+        self._last_msg_wall = time.monotonic()
+        try:
+            msg = wire.decode(payload, expect=wire.CONTROLLER_TYPES)
+            if msg.type == wire.HELLO:
+                wire.parse_hello(msg.body)
+        except wire.VersionMismatch as exc:
+            self._refuse(link, identity, str(exc), Code.VERSION)
+            return None
+        except wire.WireError as exc:
+            self._reject(link, identity, exc)
+            return None
+        if msg.type == wire.HELLO:
+            if self._owner is not None and identity != self._owner:
+                self._refuse(link, identity, "busy: another controller owns this plant's session", Code.BUSY)
+                return None
+            return msg
+        if identity != self._owner:
+            self._reject(link, identity, wire.WireError("say hello first", code=Code.NOT_IN_SESSION), msg.seq)
+            return None
+        self.trace.received(msg)
+        if msg.type == wire.BYE:
+            try:
+                wire.parse_bye(msg.body)
+            except wire.WireError as exc:
+                self._reject(link, identity, exc, msg.seq)
+                return None
+        return msg
+
+    def _command(self, link: ImpairedLink, identity: bytes, msg: wire.Envelope) -> wire.Command | None:
+        try:
+            cmd = wire.parse_command(msg.body, self.rules)
+        except wire.WireError as exc:
+            self._reject(link, identity, exc, msg.seq)
+            return None
+        if msg.cmd_id <= self._last_cmd_id:
+            self.stats.duplicate_commands += 1
+            return None
+        return cmd
+
+    def _welcome(self, link: ImpairedLink, identity: bytes) -> None:
+        link.send(
+            identity, wire.WELCOME, {"station": self.description.to_body(), "protocol": list(wire.PROTOCOL_VERSION)}
+        )
+
+    # -- the session ------------------------------------------------------------------
+    def serve(self, link: PlantLink) -> SessionStats:
+        """Run one session. An interrupt (Ctrl-C, SIGTERM turned into
+        KeyboardInterrupt by the caller) ends it cleanly with ``interrupted``."""
+        t0 = time.monotonic()
+        channel = ImpairedLink(link, self.cfg.wire.impairments, seed=self.cfg.seed, stats=self.stats.link)
+        try:
+            return self._serve(channel, t0)
+        except KeyboardInterrupt:
+            return self._finish(channel, END_INTERRUPTED, t0)
+
+    def _handshake(self, link: ImpairedLink, t0: float) -> str | None:
+        """Wait for a controller's hello and welcome it; an end reason if none came."""
+        while self._owner is None:
+            if self._interrupted:
+                return END_INTERRUPTED
+            if time.monotonic() - t0 > self.cfg.wire.hello_timeout_s:
+                return END_NO_CONTROLLER
+            got = link.recv(0.1)
+            if got is None:
+                continue
+            msg = self._handle(link, *got)
+            if msg is not None and msg.type == wire.HELLO:
+                self._owner = link.owner = got[0]
+                self.stats.client = wire.parse_hello(msg.body).client
+                self._welcome(link, self._owner)
+        return None
+
+    def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:
+        # 1. Handshake.
+        end = self._handshake(link, t0)
+        if end is not None:
+            return self._finish(link, end, t0)
+        self.observer.publish(
+            TOPIC_SESSION, {"event": "start", "client": self.stats.client, "station": self.description.to_body()}
+        )
+        t_session = time.monotonic()
+        self._last_msg_wall = t_session
+        self._send_frame(link)
+        pacing = _Pacing(
+            realtime=self.cfg.clock == "realtime", period_s=self.cfg.wire.control_period_s, anchor=t_session
+        )
+        # 2. One control period per iteration.
+        while True:
+            end = self._period(link, pacing)
+            if end is not None:
+                return self._finish(link, end, t_session)
+
+    def _period(self, link: ImpairedLink, pacing: _Pacing) -> str | None:
+        """One control period; an end reason when the session ends."""
+        wire_cfg, station = self.cfg.wire, self.station
+        if self._interrupted:
+            return END_INTERRUPTED
+        if station.time_s >= self.cfg.scenario.max_sim_time_s - 1e-9:
+            return END_TRUNCATED
+        frame_seq = station.frame().frame_seq
+        for ev in link.begin_period(
+            period=self.stats.periods, frame_seq=frame_seq, t_s=station.time_s, phase=self._phase
+        ):
+            self.observer.publish(TOPIC_EVENT, ev)
+        # Lockstep: no answer can come to a frame the channel spoiled; step at once.
+        at_once = not pacing.realtime and link.frame_spoiled and not link.cut.active
+        if pacing.realtime:
+            deadline = self._realtime_deadline(pacing)
+        else:
+            deadline = self._lockstep_deadline(at_once=at_once, paced=pacing.link_down or link.cut.active)
+        cmd, cmd_id, bye = self._collect(link, deadline, pacing.realtime, frame_seq, wait=not at_once)
+        if bye is not None:
+            self.stats.controller = dict(bye.body)
+            return END_BYE
+        if time.monotonic() - self._last_msg_wall > wire_cfg.session_timeout_s:
+            return END_LINK_LOST
+        if not (pacing.realtime or at_once):
+            # A command the channel spoiled came from a live controller: the link is not silent.
+            pacing.link_down = cmd is None and not link.answer_spoiled
+        if cmd is None:
+            self.stats.missed_periods += 1
+        else:
+            self._last_cmd_id = cmd_id
+            if cmd.phase != self._phase:
+                self._phase = cmd.phase
+                self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": cmd.phase, "t_s": station.time_s})
+        self._step(link, cmd, cmd_id)
+        return None
+
+    def _step(self, link: ImpairedLink, cmd: wire.Command | None, cmd_id: int | None) -> None:
+        """Apply the period's command, advance the station, send the frame, publish the period."""
+        station = self.station
+        station.apply(cmd, cmd_id)
+        station.advance()
+        self.stats.periods += 1
+        if link.cut.active:
+            self.stats.link.cut_periods += 1
+        # Send the frame first: the controller works on it while the plant
+        # publishes this period's ground truth (same instant, no step between).
+        self._send_frame(link)
+        for ev in station.take_events():
+            self.observer.publish(TOPIC_EVENT, to_native(ev))
+        if self.stats.periods % self.cfg.wire.publish_truth_every_periods == 0:
+            truth = station.truth()
+            truth["phase"] = self._phase
+            self.observer.publish(TOPIC_TRUTH, truth)
+
+    def _realtime_deadline(self, pacing: _Pacing) -> float:
+        deadline = pacing.anchor + (self.stats.periods + 1) * pacing.period_s
+        lag = time.monotonic() - deadline
+        if lag > self.cfg.wire.realtime_max_lag_s:
+            # A stalled host: stepping the missed periods back to back
+            # would starve the drives of commands. Drop the lag instead.
+            self.stats.overruns += 1
+            pacing.anchor += lag + pacing.period_s
+            deadline += lag + pacing.period_s
+        return deadline
+
+    def _lockstep_deadline(self, *, at_once: bool, paced: bool) -> float:
+        """Until when a lockstep period waits for its command: not at all when
+        the channel spoiled the frame; one period of wall time while the link is
+        silent or cut (a late wake-up made up in the next periods); otherwise
+        the link timeout."""
+        now = time.monotonic()
+        if at_once or not paced:
+            self._paced_until = None
+            return now if at_once else now + self.cfg.wire.link_timeout_s
+        period = self.cfg.wire.control_period_s
+        last = self._paced_until
+        self._paced_until = (
+            now + period if last is None else max(last + period, now - self.cfg.wire.silent_link_catch_up_s)
+        )
+        return self._paced_until
+
+    def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, frame_seq: int, *, wait: bool = True):
+        """Receive until the command for this period (lockstep) or the deadline.
+        ``wait=False`` reads only what the channel has already delivered.
+        Returns (command, cmd_id, bye message)."""
+        latest, latest_id = None, None
+        while True:
+            if not realtime and link.answer_spoiled:
+                return None, None, None  # its own channel spoiled the answer: do not wait for it
+            remaining = deadline - time.monotonic()
+            got = link.recv(remaining, wait=wait) if remaining > 0 or not wait else None
+            if got is None:
+                return latest, latest_id, None
+            msg = self._handle(link, *got)
+            if msg is None:
+                continue
+            if msg.type == wire.HELLO:  # the owner reconnected or repeated itself
+                self._welcome(link, got[0])
+                continue
+            if msg.type == wire.BYE:
+                return latest, latest_id, msg
+            cmd = self._command(link, got[0], msg)
+            if cmd is None:
+                continue
+            if realtime:
+                if latest_id is None or msg.cmd_id > latest_id:
+                    latest, latest_id = cmd, msg.cmd_id
+                continue
+            if cmd.frame_seq != frame_seq:
+                self.stats.stale_commands += 1  # answers an older frame: lockstep ignores it
+                continue
+            return cmd, msg.cmd_id, None
+
+    def _send_frame(self, link: ImpairedLink) -> None:
+        frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
+        body = frame.to_body()
+        self.trace.sent(wire.FRAME, body)
+        link.send(self._owner, wire.FRAME, body)
+
+    def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
+        self.stats.end_reason = reason
+        self.stats.sim_time_s = self.station.time_s
+        self.stats.wall_time_s = time.monotonic() - t_start
+        if self._owner is not None:
+            end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
+            self.trace.sent(wire.END, end)
+            link.send(self._owner, wire.END, end)
+        truth = self.station.truth()
+        truth["phase"] = self._phase
+        self.observer.publish(TOPIC_TRUTH, truth)
+        for ev in self.station.take_events():
+            self.observer.publish(TOPIC_EVENT, to_native(ev))
+        self.observer.publish(
+            TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()}
+        )
+        self.observer.sinks.remove(self.trace.observed)
+        return self.stats

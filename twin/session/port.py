@@ -1,0 +1,45 @@
+"""What the session loop needs of a station: its *port*.
+
+The twin's stations (``twin.station.Station``) implement it with physics; a
+gateway in front of a real station's PLC implements it by mapping commands
+and frames onto the PLC's I/O. The session loop (``twin.session.plant``)
+knows nothing else of a station, so the same loop, with the same protocol,
+clock modes and guarantees, serves both.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import swapwire as wire
+from swapwire.frame import Frame
+from swapwire.station import StationDescription
+
+
+class StationPort(Protocol):
+    def initialize_session(self) -> None:
+        """Back to the start state of a session (a twin rebuilds its world; a gateway resynchronises)."""
+
+    def describe(self) -> StationDescription:
+        """The station description of the handshake."""
+
+    @property
+    def time_s(self) -> float:
+        """Plant time: the station's clock, advanced by ``advance``."""
+
+    def apply(self, cmd: wire.Command | None, cmd_id: int | None = None) -> None:
+        """This period's command (None: none came)."""
+
+    def advance(self) -> None:
+        """One control period."""
+
+    def frame(self) -> Frame:
+        """What the station's I/O read at the end of the last period (a query: changes nothing)."""
+
+    def truth(self) -> dict:
+        """Ground truth for the observer channel ({} when the station has none to give)."""
+
+    def take_events(self) -> list[dict]:
+        """The observer events collected since the last call."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,67 @@
+"""A session's fingerprint: what the determinism guarantee is checked against.
+
+In lockstep the same seed and config must give a bit-identical session. The
+plant folds everything that crosses its boundaries into two SHA-256 digests,
+in the order it handled them:
+
+* ``wire``: every frame, end and error the plant sends its controller, and
+  every message it accepts from it, as (direction, type, cmd_id, body);
+* ``observer``: every observer publication (ground truth each period, events,
+  session start), as (topic, body).
+
+Bodies are hashed as msgpack (floats bit for bit, dict keys in insertion
+order). Left out, because they measure the host and not the session: the
+handshake (a controller may repeat its hello before the plant is up), the
+envelopes' sequence numbers (which count those repeats), and the session end's
+statistics (wall time). The digests go into the session end and ``result.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgpack
+
+import swapwire as wire
+from twin.session.observer import to_native
+
+# Messages of the handshake: connection management, not the session.
+_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED})
+
+
+class Trace:
+    def __init__(self) -> None:
+        self._wire = hashlib.sha256()
+        self._observer = hashlib.sha256()
+        self.wire_messages = 0
+        self.observer_messages = 0
+
+    @staticmethod
+    def _fold(h, *parts) -> None:
+        data = msgpack.packb(to_native(list(parts)), use_bin_type=True)
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+
+    def sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
+        if mtype not in _HANDSHAKE:
+            self._fold(self._wire, ">", mtype, cmd_id, body)
+            self.wire_messages += 1
+
+    def received(self, msg: wire.Envelope) -> None:
+        if msg.type not in _HANDSHAKE:
+            self._fold(self._wire, "<", msg.type, msg.cmd_id, msg.body)
+            self.wire_messages += 1
+
+    def observed(self, topic: str, body: dict) -> None:
+        if body.get("event") == "end":
+            return  # the session's statistics, wall time among them
+        self._fold(self._observer, topic, body)
+        self.observer_messages += 1
+
+    def summary(self) -> dict:
+        return {
+            "wire_sha256": self._wire.hexdigest(),
+            "wire_messages": self.wire_messages,
+            "observer_sha256": self._observer.hexdigest(),
+            "observer_messages": self.observer_messages,
+        }
