@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import swapwire as wire
@@ -50,7 +51,7 @@ from swapwire.messages import CommandRules
 from twin.session.impairments import ImpairedLink, LinkStats
 from twin.session.link import PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
-from twin.session.port import StationPort
+from twin.session.port import SessionSink, StationPort
 from twin.session.trace import Trace
 
 END_BYE = "bye"
@@ -93,7 +94,7 @@ class Plant:
     """One session of a station. ``serve(link)`` runs it; a plant that serves
     many sessions makes one ``Plant`` per session on the same link."""
 
-    def __init__(self, station: StationPort, *, cfg, observer: ObserverChannel):
+    def __init__(self, station: StationPort, *, cfg, observer: ObserverChannel, sinks: Sequence[SessionSink] = ()):
         self.station = station
         self.cfg = cfg
         self.observer = observer
@@ -112,7 +113,10 @@ class Plant:
         self._last_msg_wall = 0.0
         self._paced_until: float | None = None  # wall-clock end of the last paced period
         self.trace = Trace()
-        observer.sinks.insert(0, self.trace.observed)
+        # Every session sink (the trace first) sees each message of the session, in order.
+        self.sinks: list[SessionSink] = [self.trace, *sinks]
+        for i, sink in enumerate(self.sinks):
+            observer.sinks.insert(i, sink.observed)
 
     def interrupt(self) -> None:
         """Ask the session loop to end at the next period (signal handlers)."""
@@ -125,7 +129,7 @@ class Plant:
             self.stats.errors.append(str(exc))
         body = wire.ErrorBody(reason=str(exc), ref_seq=ref_seq, code=exc.code).to_body()
         if identity == self._owner:
-            self.trace.sent(wire.ERROR, body)
+            self._sent(wire.ERROR, body)
         link.send(identity, wire.ERROR, body)
 
     def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code) -> None:
@@ -152,11 +156,12 @@ class Plant:
             if self._owner is not None and identity != self._owner:
                 self._refuse(link, identity, "busy: another controller owns this plant's session", Code.BUSY)
                 return None
+            self._received(msg)
             return msg
         if identity != self._owner:
             self._reject(link, identity, wire.WireError("say hello first", code=Code.NOT_IN_SESSION), msg.seq)
             return None
-        self.trace.received(msg)
+        self._received(msg)
         if msg.type == wire.BYE:
             try:
                 wire.parse_bye(msg.body)
@@ -177,9 +182,17 @@ class Plant:
         return cmd
 
     def _welcome(self, link: ImpairedLink, identity: bytes) -> None:
-        link.send(
-            identity, wire.WELCOME, {"station": self.description.to_body(), "protocol": list(wire.PROTOCOL_VERSION)}
-        )
+        body = {"station": self.description.to_body(), "protocol": list(wire.PROTOCOL_VERSION)}
+        self._sent(wire.WELCOME, body)
+        link.send(identity, wire.WELCOME, body)
+
+    def _sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
+        for sink in self.sinks:
+            sink.sent(mtype, body, cmd_id, t_s=self.station.time_s)
+
+    def _received(self, msg: wire.Envelope) -> None:
+        for sink in self.sinks:
+            sink.received(msg, t_s=self.station.time_s)
 
     # -- the session ------------------------------------------------------------------
     def serve(self, link: PlantLink) -> SessionStats:
@@ -346,7 +359,7 @@ class Plant:
     def _send_frame(self, link: ImpairedLink) -> None:
         frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
         body = frame.to_body()
-        self.trace.sent(wire.FRAME, body)
+        self._sent(wire.FRAME, body)
         link.send(self._owner, wire.FRAME, body)
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
@@ -355,7 +368,7 @@ class Plant:
         self.stats.wall_time_s = time.monotonic() - t_start
         if self._owner is not None:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
-            self.trace.sent(wire.END, end)
+            self._sent(wire.END, end)
             link.send(self._owner, wire.END, end)
         truth = self.station.truth()
         truth["phase"] = self._phase
@@ -365,5 +378,6 @@ class Plant:
         self.observer.publish(
             TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()}
         )
-        self.observer.sinks.remove(self.trace.observed)
+        for sink in self.sinks:
+            self.observer.sinks.remove(sink.observed)
         return self.stats

@@ -43,3 +43,17 @@ class StationPort(Protocol):
         """The observer events collected since the last call."""
 
     def close(self) -> None: ...
+
+
+class SessionSink(Protocol):
+    """Something that sees every message of a session, in the order the plant
+    handled it, with the plant time at that moment: the trace (the session's
+    fingerprint), a recorder. ``sent``: a message to the session's controller
+    (the handshake's too); ``received``: a message accepted from it;
+    ``observed``: an observer publication."""
+
+    def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float) -> None: ...
+
+    def received(self, msg: wire.Envelope, *, t_s: float) -> None: ...
+
+    def observed(self, topic: str, body: dict) -> None: ...

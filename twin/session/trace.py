@@ -42,12 +42,12 @@ class Trace:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
 
-    def sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
+    def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float = 0.0) -> None:
         if mtype not in _HANDSHAKE:
             self._fold(self._wire, ">", mtype, cmd_id, body)
             self.wire_messages += 1
 
-    def received(self, msg: wire.Envelope) -> None:
+    def received(self, msg: wire.Envelope, *, t_s: float = 0.0) -> None:
         if msg.type not in _HANDSHAKE:
             self._fold(self._wire, "<", msg.type, msg.cmd_id, msg.body)
             self.wire_messages += 1
