@@ -24,7 +24,8 @@ from controllers.sequences import SEQUENCES
 from twin.faults import target_problems
 from twin.locks import LOCK_TYPES
 from twin.rigs import FAMILIES
-from twin.schema import PACK_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build
+from swapwire.security import is_local
+from twin.schema import PACK_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build, q
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 
@@ -56,6 +57,26 @@ _COMMAND_KEYS = (
 
 
 @dataclass(frozen=True)
+class Security:
+    """CURVE keys of the links (``swapwire.security``, ``swaptwin keys``). Mandatory
+    whenever an endpoint is reachable from other machines (not loopback or ipc)."""
+
+    keys_dir: str | None = q(None, doc="the station's keys: station.key_secret and allow.json (swaptwin keys --dir)")
+    client_key: str | None = q(
+        None, doc="a client's secret key file (default with keys_dir: its clients/controller.key_secret)"
+    )
+    station_key: str | None = q(None, doc="the station's public key file, pinned (default: keys_dir/station.key)")
+
+    def client_files(self) -> tuple[str, str] | None:
+        """Our controller's secret key and the station's public key: as given,
+        else the ``controller`` pair of ``swaptwin keys`` in keys_dir; None if neither."""
+        keys = Path(self.keys_dir) if self.keys_dir else None
+        client = self.client_key or (str(keys / "clients" / "controller.key_secret") if keys else None)
+        station = self.station_key or (str(keys / "station.key") if keys else None)
+        return (client, station) if client and station else None
+
+
+@dataclass(frozen=True)
 class SwapConfig:
     plant: PlantConfig
     controller: ControllerConfig
@@ -63,6 +84,7 @@ class SwapConfig:
     observer_endpoint: str
     resolved: dict[str, Any]  # the whole resolved config, as written to result.json
     sessions: int | None = 1  # swaptwin plant: sessions to serve (None: until stopped)
+    security: Security = Security()
 
 
 class _Sources:
@@ -153,6 +175,28 @@ class _Validation:
             if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):
                 self.fail(None, key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)")
 
+    def security(self, data: dict) -> Security | None:
+        sec = self.build(Security, data.get("security") or {}, "security", None)
+        if sec is None:
+            return None
+        exposed = [
+            k for k in ("endpoint", "observer_endpoint") if isinstance(data.get(k), str) and not is_local(data[k])
+        ]
+        if exposed and sec.keys_dir is None and sec.client_key is None:
+            where = ", ".join(f"{k}={data[k]}" for k in exposed)
+            self.fail(
+                None,
+                "security.keys_dir",
+                f"{where} is reachable from other machines: CURVE keys are mandatory (make them with "
+                f"`swaptwin keys --dir DIR`, then set security.keys_dir=DIR on the plant and "
+                f"security.client_key, security.station_key on its clients)",
+            )
+        for key in ("keys_dir", "client_key", "station_key"):
+            value = getattr(sec, key)
+            if value is not None and not Path(value).exists():
+                self.fail(None, f"security.{key}", f"{value!r} does not exist")
+        return sec
+
     def across_groups(self, parts: dict[str, Any]) -> None:
         """Rules between groups: the pack's deviations, the rig's lock types, a tuning for the rig."""
         scenario, pack, rig, controller = (parts.get(k) for k in ("scenario", "pack", "rig", "controller"))
@@ -211,6 +255,7 @@ def validate(
     ]
     v.scalars(data)
     v.command_keys(data)
+    security = v.security(data)
     # 3. Rules across groups, then the faults against the station they aim at.
     v.across_groups(parts)
     plant = None
@@ -236,6 +281,7 @@ def validate(
         observer_endpoint=data["observer_endpoint"],
         resolved=data,
         sessions=data.get("sessions", 1),
+        security=security or Security(),
     )
 
 

@@ -37,7 +37,9 @@ from swaptwin.processes import restore_interrupts
 from swaptwin.results.atomic import write_json_atomic
 from swaptwin.results.verdict import Recorder
 from swaptwin.results.versions import versions
+from swapwire.security import SecurityError, ServerSecurity, is_local
 from twin.rigs import make_station
+from twin.schema import ConfigError, Problem
 from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import END_INTERRUPTED, Plant
@@ -46,11 +48,35 @@ log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
 
 
+def server_security(endpoint: str, observer_endpoint: str | None, keys_dir: str | None) -> ServerSecurity | None:
+    """The station's CURVE security, or None on loopback and ipc without keys;
+    refuses (ConfigError) an endpoint other machines can reach without keys."""
+    exposed = [e for e in (endpoint, observer_endpoint) if e and not is_local(e)]
+    if keys_dir is None:
+        if exposed:
+            raise ConfigError(
+                [
+                    Problem(
+                        "the plant's start",
+                        "security.keys_dir",
+                        f"{', '.join(exposed)} is reachable from other machines and no CURVE keys are given: "
+                        "the plant refuses to start (swaptwin keys --dir DIR; security.keys_dir=DIR)",
+                    )
+                ]
+            )
+        return None
+    try:
+        return ServerSecurity(Path(keys_dir))
+    except SecurityError as exc:
+        raise ConfigError([Problem(str(keys_dir), "security.keys_dir", str(exc))]) from None
+
+
 class PlantServer:
     """One plant process's endpoints and world, for as many sessions as it is asked to serve."""
 
-    def __init__(self, *, endpoint: str, observer_endpoint: str | None):
-        self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint)
+    def __init__(self, *, endpoint: str, observer_endpoint: str | None, keys_dir: str | None = None):
+        self.security = server_security(endpoint, observer_endpoint, keys_dir)
+        self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint, security=self.security)
         self.world = None  # made by the first session's station, reset by every later one
         self.sessions = 0
 
@@ -68,7 +94,7 @@ class PlantServer:
             gravity_m_s2=p.physics.gravity_m_s2,
         )
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
-        plant = Plant(station, cfg=p, observer=observer)
+        plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None)
         self.sessions += 1
         log.info(
             "session %d: %s rig, pack %s, lock %s on %s, clock %s",
@@ -123,7 +149,7 @@ def serve_plant(
     ``per_session_dirs`` to ``out_dir/sessions/<n>/result.json``. Returns the
     finished sessions' results, and whether an interrupt ended the serving."""
     restore_interrupts()
-    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint)
+    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint, keys_dir=cfg.security.keys_dir)
     results: list[dict] = []
     try:
         while sessions is None or len(results) < sessions:

@@ -24,6 +24,9 @@ class Code(StrEnum):
     UNKNOWN_LOCK = "unknown_lock"
     UNKNOWN_TOOL = "unknown_tool"
     INVALID_BYE = "invalid_bye"
+    UNKNOWN_PHASE = "unknown_phase"  # a command's phase is not one the controller declared in its hello
+    ROLE = "role"  # the sender's role may not send this (refused, or an error for an engineering message)
+    INVALID_ENGINEERING = "invalid_engineering"
 
 
 class WireError(ValueError):
@@ -37,6 +40,7 @@ class WireError(ValueError):
     def __init__(self, reason: str, *, code: Code = Code.MALFORMED):
         super().__init__(reason)
         self.code = code
+        self.ref_seq: int | None = None  # the rejected message's seq, when its envelope could be read
 
 
 class VersionMismatch(WireError):

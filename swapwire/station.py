@@ -41,6 +41,11 @@ class SessionInfo:
     session_timeout_s: float = wfield(
         unit="s", doc="wall time without any message from the controller before the session ends (link_lost)"
     )
+    realtime_max_lag_s: float | None = wfield(
+        None,
+        unit="s",
+        doc="(1.2) realtime: a plant behind its clock by more drops the lag (an overrun) instead of catching up",
+    )
 
 
 @dataclass(frozen=True)

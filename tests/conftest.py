@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import zmq
 import swapwire as wire
 from swaptwin.results.atomic import write_json_atomic
 from swaptwin.config import load
+from swaptwin.processes import private_endpoints
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,13 +71,13 @@ class RawController:
 
 
 class PlantProcess:
-    """``python -m swaptwin.plant_process`` on private ipc endpoints."""
+    """``python -m swaptwin.plant_server`` on private ipc endpoints (or the ones given)."""
 
-    def __init__(self, out_dir: Path, overrides: list[str]):
+    def __init__(
+        self, out_dir: Path, overrides: list[str], endpoints: tuple[str, str] | None = None, sessions: int = 1
+    ):
         cfg = load(overrides)
-        self.sock_dir = Path(tempfile.mkdtemp(prefix="swt-test-"))
-        self.endpoint = f"ipc://{self.sock_dir}/cmd"
-        self.observer = f"ipc://{self.sock_dir}/obs"
+        self.endpoint, self.observer = endpoints or private_endpoints()
         self.out_dir = out_dir
         config_path = out_dir / "swap_config.json"
         write_json_atomic(config_path, cfg.resolved)
@@ -95,6 +95,8 @@ class PlantProcess:
                 self.endpoint,
                 "--observer",
                 self.observer,
+                "--sessions",
+                str(sessions),
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -119,8 +121,8 @@ class PlantProcess:
 def plant_process(tmp_path):
     started: list[PlantProcess] = []
 
-    def start(*overrides: str) -> PlantProcess:
-        p = PlantProcess(tmp_path, list(overrides))
+    def start(*overrides: str, endpoints: tuple[str, str] | None = None, sessions: int = 1) -> PlantProcess:
+        p = PlantProcess(tmp_path, list(overrides), endpoints, sessions)
         started.append(p)
         return p
 

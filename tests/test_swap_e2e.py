@@ -119,17 +119,18 @@ def _start_swap(tmp_path: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(path: Path, timeout_s: float) -> None:
+def _wait_for(path: Path, timeout_s: float, text: str = "") -> None:
+    """Until ``path`` exists (and holds ``text``)."""
     deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
+    while not (path.exists() and text in path.read_text(errors="replace")):
+        assert time.monotonic() < deadline, f"{path} never appeared" + (f" with {text!r}" if text else "")
         time.sleep(0.1)
 
 
 def test_ctrl_c_leaves_no_orphan_and_no_half_written_result(tmp_path):
     proc = _start_swap(tmp_path)
-    _wait_for(tmp_path / "run" / "controller.log", 30)
-    time.sleep(2.0)  # mid-swap, in real time
+    _wait_for(tmp_path / "run" / "controller.log", 60, "connected to")  # the session runs
+    time.sleep(1.0)  # mid-swap, in real time
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     assert proc.wait(timeout=30) == 130
     assert _wait_gone(proc.pid, 10), "a child process outlived swaptwin swap"

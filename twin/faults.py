@@ -113,14 +113,23 @@ class FaultInjector:
     """Arms a station's faults, fires them on their triggers and hands each to
     the part that takes it (``targets``: fault kind -> that part)."""
 
-    def __init__(self, faults: list[Fault], targets: dict[str, Any]):
+    def __init__(self, faults: list[Fault], targets: dict[str, Any], *, engaged_when: dict[str, bool] | None = None):
+        """``engaged_when``: the lock type's status values that confirm a lock
+        engaged (what a ``lock_status_stuck`` input reads)."""
         self.armed = [_Armed(f) for f in faults if f.kind not in STATIC_KINDS]
         self.targets = targets
+        self.engaged_when = dict(engaged_when or {})
         missing = sorted(
             {a.spec.kind for a in self.armed if a.spec.kind not in targets and a.spec.kind not in SENSOR_KINDS}
         )
         if missing:  # config loading refuses these; a station built from an unchecked config must too
             raise ValueError(f"no part of this station takes faults of kind {', '.join(missing)}")
+
+    def arm(self, fault: Fault) -> None:
+        """One more fault, armed now (an engineer's injection into a running station)."""
+        if fault.kind not in self.targets and fault.kind not in SENSOR_KINDS:
+            raise ValueError(f"no part of this station takes faults of kind {fault.kind}")
+        self.armed.append(_Armed(fault))
 
     @property
     def active(self) -> list[Fault]:
@@ -168,6 +177,10 @@ class FaultInjector:
                 name = f.sensor if f.sensor is not None else next(iter(channels))
                 a, b = channels[name]
                 channels[name] = (a, not b)
+                sensors["locks"] = locks
+            elif f.kind == "lock_status_stuck":  # a common-cause failure: both channels of every signal
+                locks = {lid: dict(ch) for lid, ch in sensors["locks"].items()}
+                locks[str(f.lock)].update({name: (v, v) for name, v in self.engaged_when.items()})
                 sensors["locks"] = locks
             else:
                 sensors[f.sensor] = _corrupted(sensors[f.sensor], f, rng)

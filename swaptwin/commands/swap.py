@@ -36,6 +36,31 @@ def run(cfg, inv) -> int:
 
     try:
         swap_cfg = inv.validate(cfg)
+        _controller_keys_exist(swap_cfg.security)
     except ConfigError as exc:
         return config_error(exc)
     return report_result(run_swap(swap_cfg, inv.out), inv.out)
+
+
+def _controller_keys_exist(security) -> None:
+    """With security on, our controller needs its key pair and the station's public key."""
+    from twin.schema import ConfigError, Problem
+
+    files = security.client_files()
+    missing = [
+        (key, path)
+        for key, path in zip(("security.client_key", "security.station_key"), files or ())
+        if not Path(path).is_file()
+    ]
+    if missing:
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    key,
+                    "does not exist: our controller needs it (swaptwin keys makes "
+                    "clients/controller.key_secret; or set the key)",
+                )
+                for key, path in missing
+            ]
+        )

@@ -25,6 +25,7 @@ FaultKind = Literal[
     "sensor_noise",
     "sensor_dropout",
     "lock_channel_disagree",
+    "lock_status_stuck",
     "vision_error",
     "encoder_drift",
     # actuators
@@ -55,6 +56,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sensor_noise": ("sensor", "sigma"),
     "sensor_dropout": ("sensor",),
     "lock_channel_disagree": ("lock",),  # sensor: a channel of the lock; null = its first
+    "lock_status_stuck": ("lock",),  # every channel of the lock reads its type's engaged values
     "vision_error": ("x_mm", "y_mm", "yaw_deg"),
     "encoder_drift": ("axis", "rate"),
     "axis_stall": ("axis",),
@@ -78,7 +80,15 @@ STATIC_KINDS = frozenset({"misparked", "wrong_pack_family"})
 # vehicle class (its schema's ``FAULT_KINDS``), a lock type (its record).
 SAFETY_KINDS = frozenset({"e_stop", "power_loss"})
 SENSOR_KINDS = frozenset(
-    {"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"}
+    {
+        "sensor_stuck",
+        "sensor_offset",
+        "sensor_noise",
+        "sensor_dropout",
+        "lock_channel_disagree",
+        "lock_status_stuck",
+        "vision_error",
+    }
 )
 STATION_KINDS = STATIC_KINDS | SAFETY_KINDS | SENSOR_KINDS
 

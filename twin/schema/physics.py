@@ -89,7 +89,7 @@ class Impairments:
         return any(r > 0 for r in rates) or self.cut.at is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Wire:
     """Timing of the station link. The protocol itself is ``controllers.wire``."""
 
@@ -102,6 +102,13 @@ class Wire:
         lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session"
     )
     hello_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time the plant waits for a controller's hello")
+    heartbeat_period_s: float = q(
+        1.0,
+        lo=0.01,
+        hi=3600.0,
+        unit="s",
+        doc="an idle controller sends a heartbeat at least this often (advertised in the welcome)",
+    )
     publish_truth_every_periods: int = q(lo=1, hi=1000, doc="ground-truth sample rate on the observer channel")
     silent_link_catch_up_s: float = q(
         0.5,

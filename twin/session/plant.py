@@ -48,8 +48,9 @@ from dataclasses import asdict, dataclass, field
 import swapwire as wire
 from swapwire.errors import Code
 from swapwire.messages import CommandRules
+from twin.session.gate import Admitted, Gate
 from twin.session.impairments import ImpairedLink, LinkStats
-from twin.session.link import PlantLink
+from twin.session.link import Incoming, PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
 from twin.session.port import SessionSink, StationPort
 from twin.session.trace import Trace
@@ -59,6 +60,7 @@ END_TRUNCATED = "truncated"
 END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
+END_RESET = "reset"
 # At most this many rejection texts are kept in a session's summary.
 _KEPT_ERRORS = 20
 
@@ -76,6 +78,9 @@ class SessionStats:
     stale_commands: int = 0
     rejected_messages: int = 0
     overruns: int = 0  # realtime periods that started late
+    takeovers: int = 0  # hellos that took the session over with its token (a reconnect)
+    strangers_answered: int = 0  # messages of peers other than the owner that were answered
+    strangers_ignored: int = 0  # and those that were not (each stranger is answered at most once a second)
     errors: list[str] = field(default_factory=list)
     link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
 
@@ -94,7 +99,15 @@ class Plant:
     """One session of a station. ``serve(link)`` runs it; a plant that serves
     many sessions makes one ``Plant`` per session on the same link."""
 
-    def __init__(self, station: StationPort, *, cfg, observer: ObserverChannel, sinks: Sequence[SessionSink] = ()):
+    def __init__(
+        self,
+        station: StationPort,
+        *,
+        cfg,
+        observer: ObserverChannel,
+        sinks: Sequence[SessionSink] = (),
+        secure: bool = False,
+    ):
         self.station = station
         self.cfg = cfg
         self.observer = observer
@@ -106,11 +119,19 @@ class Plant:
             tools={name: frozenset(values) for name, values in d.tools.items()},
         )
         self.stats = SessionStats()
-        self._owner: bytes | None = None
+        self._link: ImpairedLink | None = None
+        self.gate = Gate(
+            secure=secure,
+            reject=lambda identity, exc, ref_seq: self._reject(self._link, identity, exc, ref_seq),
+            refuse=lambda identity, reason, code, ref_seq: self._refuse(self._link, identity, reason, code, ref_seq),
+            engineer=lambda incoming, msg: self._engineering(self._link, incoming, msg),
+            received=self._received,
+        )
         self._last_cmd_id = -1
         self._phase = ""
+        self._phases: list[str] = []  # what the controller's hello declared
         self._interrupted = False
-        self._last_msg_wall = 0.0
+        self._reset = False
         self._paced_until: float | None = None  # wall-clock end of the last paced period
         self.trace = Trace()
         # Every session sink (the trace first) sees each message of the session, in order.
@@ -128,47 +149,18 @@ class Plant:
         if len(self.stats.errors) < _KEPT_ERRORS:
             self.stats.errors.append(str(exc))
         body = wire.ErrorBody(reason=str(exc), ref_seq=ref_seq, code=exc.code).to_body()
-        if identity == self._owner:
+        if identity == self.gate.owner:
             self._sent(wire.ERROR, body)
         link.send(identity, wire.ERROR, body)
 
-    def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code) -> None:
+    def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code, ref_seq: int | None) -> None:
         body = wire.Refused(
-            reason=reason, code=code, protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None
+            reason=reason,
+            code=code,
+            protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None,
+            ref_seq=ref_seq,
         )
         link.send(identity, wire.REFUSED, body.to_body())
-
-    def _handle(self, link: ImpairedLink, identity: bytes, payload: bytes) -> wire.Envelope | None:
-        """Decode and check one message. Answers errors and refusals itself and
-        returns only messages the session must act on."""
-        self._last_msg_wall = time.monotonic()
-        try:
-            msg = wire.decode(payload, expect=wire.CONTROLLER_TYPES)
-            if msg.type == wire.HELLO:
-                wire.parse_hello(msg.body)
-        except wire.VersionMismatch as exc:
-            self._refuse(link, identity, str(exc), Code.VERSION)
-            return None
-        except wire.WireError as exc:
-            self._reject(link, identity, exc)
-            return None
-        if msg.type == wire.HELLO:
-            if self._owner is not None and identity != self._owner:
-                self._refuse(link, identity, "busy: another controller owns this plant's session", Code.BUSY)
-                return None
-            self._received(msg)
-            return msg
-        if identity != self._owner:
-            self._reject(link, identity, wire.WireError("say hello first", code=Code.NOT_IN_SESSION), msg.seq)
-            return None
-        self._received(msg)
-        if msg.type == wire.BYE:
-            try:
-                wire.parse_bye(msg.body)
-            except wire.WireError as exc:
-                self._reject(link, identity, exc, msg.seq)
-                return None
-        return msg
 
     def _command(self, link: ImpairedLink, identity: bytes, msg: wire.Envelope) -> wire.Command | None:
         try:
@@ -182,9 +174,46 @@ class Plant:
         return cmd
 
     def _welcome(self, link: ImpairedLink, identity: bytes) -> None:
-        body = {"station": self.description.to_body(), "protocol": list(wire.PROTOCOL_VERSION)}
-        self._sent(wire.WELCOME, body)
-        link.send(identity, wire.WELCOME, body)
+        grant = wire.SessionGrant(
+            token=self.gate.token,
+            heartbeat_period_s=self.cfg.wire.heartbeat_period_s,
+            session_timeout_s=self.cfg.wire.session_timeout_s,
+        )
+        body = wire.Welcome(station=self.description.to_body(), protocol=list(wire.PROTOCOL_VERSION), session=grant)
+        self._sent(wire.WELCOME, body.to_body())
+        link.send(identity, wire.WELCOME, body.to_body())
+
+    def _engineering(self, link: ImpairedLink, incoming: Incoming, msg: wire.Envelope) -> None:
+        """An engineer's fault injection or reset, from an engineer's key only."""
+        if incoming.role != "engineer":
+            why = "this key's role is " + str(incoming.role) if self.gate.secure else "engineering needs CURVE keys"
+            self._reject(
+                link,
+                incoming.identity,
+                wire.WireError(f"engineering is for the engineer role: {why}", code=Code.ROLE),
+                msg.seq,
+            )
+            return
+        try:
+            action = wire.parse_engineering(msg.body)
+            detail = self._carry_out(action)
+        except (wire.WireError, ValueError) as exc:
+            error = exc if isinstance(exc, wire.WireError) else wire.WireError(str(exc), code=Code.INVALID_ENGINEERING)
+            self._reject(link, incoming.identity, error, msg.seq)
+            return
+        self.observer.publish(
+            TOPIC_EVENT, {"event": "engineering", "action": action.action, "detail": detail, "t_s": self.station.time_s}
+        )
+        link.send(incoming.identity, wire.ACK, wire.Ack(ref_seq=msg.seq, detail=detail).to_body())
+
+    def _carry_out(self, action: wire.Engineering) -> str:
+        if action.action == "reset":
+            self._reset = True
+            return "the session ends; the next starts from the scenario's start"
+        inject = getattr(self.station, "inject_fault", None)
+        if inject is None:
+            raise ValueError("this station takes no injected faults")
+        return inject(action.fault)
 
     def _sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
         for sink in self.sinks:
@@ -200,6 +229,7 @@ class Plant:
         KeyboardInterrupt by the caller) ends it cleanly with ``interrupted``."""
         t0 = time.monotonic()
         channel = ImpairedLink(link, self.cfg.wire.impairments, seed=self.cfg.seed, stats=self.stats.link)
+        self._link = channel
         try:
             return self._serve(channel, t0)
         except KeyboardInterrupt:
@@ -207,20 +237,32 @@ class Plant:
 
     def _handshake(self, link: ImpairedLink, t0: float) -> str | None:
         """Wait for a controller's hello and welcome it; an end reason if none came."""
-        while self._owner is None:
+        while self.gate.owner is None:
             if self._interrupted:
                 return END_INTERRUPTED
+            if self._reset:
+                return END_RESET
             if time.monotonic() - t0 > self.cfg.wire.hello_timeout_s:
                 return END_NO_CONTROLLER
             got = link.recv(0.1)
             if got is None:
                 continue
-            msg = self._handle(link, *got)
-            if msg is not None and msg.type == wire.HELLO:
-                self._owner = link.owner = got[0]
-                self.stats.client = wire.parse_hello(msg.body).client
-                self._welcome(link, self._owner)
+            admitted = self.gate.admit(got)
+            if admitted is not None and admitted.new_owner:
+                self._own(link, admitted)
         return None
+
+    def _own(self, link: ImpairedLink, admitted: Admitted) -> None:
+        """A hello opened the session (or took it over): the owner, its declared phases, the welcome."""
+        hello = admitted.hello
+        link.owner, link.owner_role = admitted.identity, self.gate.owner_role
+        if not self.stats.client:
+            self.stats.client = hello.client or "(unnamed)"
+            self._phases = list(hello.phases)
+            self.rules = dataclasses.replace(self.rules, phases=frozenset(hello.phases))
+        elif admitted.new_owner:
+            self.stats.takeovers += 1
+        self._welcome(link, admitted.identity)
 
     def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:
         # 1. Handshake.
@@ -228,10 +270,15 @@ class Plant:
         if end is not None:
             return self._finish(link, end, t0)
         self.observer.publish(
-            TOPIC_SESSION, {"event": "start", "client": self.stats.client, "station": self.description.to_body()}
+            TOPIC_SESSION,
+            {
+                "event": "start",
+                "client": self.stats.client,
+                "station": self.description.to_body(),
+                "phases": self._phases,
+            },
         )
         t_session = time.monotonic()
-        self._last_msg_wall = t_session
         self._send_frame(link)
         pacing = _Pacing(
             realtime=self.cfg.clock == "realtime", period_s=self.cfg.wire.control_period_s, anchor=t_session
@@ -247,6 +294,8 @@ class Plant:
         wire_cfg, station = self.cfg.wire, self.station
         if self._interrupted:
             return END_INTERRUPTED
+        if self._reset:
+            return END_RESET
         if station.time_s >= self.cfg.scenario.max_sim_time_s - 1e-9:
             return END_TRUNCATED
         frame_seq = station.frame().frame_seq
@@ -264,7 +313,7 @@ class Plant:
         if bye is not None:
             self.stats.controller = dict(bye.body)
             return END_BYE
-        if time.monotonic() - self._last_msg_wall > wire_cfg.session_timeout_s:
+        if time.monotonic() - self.gate.last_owner_message > wire_cfg.session_timeout_s:
             return END_LINK_LOST
         if not (pacing.realtime or at_once):
             # A command the channel spoiled came from a live controller: the link is not silent.
@@ -336,15 +385,19 @@ class Plant:
             got = link.recv(remaining, wait=wait) if remaining > 0 or not wait else None
             if got is None:
                 return latest, latest_id, None
-            msg = self._handle(link, *got)
-            if msg is None:
+            admitted = self.gate.admit(got)
+            if admitted is None:
                 continue
-            if msg.type == wire.HELLO:  # the owner reconnected or repeated itself
-                self._welcome(link, got[0])
+            msg = admitted.msg
+            if msg.type == wire.HELLO:  # the owner repeated itself, or a new connection took the session over
+                self._own(link, admitted)
+                self._send_frame(link)  # the current frame again: the welcomed connection answers it
                 continue
+            if msg.type == wire.HEARTBEAT:
+                continue  # alive: the gate has refreshed the watchdog
             if msg.type == wire.BYE:
                 return latest, latest_id, msg
-            cmd = self._command(link, got[0], msg)
+            cmd = self._command(link, admitted.identity, msg)
             if cmd is None:
                 continue
             if realtime:
@@ -360,16 +413,18 @@ class Plant:
         frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
         body = frame.to_body()
         self._sent(wire.FRAME, body)
-        link.send(self._owner, wire.FRAME, body)
+        link.send(self.gate.owner, wire.FRAME, body)
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
         self.stats.sim_time_s = self.station.time_s
         self.stats.wall_time_s = time.monotonic() - t_start
-        if self._owner is not None:
+        self.stats.strangers_answered = self.gate.strangers_answered
+        self.stats.strangers_ignored = self.gate.strangers_ignored
+        if self.gate.owner is not None:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
             self._sent(wire.END, end)
-            link.send(self._owner, wire.END, end)
+            link.send(self.gate.owner, wire.END, end)
         truth = self.station.truth()
         truth["phase"] = self._phase
         self.observer.publish(TOPIC_TRUTH, truth)
