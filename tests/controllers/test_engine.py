@@ -154,10 +154,14 @@ def _hostile(family: str):
     return {
         "a two-channel sensor missing": (without(two_channel), "controller_error"),
         "the lock status missing": (without("locks"), "controller_error"),
+        "the e-stop input missing": (without("estop"), "controller_error"),
+        "the station power input missing": (without("station_power"), "controller_error"),
         "no sensors at all": (lambda f: dataclasses.replace(f, sensors={}), "controller_error"),
         "no axes": (lambda f: dataclasses.replace(f, axes={}), "controller_error"),
         "a two-channel reading that is no pair": (reading(two_channel, 1), "controller_error"),
         "a load cell reading that is no number": (reading("load_cell_n", "heavy"), "controller_error"),
+        "an e-stop input that reads null": (reading("estop", None), "safety_input"),
+        "a power input that reads null": (reading("station_power", None), "safety_input"),
     }
 
 
