@@ -60,7 +60,8 @@ vehicle's locks still hold.
 * ``stick(name, value)`` / ``unstick(name)``: a reading from the next frame
   on; ``name`` is a sensor (``pack_present``: ``(True, False)`` is a stuck
   channel) or a lock status channel (``locks.0.extended``,
-  ``spreader.locks.2.locked``); ``drop_load_cell()``: the load cell reads null;
+  ``spreader.locks.2.locked``), as ``reading(name)`` reads it; ``drop_load_cell()``:
+  the load cell reads null;
 * ``lose_frames(n)``: the next ``n`` frames never reach the controller (the
   station runs ``n`` more periods on its set-points);
 * ``set_estop(pressed)``, ``set_power(on)``: the safety inputs, the drives'
@@ -312,6 +313,12 @@ class MockStation:
 
     def unstick(self, name: str) -> None:
         self.stuck.pop(name, None)
+
+    def reading(self, name: str) -> Any:
+        """The last frame's reading of a sensor or a lock status channel (names as for ``stick``)."""
+        sensor, where = self._sensor_path(name)
+        value = self._frame.sensors[sensor]
+        return value if where is None else value[where[0]][where[1]]
 
     def drop_load_cell(self) -> None:
         self.stick(self.vocabulary.LOAD_CELL.name, None)
