@@ -183,7 +183,7 @@ class MockStation:
     # -- the station port ------------------------------------------------------------------
     def initialize_session(self) -> None:
         cfg = self.cfg
-        self.periods, self.frame_seq, self.last_cmd_id, self.phase = 0, 0, None, ""
+        self.periods, self.frame_seq, self.last_cmd_id = 0, 0, None
         self.estop, self.station_power = False, True
         self.stuck: dict[str, Any] = {}
         self._lose, self._events, self._engaged = 0, [], {}
@@ -243,14 +243,11 @@ class MockStation:
         )
 
     def apply(self, cmd: wire.Command | None, cmd_id: int | None = None) -> None:
-        if cmd is not None:
-            self.phase = cmd.phase
-            if not self.actuators_enabled:  # nothing re-arms, no valve or tool acts, while the power is off
-                hold = wire.LOCK_HOLD
-                cmd = dataclasses.replace(
-                    cmd, reset_faults=False, locks={wire.ALL_LOCKS: hold}, tool={k: hold for k in cmd.tool}
-                )
-        self.drives.on_period(cmd, {n: d.ref_pos for n, d in self.drives.drives.items()})
+        if cmd is not None and not self.actuators_enabled:  # nothing re-arms, no valve or tool acts
+            hold = wire.LOCK_HOLD
+            locks, tool = {wire.ALL_LOCKS: hold}, dict.fromkeys(cmd.tool, hold)
+            cmd = dataclasses.replace(cmd, reset_faults=False, locks=locks, tool=tool)
+        self.drives.on_period(cmd, self._positions_now())
         if cmd is None:
             return
         self.last_cmd_id = cmd_id
@@ -395,12 +392,12 @@ class MockStation:
         """The vehicle's lock models and the connector model, fed the pack at the seat."""
         _, rel = self._at_seat(seat)
         share = load_n / len(self.locks)
-        offsets = [self._offset(rel, *pt) if rel else _NOTHING_THERE for pt in self.lock_points]
+        offsets = [self._offset(rel, *pt) if rel is not None else _NOTHING_THERE for pt in self.lock_points]
         ctx = [LockContext(o, tool_coupled, True, share) for o in offsets]  # type: ignore[arg-type]
         self._update_locks("locks", self.locks, ctx)
         cx, cy = (v * MM for v in self.cfg.pack.connector.position_mm)
-        off = self._offset(rel, cx, cy) if rel else _NOTHING_THERE
-        self.connector.update(off, rel.yaw if rel else 0.0, push_n=0.0)  # type: ignore[arg-type]
+        off = self._offset(rel, cx, cy) if rel is not None else _NOTHING_THERE
+        self.connector.update(off, rel.yaw if rel is not None else 0.0, push_n=0.0)  # type: ignore[arg-type]
 
     def _fall(self, p: MockPack) -> None:
         """A pack that nothing holds: a hazard; the mock lets it lie where it fell."""
