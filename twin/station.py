@@ -38,7 +38,6 @@ from swapwire.station import (
     FloatInfo,
     Limits,
     PackInfo,
-    SessionInfo,
     StationDescription,
     VehicleInfo,
 )
@@ -269,11 +268,7 @@ class Station:
                 features=self._pack_features(),
             ),
             positions=self._positions(),
-            session=SessionInfo(
-                link_timeout_s=cfg.wire.link_timeout_s,
-                session_timeout_s=cfg.wire.session_timeout_s,
-                realtime_max_lag_s=cfg.wire.realtime_max_lag_s,
-            ),
+            session=cfg.wire.session_info(),
             sections=self._sections(),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from swapwire.station import SessionInfo
 from twin.schema._fields import q
 from twin.schema.fault import Trigger
 
@@ -91,7 +92,7 @@ class Impairments:
 
 @dataclass(frozen=True, kw_only=True)
 class Wire:
-    """Timing of the station link. The protocol itself is ``controllers.wire``."""
+    """Timing of the station link. The protocol itself is ``swapwire``."""
 
     control_period_s: float = q(lo=1e-3, hi=0.5, unit="s", doc="frame period; a whole multiple of physics.step_s")
     command_timeout_periods: int = q(lo=1, hi=1000, doc="drives stop after this many periods without a valid command")
@@ -133,6 +134,14 @@ class Wire:
     impairments: Impairments = q(
         factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)"
     )
+
+    def session_info(self) -> SessionInfo:
+        """The timeouts a station description advertises (every station port's, twin or mock)."""
+        return SessionInfo(
+            link_timeout_s=self.link_timeout_s,
+            session_timeout_s=self.session_timeout_s,
+            realtime_max_lag_s=self.realtime_max_lag_s,
+        )
 
 
 def substeps(physics: Physics, wire: Wire) -> int:
