@@ -10,6 +10,7 @@ it); without one, ``configs/controller/sequencer.yaml`` must be passed through
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import signal
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             security = ClientSecurity(Path(args.client_key), Path(args.station_key))
         except SecurityError as exc:
             ap.error(str(exc))
+    gc.collect()
+    gc.freeze()  # what lives for the whole run never costs a collection pause in the control loop
     try:
         outcome = run_controller(cfg, args.endpoint, security=security)
     except KeyboardInterrupt:

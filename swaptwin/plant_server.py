@@ -24,6 +24,7 @@ the session's end reason ``interrupted``), atomically.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -105,6 +106,10 @@ class PlantServer:
             self.link.endpoint,
             p.clock,
         )
+        # The world and the config are built: move them out of the collector's way, so
+        # no long collection of long-lived objects pauses a realtime session.
+        gc.collect()
+        gc.freeze()
         stats = plant.serve(self.link)
         result = recorder.result()
         result["versions"] = versions(p, station.world.assets)

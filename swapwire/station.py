@@ -46,6 +46,14 @@ class SessionInfo:
         unit="s",
         doc="(1.2) realtime: a plant behind its clock by more drops the lag (an overrun) instead of catching up",
     )
+    realtime_answer_window_s: float | None = wfield(
+        None,
+        unit="s",
+        doc=(
+            "(1.2) realtime: a command answering a frame within this of its sending is applied in that frame's "
+            "period, however late the plant is"
+        ),
+    )
 
 
 @dataclass(frozen=True)

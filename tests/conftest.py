@@ -158,6 +158,15 @@ def run_cli(*args: str, cwd: Path, timeout_s: float = 300.0) -> subprocess.Compl
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout_s)
 
 
+def is_bound(endpoint: str) -> bool:
+    """Whether an ipc endpoint is bound: a socket file, or an abstract name (``ipc://@...``) in /proc/net/unix."""
+    path = endpoint.removeprefix("ipc://")
+    if not path.startswith("@"):
+        return Path(path).exists()
+    with open("/proc/net/unix") as f:
+        return any(line.rstrip().endswith(path) for line in f)
+
+
 class ObserverTap:
     """A SUB socket on the plant's observer channel, collecting everything."""
 

@@ -31,7 +31,7 @@ from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH
 RESULT_SCHEMA_VERSION = 1
 # Fields that depend on the host, not on the simulation: excluded when
 # comparing two runs for determinism.
-TIMING_FIELDS = ("wall_time_s", "real_time_factor")
+TIMING_FIELDS = ("wall_time_s", "real_time_factor", "timing")
 # The event lists a recorder keeps, by the observer event that fills each.
 _KEPT = {
     "mating": "matings",
@@ -174,6 +174,7 @@ class Recorder:
             "sim_time_s": round(sim_time_s, 6),
             "wall_time_s": round(wall_time_s, 3),
             "real_time_factor": round(sim_time_s / wall_time_s, 3) if wall_time_s > 0 else None,
+            "timing": end.get("timing"),  # the latency budget, measured (twin/session/timing.py)
             "config": self.resolved,
         }
 

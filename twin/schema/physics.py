@@ -131,6 +131,16 @@ class Wire:
             "overrun instead of stepping the missed periods back to back"
         ),
     )
+    realtime_answer_window_s: float = q(
+        0.01,
+        lo=0.0,
+        hi=1.0,
+        unit="s",
+        doc=(
+            "realtime: however late the plant is, a period waits this long after its frame was sent for the command "
+            "answering it (a plant catching up never steps blind)"
+        ),
+    )
     impairments: Impairments = q(
         factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)"
     )
@@ -141,6 +151,7 @@ class Wire:
             link_timeout_s=self.link_timeout_s,
             session_timeout_s=self.session_timeout_s,
             realtime_max_lag_s=self.realtime_max_lag_s,
+            realtime_answer_window_s=self.realtime_answer_window_s,
         )
 
 

@@ -53,6 +53,7 @@ from twin.session.impairments import ImpairedLink, LinkStats
 from twin.session.link import Incoming, PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
 from twin.session.port import SessionSink, StationPort
+from twin.session.timing import SessionTiming
 from twin.session.trace import Trace
 
 END_BYE = "bye"
@@ -63,6 +64,8 @@ END_NO_CONTROLLER = "no_controller"
 END_RESET = "reset"
 # At most this many rejection texts are kept in a session's summary.
 _KEPT_ERRORS = 20
+# Realtime: at most this many messages already arrived are read once a period's deadline has passed.
+_OVERDUE_READS = 64
 
 
 @dataclass
@@ -83,6 +86,7 @@ class SessionStats:
     strangers_ignored: int = 0  # and those that were not (each stranger is answered at most once a second)
     errors: list[str] = field(default_factory=list)
     link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
+    timing: dict = field(default_factory=dict)  # wall-clock latencies (twin/session/timing.py); host-dependent
 
 
 @dataclass
@@ -93,6 +97,31 @@ class _Pacing:
     period_s: float
     anchor: float  # the realtime pacing's origin, moved on a stall
     link_down: bool = False
+    behind: bool = False  # realtime: this period's end waits for the answer to the frame just sent
+
+
+@dataclass
+class _Receiver:
+    """One period's receiving: until the deadline; ``wait=False``, only what the
+    channel has already delivered; realtime past the deadline, what has already
+    arrived (a plant late on a busy host still takes it), at most _OVERDUE_READS."""
+
+    link: ImpairedLink
+    deadline: float
+    wait: bool
+    realtime: bool
+    overdue: int = 0
+
+    def __call__(self) -> Incoming | None:
+        if not self.wait:
+            return self.link.recv(0.0, wait=False)
+        remaining = self.deadline - time.monotonic()
+        if remaining > 0:
+            return self.link.recv(remaining)
+        if self.realtime and self.overdue < _OVERDUE_READS:
+            self.overdue += 1
+            return self.link.recv(0.0)
+        return None
 
 
 class Plant:
@@ -119,6 +148,7 @@ class Plant:
             tools={name: frozenset(values) for name, values in d.tools.items()},
         )
         self.stats = SessionStats()
+        self.timing = SessionTiming()
         self._link: ImpairedLink | None = None
         self.gate = Gate(
             secure=secure,
@@ -133,6 +163,7 @@ class Plant:
         self._interrupted = False
         self._reset = False
         self._paced_until: float | None = None  # wall-clock end of the last paced period
+        self._frame_sent_at = 0.0  # wall clock (monotonic) of the last frame sent
         self.trace = Trace()
         # Every session sink (the trace first) sees each message of the session, in order.
         self.sinks: list[SessionSink] = [self.trace, *sinks]
@@ -309,8 +340,17 @@ class Plant:
             deadline = self._realtime_deadline(pacing)
         else:
             deadline = self._lockstep_deadline(at_once=at_once, paced=pacing.link_down or link.cut.active)
-        cmd, cmd_id, bye = self._collect(link, deadline, pacing.realtime, frame_seq, wait=not at_once)
+        cmd, cmd_id, bye = self._collect(
+            link,
+            deadline,
+            pacing.realtime,
+            frame_seq,
+            wait=not at_once,
+            answered_ends=pacing.realtime and pacing.behind,
+        )
         if bye is not None:
+            if cmd is not None:  # realtime: the period's last command came with the goodbye; its phase counts
+                self._report_phase(cmd.phase)
             self.stats.controller = dict(bye.body)
             return END_BYE
         if time.monotonic() - self.gate.last_owner_message > wire_cfg.session_timeout_s:
@@ -322,15 +362,19 @@ class Plant:
             self.stats.missed_periods += 1
         else:
             self._last_cmd_id = cmd_id
-            if cmd.phase != self._phase:
-                self._phase = cmd.phase
-                self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": cmd.phase, "t_s": station.time_s})
+            self._report_phase(cmd.phase)
         self._step(link, cmd, cmd_id)
         return None
+
+    def _report_phase(self, phase: str) -> None:
+        if phase != self._phase:
+            self._phase = phase
+            self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": phase, "t_s": self.station.time_s})
 
     def _step(self, link: ImpairedLink, cmd: wire.Command | None, cmd_id: int | None) -> None:
         """Apply the period's command, advance the station, send the frame, publish the period."""
         station = self.station
+        t0 = time.perf_counter()
         station.apply(cmd, cmd_id)
         station.advance()
         self.stats.periods += 1
@@ -339,6 +383,7 @@ class Plant:
         # Send the frame first: the controller works on it while the plant
         # publishes this period's ground truth (same instant, no step between).
         self._send_frame(link)
+        self.timing.step_ms.add((time.perf_counter() - t0) * 1e3)
         for ev in station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
         if self.stats.periods % self.cfg.wire.publish_truth_every_periods == 0:
@@ -347,15 +392,23 @@ class Plant:
             self.observer.publish(TOPIC_TRUTH, truth)
 
     def _realtime_deadline(self, pacing: _Pacing) -> float:
+        """The period's end on the wall clock. A plant behind its clock (a slow
+        step, a busy host) still waits up to ``realtime_answer_window_s`` after
+        the frame it sent for the command answering it, and ends the period as
+        soon as that arrives (``_collect``): catching up never steps blind, so
+        the drives' watchdog sees a command every period a controller answers
+        in time. Behind by more than ``realtime_max_lag_s``, it drops the lag."""
+        wire_cfg = self.cfg.wire
         deadline = pacing.anchor + (self.stats.periods + 1) * pacing.period_s
         lag = time.monotonic() - deadline
-        if lag > self.cfg.wire.realtime_max_lag_s:
+        if lag > wire_cfg.realtime_max_lag_s:
             # A stalled host: stepping the missed periods back to back
             # would starve the drives of commands. Drop the lag instead.
             self.stats.overruns += 1
             pacing.anchor += lag + pacing.period_s
             deadline += lag + pacing.period_s
-        return deadline
+        pacing.behind = deadline < self._frame_sent_at + wire_cfg.realtime_answer_window_s
+        return max(deadline, self._frame_sent_at + wire_cfg.realtime_answer_window_s)
 
     def _lockstep_deadline(self, *, at_once: bool, paced: bool) -> float:
         """Until when a lockstep period waits for its command: not at all when
@@ -373,47 +426,59 @@ class Plant:
         )
         return self._paced_until
 
-    def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, frame_seq: int, *, wait: bool = True):
+    def _collect(
+        self,
+        link: ImpairedLink,
+        deadline: float,
+        realtime: bool,
+        frame_seq: int,
+        *,
+        wait: bool = True,
+        answered_ends: bool = False,
+    ):
         """Receive until the command for this period (lockstep) or the deadline.
-        ``wait=False`` reads only what the channel has already delivered.
+        ``wait=False`` reads only what the channel has already delivered;
+        ``answered_ends``: realtime, the command answering the current frame ends the period.
         Returns (command, cmd_id, bye message)."""
         latest, latest_id = None, None
+        receive = _Receiver(link, deadline, wait=wait, realtime=realtime)
         while True:
             if not realtime and link.answer_spoiled:
                 return None, None, None  # its own channel spoiled the answer: do not wait for it
-            remaining = deadline - time.monotonic()
-            got = link.recv(remaining, wait=wait) if remaining > 0 or not wait else None
+            got = receive()
             if got is None:
                 return latest, latest_id, None
             admitted = self.gate.admit(got)
-            if admitted is None:
-                continue
-            msg = admitted.msg
+            msg = admitted.msg if admitted is not None else None
+            if msg is None or msg.type == wire.HEARTBEAT:
+                continue  # rejected or answered by the gate; or alive: the gate has refreshed the watchdog
             if msg.type == wire.HELLO:  # the owner repeated itself, or a new connection took the session over
                 self._own(link, admitted)
                 self._send_frame(link)  # the current frame again: the welcomed connection answers it
                 continue
-            if msg.type == wire.HEARTBEAT:
-                continue  # alive: the gate has refreshed the watchdog
             if msg.type == wire.BYE:
                 return latest, latest_id, msg
             cmd = self._command(link, admitted.identity, msg)
             if cmd is None:
                 continue
+            self.timing.command_received(cmd.frame_seq, time.perf_counter())
             if realtime:
                 if latest_id is None or msg.cmd_id > latest_id:
                     latest, latest_id = cmd, msg.cmd_id
-                continue
-            if cmd.frame_seq != frame_seq:
+                if answered_ends and cmd.frame_seq == frame_seq:
+                    return latest, latest_id, None
+            elif cmd.frame_seq != frame_seq:
                 self.stats.stale_commands += 1  # answers an older frame: lockstep ignores it
-                continue
-            return cmd, msg.cmd_id, None
+            else:
+                return cmd, msg.cmd_id, None
 
     def _send_frame(self, link: ImpairedLink) -> None:
         frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
         body = frame.to_body()
         self._sent(wire.FRAME, body)
         link.send(self.gate.owner, wire.FRAME, body)
+        self._frame_sent_at = time.monotonic()
+        self.timing.frame_sent(frame.frame_seq, time.perf_counter())
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
@@ -421,6 +486,7 @@ class Plant:
         self.stats.wall_time_s = time.monotonic() - t_start
         self.stats.strangers_answered = self.gate.strangers_answered
         self.stats.strangers_ignored = self.gate.strangers_ignored
+        self.stats.timing = self.timing.summary()
         if self.gate.owner is not None:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
             self._sent(wire.END, end)
