@@ -7,6 +7,19 @@ override), the key, the value and the allowed range. Which schema a group's
 file takes comes from the registries: a rig family's (``twin.rigs``), a lock
 type's (``twin.locks``), a pack form's, a vehicle class's, and each rig
 family's controller tuning (``controllers.sequences``).
+
+**The pack brings its vehicle.** A pack names the vehicle models it fits
+(``pack.vehicles``, files of ``configs/vehicle/``); a run uses the first of
+them unless the command line chooses one (``vehicle=NAME``). That is a
+resolution step after Hydra's composition (``pack_vehicle``): when the
+composed vehicle is not the pack's, the config is composed again with
+``vehicle=`` the pack's first, so every override still applies.
+
+**Integrators' own folders.** ``--config-dir DIR`` and
+``hydra.searchpath=[file://DIR]`` add folders Hydra searches before
+``configs/``. Whatever composes a config later (a batch job, a replay line)
+gets them as one ``hydra.searchpath`` override (``searchpath_overrides``),
+so it reads the same files.
 """
 
 from __future__ import annotations
@@ -146,6 +159,8 @@ class _Validation:
         seed = data.get("seed")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
             self.fail(None, "seed", f"{seed!r} is not an integer in [0, 2^32)")
+        if not isinstance(data.get("force", False), bool):
+            self.fail(None, "force", f"{data.get('force')!r} is not true/false")
         if data.get("clock") not in ("lockstep", "realtime"):
             self.fail(None, "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'")
         for key in ("endpoint", "observer_endpoint"):
@@ -166,6 +181,13 @@ class _Validation:
                     f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock "
                     f"or none",
                 )
+        if pack is not None:
+            for i, name in enumerate(pack.vehicles):
+                if not any((folder / "vehicle" / f"{name}.yaml").is_file() for folder in self.where.folders):
+                    known = sorted({p.stem for f in self.where.folders for p in (f / "vehicle").glob("*.yaml")})
+                    self.fail(
+                        "pack", f"pack.vehicles[{i}]", f"{name!r} is not a vehicle file; vehicles: {', '.join(known)}"
+                    )
         if rig is not None:
             for i, name in enumerate(rig.lock_types):
                 if name not in LOCK_TYPES:
@@ -269,25 +291,85 @@ def _plain(cfg: DictConfig | dict) -> dict[str, Any]:
     return out
 
 
+def user_folders(sources: list[str]) -> list[str]:
+    """The config folders Hydra searched besides ``configs/``: ``--config-dir`` and ``hydra.searchpath``."""
+    out = []
+    for s in sources:
+        s = str(s)
+        if not s or s.startswith("pkg://"):
+            continue
+        path = Path(s.removeprefix("file://")).resolve()
+        if path != CONFIG_DIR.resolve() and str(path) not in out:
+            out.append(str(path))
+    return out
+
+
+def searchpath_overrides(folders: list[str]) -> list[str]:
+    """The override that makes a later composition search ``folders`` too (empty: none)."""
+    if not folders:
+        return []
+    return ["hydra.searchpath=[" + ",".join(f"file://{Path(f).resolve()}" for f in folders) + "]"]
+
+
+def _chooses_vehicle(overrides: list[str]) -> bool:
+    return any(o.split("=", 1)[0].lstrip("+~") == "vehicle" for o in overrides)
+
+
+def pack_vehicle(cfg: DictConfig | dict, choices: dict[str, str], overrides: list[str]) -> str | None:
+    """The vehicle the run should use instead of the composed one: the pack's
+    first, unless the command line chose a vehicle or the composed one is it."""
+    if _chooses_vehicle(overrides):
+        return None
+    pack = cfg.get("pack") if hasattr(cfg, "get") else None
+    names = pack.get("vehicles") if hasattr(pack, "get") else None
+    if not names or not isinstance(names[0], str) or choices.get("vehicle") == names[0]:
+        return None
+    return names[0]
+
+
+def _choices_and_sources(cfg: DictConfig) -> tuple[dict[str, str], list[str]]:
+    choices = {k: v for k, v in cfg.hydra.runtime.choices.items() if k in GROUPS}
+    sources = [s["path"] for s in cfg.hydra.runtime.config_sources if s["schema"] == "file"]
+    return choices, sources
+
+
 def compose(overrides: list[str] | None = None) -> DictConfig:
-    """Compose the config outside a Hydra app (tests, benchmarks, batch jobs)."""
+    """Compose the config outside a Hydra app (tests, benchmarks, batch jobs);
+    the pack's vehicle resolved (``pack_vehicle``)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    if GlobalHydra.instance().is_initialized():
-        # Inside a swaptwin command: Hydra already searches configs/ (and the user's folders).
-        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
+    overrides = list(overrides or [])
+
+    def once(extra: list[str]) -> DictConfig:
+        if GlobalHydra.instance().is_initialized():
+            # Inside a swaptwin command: Hydra already searches configs/ (and --config-dir).
+            return hydra_compose(config_name=PRIMARY, overrides=overrides + extra, return_hydra_config=True)
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return hydra_compose(config_name=PRIMARY, overrides=overrides + extra, return_hydra_config=True)
+
+    cfg = once([])
+    vehicle = pack_vehicle(cfg, _choices_and_sources(cfg)[0], overrides)
+    return cfg if vehicle is None else once([f"vehicle={vehicle}"])
 
 
-def load(overrides: list[str] | None = None) -> SwapConfig:
-    """Compose and validate in one step, outside a Hydra app."""
+def recompose_for_pack_vehicle(cfg: DictConfig, *, choices: dict, overrides: list[str], folders: list[str]):
+    """Inside a swaptwin command: the job's config again with the pack's vehicle,
+    or None if the composed one is already right. Returns (cfg, choices, sources)."""
+    if pack_vehicle(cfg, choices, overrides) is None:
+        return None
+    again = compose([*searchpath_overrides(folders), *overrides])
+    return (again, *_choices_and_sources(again))
+
+
+def load(overrides: list[str] | None = None, *, config_dirs: list[str] | None = None) -> SwapConfig:
+    """Compose and validate in one step, outside a Hydra app. ``config_dirs``:
+    folders of the user's own config files, searched before ``configs/``."""
+    overrides = [*searchpath_overrides(list(config_dirs or [])), *(overrides or [])]
     cfg = compose(overrides)
-    choices = {k: v for k, v in cfg.hydra.runtime.choices.items() if k in GROUPS}
-    sources = [s["path"] for s in cfg.hydra.runtime.config_sources if s["schema"] == "file"]
-    return validate(cfg, choices=choices, overrides=list(overrides or []), sources=sources)
+    choices, sources = _choices_and_sources(cfg)
+    return validate(cfg, choices=choices, overrides=overrides, sources=sources)
 
 
 def default_controller() -> ControllerConfig:

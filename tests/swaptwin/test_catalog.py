@@ -32,7 +32,7 @@ REST_TILT_DEG = 0.5
 DROP_MM = 5.0
 SETTLE_S = 2.0
 # Keys that name a family rather than state a value: they carry no grade.
-_NAME_KEYS = ("form", "family_id", "description", "rig_families")
+_NAME_KEYS = ("form", "family_id", "description", "rig_families", "vehicles")
 _GRADE = re.compile(r"#.*\b(A|B|C|D)\b")
 
 

@@ -35,6 +35,7 @@ OVERHEAD = (
     "cone_depth",
 )
 COMMON = (
+    "access",
     "form",
     "vehicle",
     "payload",

@@ -1,6 +1,6 @@
 """Pack family schemas: a brand's pack as pure data (``configs/pack/*.yaml``).
 
-Two forms, told apart by ``form``:
+Three forms, told apart by ``form``:
 
 * ``underbody``: a car pack pushed up into the vehicle's bay from below by an
   under-chassis shuttle. Its top face seats against the vehicle; locating
@@ -10,6 +10,16 @@ Two forms, told apart by ``form``:
   spreader. Its bottom face sits on the vehicle's cradle, whose guide cones
   find sockets in the bottom face; corner castings on the top face take the
   spreader's twist-locks.
+* ``side``: a pack slid sideways out of a compartment in the vehicle's flank
+  (bus battery boxes, a truck's side packs) on guide rails along its side
+  walls. No rig of the station swaps it yet (issue 16 builds the side rig):
+  the form and its access direction are expressible, and the pre-check
+  refuses it for that reason.
+
+Every pack also says from where a station reaches it (``access``: ``below``,
+``above`` or ``side``) and which vehicles it fits (``vehicles``: names of
+files in ``configs/vehicle/``; a run uses the first unless ``vehicle=`` is
+given).
 
 Frame of a pack, both forms: origin at the centre of its top face, x along the
 vehicle's length, z up; the body hangs below. Everything a station or a
@@ -167,13 +177,22 @@ class Electrical:
     min_insulation_ohm_per_v: float = q(lo=1.0, hi=1e6, unit="ohm/V")
 
 
+ACCESS_DIRECTIONS = ("below", "above", "side")
+
+
 @dataclass(frozen=True)
 class PackBase:
     """What every pack form declares."""
 
-    form: str = q(doc="underbody or top_lift")
-    family_id: str = q(doc="as the station reads it from the pack's ID tag")
+    form: str = q(doc="underbody, top_lift or side")
+    family_id: str = q(doc="as the station reads it from the pack's ID tag or its BMS identity")
     description: str = q()
+    access: Literal["below", "above", "side"] = q(
+        doc="from where a station's rig reaches the pack: below (under-chassis), above (overhead), side"
+    )
+    vehicles: list[str] = q(
+        doc="vehicle models it fits: names in configs/vehicle/; a run uses the first unless vehicle= is given"
+    )
     rig_families: list[str] = q(doc="the rig families that can swap it (names in the rig registry)")
     energy_kwh: float = q(lo=1.0, hi=2000.0, unit="kWh")
     mass_kg: float = q(lo=10.0, hi=20000.0, unit="kg")
@@ -192,7 +211,12 @@ class PackBase:
     def _face_problems(self, named_points: dict[str, list[list[float]]]) -> list[tuple[str, str]]:
         from twin.rigs import FAMILIES
 
-        out = [
+        out = [("vehicles", "a pack names at least one vehicle it fits")] if not self.vehicles else []
+        if self.access != FORM_ACCESS[self.form]:
+            out.append(
+                ("access", f"a {self.form} pack is reached from {FORM_ACCESS[self.form]}, not {self.access!r}")
+            )
+        out += [
             ("rig_families", f"{name!r} is not a rig family; choose from {', '.join(sorted(FAMILIES))}")
             for name in self.rig_families
             if name not in FAMILIES
@@ -301,5 +325,36 @@ class PackTopLift(PackBase):
         return out
 
 
-Pack = PackUnderbody | PackTopLift
-PACK_SCHEMAS: dict[str, type] = {"underbody": PackUnderbody, "top_lift": PackTopLift}
+@dataclass(frozen=True)
+class SideRails:
+    """Guide rails along the pack's two long side walls: the rollers or slides
+    it runs on into its compartment ([rollers] C in the brands notes)."""
+
+    height_mm: float = q(lo=0.0, hi=3000.0, unit="mm", doc="rail centre above the pack's bottom face")
+    length_mm: float = q(lo=50.0, hi=6000.0, unit="mm", doc="along the pack's length (x)")
+    size_mm: float = q(lo=5.0, hi=200.0, unit="mm", doc="square section standing out of the side wall")
+
+
+@dataclass(frozen=True)
+class PackSide(PackBase):
+    """A pack slid sideways (along y) out of a compartment in the vehicle's flank.
+    Its frame is the centre of its top face like every form; y points out of
+    the vehicle on the side it is drawn from (``side``)."""
+
+    form: Literal["side"] = q()
+    side: Literal["left", "right"] = q(doc="the vehicle's side its compartment opens to")
+    rails: SideRails = q()
+    visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
+
+    def check(self):
+        out = self._face_problems({"locks": self.locks.positions_mm})
+        h = self.dimensions.height_mm
+        if self.rails.height_mm + self.rails.size_mm / 2 > h:
+            out.append(("rails.height_mm", f"{self.rails.height_mm} puts the rails above the pack's {h} mm height"))
+        return out
+
+
+Pack = PackUnderbody | PackTopLift | PackSide
+PACK_SCHEMAS: dict[str, type] = {"underbody": PackUnderbody, "top_lift": PackTopLift, "side": PackSide}
+# The access direction each form's geometry is built for.
+FORM_ACCESS: dict[str, str] = {"underbody": "below", "top_lift": "above", "side": "side"}
