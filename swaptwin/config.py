@@ -231,6 +231,7 @@ def validate(
     parts["extra_faults"] = [
         v.build(Fault, entry, f"extra_faults[{i}]", None) for i, entry in extra if entry is not None
     ]
+    parts["station_catalog"] = _station_catalog(v, data, parts.get("rig"))
     v.scalars(data)
     v.command_keys(data)
     # 3. Rules across groups, then the faults against the station they aim at.
@@ -259,6 +260,48 @@ def validate(
         resolved=data,
         sessions=data.get("sessions", 1),
     )
+
+
+def _catalog_files(folders: list[Path]) -> dict[str, Path]:
+    """Every pack file Hydra would find, by option name (a user's folder first)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((folder / "pack").glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def _station_catalog(v: _Validation, data: dict, rig: Any) -> dict[str, Any]:
+    """The station's interface catalog: the pack files of the families it
+    serves (``rig.catalog``; by default every pack file that lists the rig's
+    family), keyed by family id. Kept in the resolved config
+    (``station_catalog``), so the plant process holds the same catalog."""
+    raw = data.get("station_catalog")
+    if raw is None:
+        raw = {}
+        named = None if rig is None else rig.catalog
+        for name, path in _catalog_files(v.where.folders).items():
+            entry = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+            if not isinstance(entry, dict):
+                continue
+            listed = rig is not None and rig.family in (entry.get("rig_families") or [])
+            if (named is None and listed) or (named is not None and entry.get("family_id") in named):
+                raw[str(entry.get("family_id", name))] = entry
+        missing = sorted(set(named or []) - set(raw))
+        if missing:
+            v.fail("rig", "rig.catalog", f"no pack file with family_id {', '.join(missing)} in the config folders")
+        data["station_catalog"] = raw
+    out = {}
+    for family, entry in raw.items():
+        form = entry.get("form") if isinstance(entry, dict) else None
+        if form not in PACK_SCHEMAS:
+            v.problems.append(Problem("station_catalog", f"station_catalog.{family}.form", f"{form!r} is not known"))
+            continue
+        try:
+            out[family] = build(PACK_SCHEMAS[form], entry, where=f"station catalog entry {family}")
+        except ConfigError:
+            continue  # a broken pack file is not in the station's catalog: the station does not know it
+    return out
 
 
 def _resolve_use(entry: Any, v: _Validation, index: int) -> Any:

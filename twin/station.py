@@ -48,7 +48,7 @@ from twin.entities.interface import VehicleInterface
 from twin.entities.pack import PackBody, with_deviation
 from twin.entities.sensors import LoadCell, Vision, quantize
 from twin.entities.servo_rig import ServoRig
-from twin.faults import FaultInjector, pack_tag
+from twin.faults import FaultInjector, pack_tag, registered_family
 from twin.frames import Pose
 from twin.schema.fault import SAFETY_KINDS, STATIC_KINDS
 from twin.schema.physics import substeps
@@ -83,6 +83,7 @@ class Station:
         self.g = cfg.physics.gravity_m_s2
         self.H = cfg.pack.dimensions.height_mm * MM
         self.pack_tag = pack_tag(cfg.faults, cfg.pack.family_id)
+        self.registered_family = registered_family(cfg.faults, cfg.pack.family_id)
         self._owns_world = world is None
         self.world = world or World(cfg.physics)
         self._contact_apart_periods = max(1, round(cfg.hazards.contact_apart_s / self.period_s))
@@ -253,7 +254,7 @@ class Station:
                 vehicle_id=cfg.vehicle.vehicle_id,
                 model=cfg.vehicle.model,
                 vehicle_class=cfg.vehicle.vehicle_class,
-                registered_pack_family=pack.family_id,
+                registered_pack_family=self.registered_family,
             ),
             limits=Limits(payload_kg=cfg.rig.payload_kg, swap_time_limit_s=cfg.vehicle.swap_time_limit_s),
             sensors={s.name: s.info for s in self.vocabulary.SENSORS},

@@ -8,6 +8,15 @@ Interlocks: never lower a pack while a lock reports engaged (``lower_withdraw``
 starts by requiring every lock released on both channels); never carry a pack
 the load cell does not confirm; the pack is seated only when the connector
 reports mated and the lock tool is coupled.
+
+The tool adapts to the pack: ``identify`` reads the pack's identity
+(``pack_id``), looks its interface up in the station's catalog (section
+``catalog``) and sets the pallet's pads and pins to it before anything
+approaches the car; a pack the catalog does not know, or whose tooling lies
+beyond the axes' travel, is refused there. Every pack lifted (out of the car,
+out of the rack) is weighed on the pad load cells: a mass or a centre of
+gravity off the catalog's (a mislabelled pack, shifted modules) stops the
+swap safely.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
-from controllers.engine import MM, Fault, PhaseGen, Refusal, SwapSequence
+from controllers.engine import MM, STANDARD_GRAVITY_M_S2, Fault, PhaseGen, Refusal, SwapSequence
 from swapwire.station import StationDescription
 from swapwire.typed import from_wire
 from swapwire.vocab import under_chassis as vocab
@@ -35,6 +44,9 @@ class UnderChassisTuning:
     seat_force_margin_n: float = q(0.0, 1e5, "N", "lift force limit above the carried weight while seating")
     present_load_fraction: float = q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
     verify_settle_s: float = q(0.0, 10.0, "s", "wait after dropping the lift before judging that the locks hold")
+    weigh_samples: int = q(1, 1000, "", "pad load frames averaged when a lifted pack is weighed")
+    weigh_tolerance_kg: float = q(0.0, 1000.0, "kg", "allowed beyond the family's own mass tolerance")
+    cog_tolerance_mm: float = q(0.0, 1000.0, "mm", "allowed CoG offset from the catalog's, in x and y")
     timeouts_s: dict[str, float] = q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self) -> list[tuple[str, str]]:
@@ -50,6 +62,17 @@ class UnderChassisSequence(SwapSequence):
     def __init__(self, cfg: ControllerConfig, station: StationDescription):
         super().__init__(cfg, station)
         self.pos = from_wire(vocab.Positions, station.positions, where="welcome.station.positions")
+        raw = station.sections.get(vocab.CATALOG_SECTION)
+        # A station without a catalog has a fixed tool: nothing to identify it by, nothing to set.
+        self.catalog: dict[str, vocab.CatalogEntry] | None = (
+            None
+            if raw is None
+            else {
+                family: from_wire(vocab.CatalogEntry, entry, where=f"welcome.station.catalog.{family}")
+                for family, entry in raw.items()
+            }
+        )
+        self.entry: vocab.CatalogEntry | None = None
 
     def _present(self) -> bool:
         return self._two_channels("pack-present", self._sensors()[vocab.PACK_PRESENT.name])
@@ -84,12 +107,80 @@ class UnderChassisSequence(SwapSequence):
             yield from self._move({"lift": slow_from})
         self._set("lift", contact + extra_m, speed=t.contact_speed_mm_s * MM, force_limit=force_limit)
 
+    # -- the pack in hand -------------------------------------------------------------
+    def _identify_pack(self) -> vocab.CatalogEntry | None:
+        """The catalog entry of the pack the vehicle reports; refuses an unknown
+        pack, and one whose tooling lies beyond the axes' travel."""
+        if self.catalog is None:
+            return None
+        family = self._sensors().get(vocab.PACK_ID.name)
+        if family is None:
+            raise Refusal("the pack in the vehicle reports no identity", by="pack_identity")
+        entry = self.catalog.get(family)
+        if entry is None:
+            raise Refusal(
+                f"pack {family!r} is not in this station's catalog ({', '.join(sorted(self.catalog))}): "
+                f"no known interface to set the tool to",
+                by="pack_identity",
+            )
+        for axis, target in entry.tooling.items():
+            spec = self.axes.get(axis)
+            if spec is None:
+                raise Refusal(f"the catalog sets tooling axis {axis!r}, which this station lacks", by="pack_identity")
+            if not spec.lower <= target <= spec.upper:
+                raise Refusal(
+                    f"the tool cannot adapt to pack {family}: {axis} would need {target / MM:.0f} mm, beyond "
+                    f"[{spec.lower / MM:.0f}, {spec.upper / MM:.0f}] mm",
+                    by="pack_identity",
+                )
+        return entry
+
+    def _weigh(self, which: str) -> PhaseGen:
+        """Weigh the pack on the pallet's pad cells and compare it with the
+        catalog: its mass, and its centre of gravity between the pads."""
+        entry, t = self.entry, self.tuning
+        if entry is None:
+            return
+        sums = [0.0] * 4
+        for _ in range(t.weigh_samples):
+            frame = yield
+            loads = frame.sensors[vocab.PAD_LOADS.name]
+            if loads is None:
+                raise Fault("pad load cells not reporting", by="sensor_dropout")
+            sums = [s + f for s, f in zip(sums, loads)]
+        f = [s / t.weigh_samples for s in sums]
+        total = sum(f)
+        mass = total / STANDARD_GRAVITY_M_S2
+        allowed = entry.mass_tolerance_kg + t.weigh_tolerance_kg
+        if abs(mass - entry.mass_kg) > allowed:
+            raise Fault(
+                f"wrong pack: the {which} pack weighs {mass:.0f} kg, its catalog family {entry.mass_kg:.0f} "
+                f"+- {allowed:.0f} kg",
+                by="pack_check",
+            )
+        a, b = self._axis_pos("pads_x"), self._axis_pos("pads_y")
+        x = a * (f[2] + f[3] - f[0] - f[1]) / total
+        y = b * (f[1] + f[3] - f[0] - f[2]) / total
+        dx, dy = (x - entry.cog[0]) / MM, (y - entry.cog[1]) / MM
+        if max(abs(dx), abs(dy)) > t.cog_tolerance_mm:
+            raise Fault(
+                f"the {which} pack's centre of gravity is {dx:+.0f}, {dy:+.0f} mm off its catalog place "
+                f"(limit {t.cog_tolerance_mm:g} mm): shifted modules, or another pack",
+                by="pack_check",
+            )
+
     # -- phases ----------------------------------------------------------------------
     def _phase_identify(self) -> PhaseGen:
         self._identify_common()
         if self._present():
             raise Refusal("a pack is already on the pallet")
-        yield
+        self.entry = self._identify_pack()
+        if self.entry is None:
+            yield
+            return
+        # The tool adapts to the pack before it approaches (its first frame: the
+        # same single period as before when the tool already stands there).
+        yield from self._move(dict(self.entry.tooling))
 
     def _phase_drive_under(self) -> PhaseGen:
         bay = self.pos.bay
@@ -123,6 +214,7 @@ class UnderChassisSequence(SwapSequence):
         if not self._present():
             raise Fault("pack left the pallet while lowering", by="presence")
         self.expect_load = "pack"  # no longer pressed against the seat: just its weight
+        yield from self._weigh("depleted")
         yield from self._set_float(True)
 
     def _phase_store_depleted(self) -> PhaseGen:
@@ -148,6 +240,7 @@ class UnderChassisSequence(SwapSequence):
         yield from self._set_float(True)
         self._check_carrying()
         self.expect_load = "pack"
+        yield from self._weigh("charged")
 
     def _phase_approach_align(self) -> PhaseGen:
         bay = self.pos.bay

@@ -134,6 +134,9 @@ class PackLocks:
         return out
 
 
+# Wall around each bottom hole inside the pack's base plate (structural, D).
+HOLE_WALL_MM = 15.0
+
 # Where brand-supplied files live: a pack file may only point inside it.
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 MESH_SUFFIXES = (".obj", ".stl")
@@ -248,16 +251,36 @@ class PackUnderbody(PackBase):
     flange: Flange = q()
     locating_pins: LocatingPins = q()
     rig_holes: RigHoles = q()
+    support_points_mm: list[list[float]] = q(
+        unit="mm",
+        doc="[x, y] of the four reinforced points of the bottom face a rig's pads may bear on: [+-x, +-y]",
+    )
     visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
 
     def check(self):
         out = self._face_problems(
-            {"locating_pins": self.locating_pins.positions_mm, "rig_holes": self.rig_holes.positions_mm}
+            {
+                "locating_pins": self.locating_pins.positions_mm,
+                "rig_holes": self.rig_holes.positions_mm,
+                "support_points": self.support_points_mm,
+            }
         )
         h = self.dimensions.height_mm
         if self.rig_holes.depth_mm >= h:
             out.append(("rig_holes.depth_mm", f"{self.rig_holes.depth_mm} must be less than the pack height {h} mm"))
         half_l, half_w = self.dimensions.length_mm / 2, self.dimensions.width_mm / 2
+        out += self._support_problems()
+        # A hole needs its chamfer's mouth and a wall inside the face: one on an end face is no hole.
+        reach = self.rig_holes.diameter_mm / 2 + self.rig_holes.chamfer_mm + HOLE_WALL_MM
+        for i, (x, y) in enumerate(self.rig_holes.positions_mm):
+            if abs(x) + reach > half_l or abs(y) + reach > half_w:
+                out.append(
+                    (
+                        f"rig_holes.positions_mm[{i}]",
+                        f"[{x}, {y}]: the hole with its chamfer and {HOLE_WALL_MM:g} mm wall reaches {reach:g} mm "
+                        f"beyond it, past the {2 * half_l} x {2 * half_w} mm bottom face",
+                    )
+                )
         for i, (x, y) in enumerate(self.locks.positions_mm):
             if abs(x) > half_l or not (half_w <= abs(y) <= half_w + self.flange.width_mm):
                 out.append(
@@ -267,6 +290,17 @@ class PackUnderbody(PackBase):
                     )
                 )
         return out
+
+
+    def _support_problems(self) -> list[tuple[str, str]]:
+        pts = self.support_points_mm
+        if len(pts) != 4 or any(len(p) != 2 for p in pts):
+            return [("support_points_mm", f"four [x, y] points, one under each corner of a rectangle; got {pts}")]
+        xs, ys = {abs(p[0]) for p in pts}, {abs(p[1]) for p in pts}
+        corners = {(1 if p[0] > 0 else -1, 1 if p[1] > 0 else -1) for p in pts}
+        if len(xs) != 1 or len(ys) != 1 or len(corners) != 4:
+            return [("support_points_mm", f"must be the corners [+-x, +-y] of a rectangle centred on the pack: {pts}")]
+        return []
 
 
 @dataclass(frozen=True)

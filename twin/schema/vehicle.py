@@ -59,7 +59,10 @@ class Car:
     # GB/T 29772-2024 section 8.5.1: a passenger-car swap should not exceed 300 s (A).
     swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
     ground_clearance_mm: float = q(
-        lo=50.0, hi=600.0, unit="mm", doc="underbody above the road on its wheels; the lane lifts it to bay.seat_height_mm"
+        lo=50.0,
+        hi=600.0,
+        unit="mm",
+        doc="underbody above the road on its wheels; the lane lifts it to bay.seat_height_mm",
     )
     wheelbase_mm: float = q(lo=1000.0, hi=8000.0, unit="mm", doc="the bay lies between the axles")
     bay: Bay = q()

@@ -117,3 +117,7 @@ class OverheadRig:
     storage: StandStorage = q()
     electrical: StationElectrical = q()
     lock_types: list[str] = q(doc="vehicle lock types the rig's station can operate")
+    catalog: list[str] | None = q(
+        None,
+        doc="pack families in the station's interface catalog; null: every pack file that lists this rig family",
+    )

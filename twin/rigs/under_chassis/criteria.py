@@ -71,23 +71,61 @@ def lift_reach(c: CheckContext) -> Criterion:
     )
 
 
+def _set_tooling_mm(c: CheckContext) -> dict[str, float]:
+    """Where the controller sets the tooling for this pack (its catalog
+    interface), held to each axis's travel: a setting beyond it stands at the limit."""
+    axes = c.cfg.rig.axes
+    out = {}
+    for axis, target_m in layout.tool_settings_m(c.cfg.pack).items():
+        spec = getattr(axes, axis)
+        out[axis] = min(max(target_m / MM, spec.lower_mm), spec.upper_mm)
+    return out
+
+
+def catalog(c: CheckContext) -> Criterion:
+    """The pack's family is in the station's interface catalog: the controller knows what to set its tool to."""
+    fid, known = c.cfg.pack.family_id, sorted(c.cfg.station_catalog)
+    ok = fid in known
+    why = f"{fid} {'is' if ok else 'is not'} in the station's catalog of {len(known)} families"
+    if not ok:
+        why += f" ({', '.join(known)}): an unknown pack is refused before anything moves"
+    return Criterion("catalog", ok, why)
+
+
+def tooling_range(c: CheckContext) -> Criterion:
+    """min over the tooling axes of the setting's distance inside [lower, upper]: the
+    pads under the pack's support points, the pins under its rig holes."""
+    axes = c.cfg.rig.axes
+    worst, why = math.inf, ""
+    for axis, target_m in layout.tool_settings_m(c.cfg.pack).items():
+        spec, v = getattr(axes, axis), target_m / MM
+        m = min(v - spec.lower_mm, spec.upper_mm - v)
+        if m < worst:
+            worst = m
+            why = f"{axis} set to {v:g} mm in its [{spec.lower_mm:g}, {spec.upper_mm:g}] mm travel (tightest axis)"
+    return margin("tooling_range", worst, "mm", why)
+
+
 def pallet_pads(c: CheckContext) -> Criterion:
-    """min over pads of the pad's edge distance inside the pack's smallest bottom face."""
+    """min over pads (at the set tooling) of the pad's edge distance inside the pack's smallest bottom face."""
     p, pal = c.cfg.pack, c.cfg.rig.pallet
     half_l = (p.dimensions.length_mm - p.tolerances.length_mm) / 2
     half_w = (p.dimensions.width_mm - p.tolerances.width_mm) / 2
-    m = min(min(half_l - abs(x), half_w - abs(y)) - pal.pad_size_mm / 2 for x, y in pal.pad_positions_mm)
+    t = _set_tooling_mm(c)
+    pads = layout.pad_positions_mm(t["pads_x"] * MM, t["pads_y"] * MM)
+    m = min(min(half_l - abs(x), half_w - abs(y)) - pal.pad_size_mm / 2 for x, y in pads)
     return margin(
         "pallet_pads",
         m,
         "mm",
-        f"{len(pal.pad_positions_mm)} pads of {pal.pad_size_mm:g} mm under a {2 * half_l:g} x {2 * half_w:g} mm "
-        f"bottom face",
+        f"{len(pads)} pads of {pal.pad_size_mm:g} mm at [+-{t['pads_x']:g}, +-{t['pads_y']:g}] mm under a "
+        f"{2 * half_l:g} x {2 * half_w:g} mm bottom face",
     )
 
 
 def rig_pin_capture(c: CheckContext) -> Criterion:
-    """min over pallet pins of (chamfer + (hole d - pin d) / 2) - (|pin - nearest hole| + interface tol + align tol).
+    """min over pallet pins (at the set tooling) of (chamfer + (hole d - pin d) / 2) - (|pin - nearest hole| +
+    interface tol + align tol).
 
     A pin whose side is inside the chamfer's mouth slides in on the 45 degree lead-in."""
     holes, pal = c.cfg.pack.rig_holes, c.cfg.rig.pallet
@@ -96,7 +134,8 @@ def rig_pin_capture(c: CheckContext) -> Criterion:
         why = f"pallet pins ({pal.pin_diameter_mm:g} mm) do not fit the {holes.diameter_mm:g} mm holes"
         return Criterion("rig_pin_capture", False, why, clearance, "mm")
     capture = holes.chamfer_mm + clearance
-    worst = max(math.hypot(*nearest(pin, holes.positions_mm)) for pin in pal.pin_positions_mm)
+    pins = layout.pin_positions_mm(_set_tooling_mm(c)["pins_x"] * MM)
+    worst = max(math.hypot(*nearest(pin, holes.positions_mm)) for pin in pins)
     why = f"capture {capture:g} mm vs worst pin offset {worst:g} mm + {c.position_error_mm:g} mm position error"
     return margin("rig_pin_capture", capture - worst - c.position_error_mm, "mm", why)
 
@@ -113,6 +152,8 @@ def rig_pin_depth(c: CheckContext) -> Criterion:
 
 
 CRITERIA = (
+    ("catalog", catalog),
+    ("tooling_range", tooling_range),
     ("bay_width", bay_width),
     ("bay_length", bay_length),
     ("transport_clearance", transport_clearance),
