@@ -230,6 +230,19 @@ class Station:
     def _truth_extra(self) -> dict:
         return {}
 
+    def _catalog_section(self, tool_settings_m) -> dict[str, Any]:
+        """The station's interface catalog for the description: per family it
+        serves, its mass, tolerance, CoG and the tooling ``tool_settings_m(pack)`` it needs."""
+        return {
+            family: {
+                "mass_kg": pack.mass_kg,
+                "mass_tolerance_kg": pack.tolerances.mass_kg,
+                "cog": [c * MM for c in pack.cog_mm],
+                "tooling": tool_settings_m(pack),
+            }
+            for family, pack in self.cfg.station_catalog.items()
+        }
+
     def _signals_extra(self) -> dict[str, float]:
         return {}
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
 from controllers.engine import MM, STANDARD_GRAVITY_M_S2, Fault, PhaseGen, Refusal, SwapSequence
+from controllers.sequences.tooling import identify_pack, read_catalog
 from swapwire.station import StationDescription
 from swapwire.typed import from_wire
 from swapwire.vocab import under_chassis as vocab
@@ -62,16 +63,8 @@ class UnderChassisSequence(SwapSequence):
     def __init__(self, cfg: ControllerConfig, station: StationDescription):
         super().__init__(cfg, station)
         self.pos = from_wire(vocab.Positions, station.positions, where="welcome.station.positions")
-        raw = station.sections.get(vocab.CATALOG_SECTION)
         # A station without a catalog has a fixed tool: nothing to identify it by, nothing to set.
-        self.catalog: dict[str, vocab.CatalogEntry] | None = (
-            None
-            if raw is None
-            else {
-                family: from_wire(vocab.CatalogEntry, entry, where=f"welcome.station.catalog.{family}")
-                for family, entry in raw.items()
-            }
-        )
+        self.catalog = read_catalog(station)
         self.entry: vocab.CatalogEntry | None = None
 
     def _present(self) -> bool:
@@ -109,31 +102,7 @@ class UnderChassisSequence(SwapSequence):
 
     # -- the pack in hand -------------------------------------------------------------
     def _identify_pack(self) -> vocab.CatalogEntry | None:
-        """The catalog entry of the pack the vehicle reports; refuses an unknown
-        pack, and one whose tooling lies beyond the axes' travel."""
-        if self.catalog is None:
-            return None
-        family = self._sensors().get(vocab.PACK_ID.name)
-        if family is None:
-            raise Refusal("the pack in the vehicle reports no identity", by="pack_identity")
-        entry = self.catalog.get(family)
-        if entry is None:
-            raise Refusal(
-                f"pack {family!r} is not in this station's catalog ({', '.join(sorted(self.catalog))}): "
-                f"no known interface to set the tool to",
-                by="pack_identity",
-            )
-        for axis, target in entry.tooling.items():
-            spec = self.axes.get(axis)
-            if spec is None:
-                raise Refusal(f"the catalog sets tooling axis {axis!r}, which this station lacks", by="pack_identity")
-            if not spec.lower <= target <= spec.upper:
-                raise Refusal(
-                    f"the tool cannot adapt to pack {family}: {axis} would need {target / MM:.0f} mm, beyond "
-                    f"[{spec.lower / MM:.0f}, {spec.upper / MM:.0f}] mm",
-                    by="pack_identity",
-                )
-        return entry
+        return identify_pack(self.catalog, self._sensors(), self.axes, Refusal)
 
     def _weigh(self, which: str) -> PhaseGen:
         """Weigh the pack on the pallet's pad cells and compare it with the

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from swapwire import sensors as s
+from swapwire.vocab import catalog
 from swapwire.typed import wfield
 
 FAMILY = "under_chassis"
@@ -39,19 +40,10 @@ SENSORS = (
     LOAD_CELL, PACK_PRESENT, s.FLOAT_LOCKED, TOOL_COUPLED, s.CONNECTOR_MATED, VISION, s.LOCKS, PACK_ID, PAD_LOADS,
     *s.SAFETY,
 )  # fmt: skip
-CATALOG_SECTION = "catalog"
+CATALOG_SECTION = catalog.CATALOG_SECTION
+CatalogEntry = catalog.CatalogEntry
 TOOLS: dict[str, tuple[str, ...]] = {}
 PACK_FEATURES = {"locating_pin_length": "m: how far the pack's locating pins stand out of its top face"}
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One pack family in the station's interface catalog (section ``catalog``)."""
-
-    mass_kg: float = wfield(unit="kg")
-    mass_tolerance_kg: float = wfield(unit="kg", doc="the family's manufacturing tolerance")
-    cog: list[float] = wfield(unit="m", doc="[x, y, z] from the top-face centre")
-    tooling: dict[str, float] = wfield(unit="m", doc="tooling axis -> the position this family needs")
 
 
 @dataclass(frozen=True)

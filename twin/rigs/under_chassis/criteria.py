@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from twin.criterion import CheckContext, Criterion, margin, nearest
+from twin.criterion import CheckContext, Criterion, catalog, margin, nearest, set_tooling_mm
+from twin.criterion import tooling_range as shared_tooling_range
 from twin.rigs.under_chassis import layout
 
 MM = 1e-3
@@ -72,38 +73,13 @@ def lift_reach(c: CheckContext) -> Criterion:
 
 
 def _set_tooling_mm(c: CheckContext) -> dict[str, float]:
-    """Where the controller sets the tooling for this pack (its catalog
-    interface), held to each axis's travel: a setting beyond it stands at the limit."""
-    axes = c.cfg.rig.axes
-    out = {}
-    for axis, target_m in layout.tool_settings_m(c.cfg.pack).items():
-        spec = getattr(axes, axis)
-        out[axis] = min(max(target_m / MM, spec.lower_mm), spec.upper_mm)
-    return out
-
-
-def catalog(c: CheckContext) -> Criterion:
-    """The pack's family is in the station's interface catalog: the controller knows what to set its tool to."""
-    fid, known = c.cfg.pack.family_id, sorted(c.cfg.station_catalog)
-    ok = fid in known
-    why = f"{fid} {'is' if ok else 'is not'} in the station's catalog of {len(known)} families"
-    if not ok:
-        why += f" ({', '.join(known)}): an unknown pack is refused before anything moves"
-    return Criterion("catalog", ok, why)
+    return set_tooling_mm(c, layout.tool_settings_m(c.cfg.pack))
 
 
 def tooling_range(c: CheckContext) -> Criterion:
     """min over the tooling axes of the setting's distance inside [lower, upper]: the
     pads under the pack's support points, the pins under its rig holes."""
-    axes = c.cfg.rig.axes
-    worst, why = math.inf, ""
-    for axis, target_m in layout.tool_settings_m(c.cfg.pack).items():
-        spec, v = getattr(axes, axis), target_m / MM
-        m = min(v - spec.lower_mm, spec.upper_mm - v)
-        if m < worst:
-            worst = m
-            why = f"{axis} set to {v:g} mm in its [{spec.lower_mm:g}, {spec.upper_mm:g}] mm travel (tightest axis)"
-    return margin("tooling_range", worst, "mm", why)
+    return shared_tooling_range(c, layout.tool_settings_m(c.cfg.pack))
 
 
 def pallet_pads(c: CheckContext) -> Criterion:

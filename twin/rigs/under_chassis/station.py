@@ -152,15 +152,7 @@ class UnderChassisStation(Station):
 
     def _sections(self) -> dict[str, Any]:
         """The station's interface catalog: what it holds of each family it serves."""
-        entries = {}
-        for family, pack in self.cfg.station_catalog.items():
-            entries[family] = {
-                "mass_kg": pack.mass_kg,
-                "mass_tolerance_kg": pack.tolerances.mass_kg,
-                "cog": [c * MM for c in pack.cog_mm],
-                "tooling": layout.tool_settings_m(pack),
-            }
-        return {vocab.CATALOG_SECTION: entries}
+        return {vocab.CATALOG_SECTION: self._catalog_section(layout.tool_settings_m)}
 
     def _pack_features(self) -> dict[str, float]:
         return {"locating_pin_length": self.cfg.pack.locating_pins.length_mm * MM}
