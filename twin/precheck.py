@@ -85,14 +85,16 @@ def _access(c: CheckContext) -> Criterion:
 
     pack, fam = c.cfg.pack, rig_family(c.cfg.rig.family)
     ok = pack.access in fam.access
+    words = {"below": "from below", "above": "from above", "side": "from the side"}
     reach = sorted(name for name, f in FAMILIES.items() if pack.access in f.access)
     if ok:
-        why = f"pack reached from {pack.access}; the {fam.name} rig reaches packs from {' or '.join(fam.access)}"
+        reaches = " or ".join(words[a] for a in fam.access)
+        why = f"pack reached {words[pack.access]}; the {fam.name} rig reaches packs {reaches}"
     else:
         others = f"only the {', '.join(reach)} rig family reaches it" if reach else "no rig family in the registry does"
         why = (
-            f"no rig here reaches a pack from {pack.access}: the {fam.name} rig reaches packs from "
-            f"{' or '.join(fam.access)}; {others}"
+            f"no rig here reaches a pack {words[pack.access]}: the {fam.name} rig reaches packs "
+            f"{' or '.join(words[a] for a in fam.access)}; {others}"
         )
     return Criterion("access", ok, why)
 

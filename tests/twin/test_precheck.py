@@ -15,15 +15,20 @@ from swaptwin.config import load
 from tests.conftest import REPO
 
 UNDER_CHASSIS = (
+    "catalog",
+    "tooling_range",
     "bay_width",
     "bay_length",
     "transport_clearance",
+    "pallet_clearance",
     "lift_reach",
     "pallet_pads",
     "rig_pin_capture",
     "rig_pin_depth",
 )
 OVERHEAD = (
+    "catalog",
+    "tooling_range",
     "truck_width",
     "suspension",
     "hoist_landing",

@@ -37,9 +37,16 @@ from twin.schema._fields import q
 
 @dataclass(frozen=True)
 class Dimensions:
-    length_mm: float = q(lo=100.0, hi=6000.0, unit="mm")
-    width_mm: float = q(lo=100.0, hi=4000.0, unit="mm")
-    height_mm: float = q(lo=50.0, hi=3000.0, unit="mm")
+    length_mm: float = q(lo=100.0, hi=6000.0, unit="mm", doc="outer length of the body along the vehicle (x)")
+    width_mm: float = q(
+        lo=100.0,
+        hi=4000.0,
+        unit="mm",
+        doc="outer width of the body across the vehicle (y); without an underbody pack's flanges",
+    )
+    height_mm: float = q(
+        lo=50.0, hi=3000.0, unit="mm", doc="top face to bottom face; pins and castings stand out of it, not counted"
+    )
 
 
 @dataclass(frozen=True)
@@ -47,12 +54,14 @@ class Tolerances:
     """Manufacturing tolerances, sampled by qualification runs."""
 
     # QC/T 1204.4-2024 Table 1: +-4 mm (400-1000 mm), +-6 mm (1000-2000 mm), +-8 mm (2000-4000 mm).
-    length_mm: float = q(lo=0.0, hi=20.0, unit="mm")
-    width_mm: float = q(lo=0.0, hi=20.0, unit="mm")
-    height_mm: float = q(lo=0.0, hi=20.0, unit="mm")
+    length_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="+- on dimensions.length_mm")
+    width_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="+- on dimensions.width_mm")
+    height_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="+- on dimensions.height_mm")
     # QC/T 1204.4-2024 section 4.1: fixing points, HV connector, coolant port +-2 mm.
-    interface_position_mm: float = q(lo=0.0, hi=10.0, unit="mm")
-    mass_kg: float = q(lo=0.0, hi=500.0, unit="kg")
+    interface_position_mm: float = q(
+        lo=0.0, hi=10.0, unit="mm", doc="+- on every interface feature's position (locks, pins, holes, connector)"
+    )
+    mass_kg: float = q(lo=0.0, hi=500.0, unit="kg", doc="+- on mass_kg")
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,8 @@ class Flange:
     """Side flanges along the pack's long edges, flush with the top face.
     Locks anchor on them, and storage rails carry the pack by them."""
 
-    width_mm: float = q(lo=10.0, hi=300.0, unit="mm")
-    thickness_mm: float = q(lo=5.0, hi=200.0, unit="mm")
+    width_mm: float = q(lo=10.0, hi=300.0, unit="mm", doc="how far each flange stands out of a long side")
+    thickness_mm: float = q(lo=5.0, hi=200.0, unit="mm", doc="downward from the top face")
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,12 @@ class LocatingPins:
 class RigHoles:
     """Blind chamfered holes in the pack's bottom face for the rig's locating pins."""
 
-    diameter_mm: float = q(lo=4.0, hi=120.0, unit="mm")
-    chamfer_mm: float = q(lo=0.0, hi=30.0, unit="mm")
-    depth_mm: float = q(lo=5.0, hi=300.0, unit="mm")
-    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] on the bottom face")
+    diameter_mm: float = q(lo=4.0, hi=120.0, unit="mm", doc="bore; the pallet's pins must be thinner")
+    chamfer_mm: float = q(lo=0.0, hi=30.0, unit="mm", doc="45 degree lead-in around the bore")
+    depth_mm: float = q(lo=5.0, hi=300.0, unit="mm", doc="deeper than the pallet's pins stand")
+    positions_mm: list[list[float]] = q(
+        unit="mm", doc="[x, y] on the bottom face; the adaptive pallet sets its pins to their mean |x|, at y = 0"
+    )
 
     def check(self):
         return [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
@@ -105,7 +116,7 @@ class Connector:
     float_mm: float = q(lo=0.0, hi=20.0, unit="mm", doc="radial float of the vehicle half")
     float_deg: float = q(lo=0.0, hi=10.0, unit="deg")
     engagement_mm: float = q(lo=1.0, hi=100.0, unit="mm")
-    mating_force_n: float = q(lo=0.0, hi=20000.0, unit="N")
+    mating_force_n: float = q(lo=0.0, hi=20000.0, unit="N", doc="to push the halves together over engagement_mm")
     max_force_n: float = q(lo=0.0, hi=100000.0, unit="N", doc="contact force limit (hazard above)")
 
 
@@ -174,10 +185,12 @@ class VisualMesh:
 
 @dataclass(frozen=True)
 class Electrical:
-    nominal_voltage_v: float = q(lo=12.0, hi=1500.0, unit="V")
-    max_current_a: float = q(lo=1.0, hi=3000.0, unit="A")
+    nominal_voltage_v: float = q(lo=12.0, hi=1500.0, unit="V", doc="must lie in the station racks' voltage window")
+    max_current_a: float = q(
+        lo=1.0, hi=3000.0, unit="A", doc="the largest charging current it accepts, which the racks must deliver"
+    )
     # GB 38031-2025: insulation >= 100 ohm/V DC after mechanical tests.
-    min_insulation_ohm_per_v: float = q(lo=1.0, hi=1e6, unit="ohm/V")
+    min_insulation_ohm_per_v: float = q(lo=1.0, hi=1e6, unit="ohm/V", doc="GB 38031-2025: >= 100 ohm/V")
 
 
 ACCESS_DIRECTIONS = ("below", "above", "side")
@@ -189,7 +202,7 @@ class PackBase:
 
     form: str = q(doc="underbody, top_lift or side")
     family_id: str = q(doc="as the station reads it from the pack's ID tag or its BMS identity")
-    description: str = q()
+    description: str = q(doc="one line, in words")
     access: Literal["below", "above", "side"] = q(
         doc="from where a station's rig reaches the pack: below (under-chassis), above (overhead), side"
     )
@@ -197,8 +210,8 @@ class PackBase:
         doc="vehicle models it fits: names in configs/vehicle/; a run uses the first unless vehicle= is given"
     )
     rig_families: list[str] = q(doc="the rig families that can swap it (names in the rig registry)")
-    energy_kwh: float = q(lo=1.0, hi=2000.0, unit="kWh")
-    mass_kg: float = q(lo=10.0, hi=20000.0, unit="kg")
+    energy_kwh: float = q(lo=1.0, hi=2000.0, unit="kWh", doc="nominal")
+    mass_kg: float = q(lo=10.0, hi=20000.0, unit="kg", doc="the whole pack as swapped (housing, modules, fittings)")
     cog_mm: list[float] = q(length=3, unit="mm", doc="from the top-face centre; z is negative (below)")
     friction: float = q(lo=0.05, hi=1.5, doc="Coulomb friction of the pack's surfaces")
     dimensions: Dimensions = q()
@@ -209,7 +222,7 @@ class PackBase:
         unit="mm", doc="[x, y] where the interface face bears on its seat: vehicle pads, cradle or stand pads"
     )
     electrical: Electrical = q()
-    coolant_position_mm: list[float] = q(length=2, unit="mm")
+    coolant_position_mm: list[float] = q(length=2, unit="mm", doc="[x, y] of the coolant port on the interface face")
 
     def _face_problems(self, named_points: dict[str, list[list[float]]]) -> list[tuple[str, str]]:
         from twin.rigs import FAMILIES
@@ -247,7 +260,7 @@ class PackBase:
 
 @dataclass(frozen=True)
 class PackUnderbody(PackBase):
-    form: Literal["underbody"] = q()
+    form: Literal["underbody"] = q(doc="underbody")
     flange: Flange = q()
     locating_pins: LocatingPins = q()
     rig_holes: RigHoles = q()
@@ -307,10 +320,12 @@ class PackUnderbody(PackBase):
 class LiftingPoints:
     """ISO 1161-style corner castings on the top face, for the spreader's twist-locks."""
 
-    positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each casting's aperture centre")
+    positions_mm: list[list[float]] = q(
+        unit="mm", doc="[x, y] of each casting's aperture centre; the spreader sets its span to their largest |y|"
+    )
     # ISO 1161 top aperture: 124.5 mm long axis, flats 63.5 mm apart (B, domain.md).
-    aperture_length_mm: float = q(lo=10.0, hi=500.0, unit="mm")
-    aperture_width_mm: float = q(lo=10.0, hi=500.0, unit="mm")
+    aperture_length_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="long axis, along x")
+    aperture_width_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="across the flats")
     casting_size_mm: float = q(lo=50.0, hi=500.0, unit="mm", doc="square footprint of a casting")
     casting_height_mm: float = q(lo=5.0, hi=300.0, unit="mm", doc="standing proud of the top face")
 
@@ -328,9 +343,9 @@ class ConeSockets:
     """Chamfered sockets in the bottom face that the vehicle's guide cones find."""
 
     positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] on the bottom face")
-    diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm")
+    diameter_mm: float = q(lo=10.0, hi=300.0, unit="mm", doc="wider than the guide cones")
     chamfer_mm: float = q(lo=0.0, hi=100.0, unit="mm", doc="45 degree lead-in")
-    depth_mm: float = q(lo=10.0, hi=500.0, unit="mm")
+    depth_mm: float = q(lo=10.0, hi=500.0, unit="mm", doc="deeper than the cones stand")
 
     def check(self):
         return [(f"positions_mm[{i}]", "needs [x, y]") for i, p in enumerate(self.positions_mm) if len(p) != 2]
@@ -338,7 +353,7 @@ class ConeSockets:
 
 @dataclass(frozen=True)
 class PackTopLift(PackBase):
-    form: Literal["top_lift"] = q()
+    form: Literal["top_lift"] = q(doc="top_lift")
     lifting_points: LiftingPoints = q()
     cone_sockets: ConeSockets = q()
     visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")
@@ -375,7 +390,7 @@ class PackSide(PackBase):
     Its frame is the centre of its top face like every form; y points out of
     the vehicle on the side it is drawn from (``side``)."""
 
-    form: Literal["side"] = q()
+    form: Literal["side"] = q(doc="side")
     side: Literal["left", "right"] = q(doc="the vehicle's side its compartment opens to")
     rails: SideRails = q()
     visual_mesh: VisualMesh = q(factory=VisualMesh, doc="optional brand mesh, visual only")

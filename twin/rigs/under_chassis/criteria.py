@@ -57,6 +57,28 @@ def transport_clearance(c: CheckContext) -> Criterion:
     return margin("transport_clearance", walls_bottom - top, "mm", why)
 
 
+def pallet_clearance(c: CheckContext) -> Criterion:
+    """The pallet meets the bay's walls nowhere: it passes inside them
+    (min((bay - pallet) / 2 over length and width) - position error), or its
+    plate stays below them at the seat ((height - tolerance + pad height) - wall depth).
+    The margin is the better of the two."""
+    p, pal, bay = c.cfg.pack, c.cfg.rig.pallet, c.cfg.vehicle.bay
+    inside = min(bay.length_mm - pal.length_mm, bay.width_mm - pal.width_mm) / 2 - c.position_error_mm
+    below = (p.dimensions.height_mm - p.tolerances.height_mm + pal.pad_height_mm) - bay.wall_depth_mm
+    if inside >= below:
+        why = (
+            f"the {pal.length_mm:g} x {pal.width_mm:g} mm pallet passes inside the "
+            f"{bay.length_mm:g} x {bay.width_mm:g} mm bay"
+        )
+    else:
+        why = (
+            f"the pallet overhangs the bay; at the seat its plate is "
+            f"{p.dimensions.height_mm - p.tolerances.height_mm:g} + {pal.pad_height_mm:g} mm below the seat plane, "
+            f"the walls reach {bay.wall_depth_mm:g} mm down"
+        )
+    return margin("pallet_clearance", max(inside, below), "mm", why)
+
+
 def lift_reach(c: CheckContext) -> Criterion:
     """lift.upper_mm - (bay contact of the shortest pack + seat overtravel)."""
     p, rig = c.cfg.pack, c.cfg.rig
@@ -133,6 +155,7 @@ CRITERIA = (
     ("bay_width", bay_width),
     ("bay_length", bay_length),
     ("transport_clearance", transport_clearance),
+    ("pallet_clearance", pallet_clearance),
     ("lift_reach", lift_reach),
     ("pallet_pads", pallet_pads),
     ("rig_pin_capture", rig_pin_capture),
