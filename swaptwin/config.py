@@ -76,6 +76,7 @@ class SwapConfig:
     observer_endpoint: str
     resolved: dict[str, Any]  # the whole resolved config, as written to result.json
     sessions: int | None = 1  # swaptwin plant: sessions to serve (None: until stopped)
+    files: dict[str, str] = dataclasses.field(default_factory=dict)  # group -> absolute path of the file read
 
 
 class _Sources:
@@ -93,6 +94,11 @@ class _Sources:
             if (folder / relative).is_file():
                 return str(folder / relative) if folder != CONFIG_DIR else f"configs/{relative}"
         return f"configs/{relative}"
+
+    def path(self, group: str) -> str | None:
+        """The absolute path of the file a group's option was read from, if known."""
+        relative = f"{group}/{self.choices.get(group, '?')}.yaml"
+        return next((str(f / relative) for f in self.folders if (f / relative).is_file()), None)
 
     def __call__(self, group: str | None, key: str) -> str:
         hit = [o for o in self.overrides if o.split("=", 1)[0].lstrip("+~") in (key, key.split("[")[0])]
@@ -259,6 +265,7 @@ def validate(
         observer_endpoint=data["observer_endpoint"],
         resolved=data,
         sessions=data.get("sessions", 1),
+        files={g: path for g in GROUPS if (path := v.where.path(g)) is not None} if choices else {},
     )
 
 
@@ -392,9 +399,16 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return hydra_compose(config_name=PRIMARY, overrides=overrides + extra, return_hydra_config=True)
 
+    from hydra.errors import MissingConfigException
+
     cfg = once([])
     vehicle = pack_vehicle(cfg, _choices_and_sources(cfg)[0], overrides)
-    return cfg if vehicle is None else once([f"vehicle={vehicle}"])
+    if vehicle is None:
+        return cfg
+    try:
+        return once([f"vehicle={vehicle}"])
+    except MissingConfigException:
+        return cfg  # a vehicle that has no file: validation names the pack's key
 
 
 def recompose_for_pack_vehicle(cfg: DictConfig, *, choices: dict, overrides: list[str], folders: list[str]):

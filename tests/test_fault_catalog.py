@@ -30,6 +30,8 @@ EXPECTED = {
     "load_cell_offset": ((), "safe_stop", ("load_plausibility",)),
     "lock_channels_disagree": ((), "safe_stop", ("two_channel",)),
     "misparked": ((), "refused", ("precondition",)),
+    "pack_mislabelled": (("pack=car_block_25",), "safe_stop", ("pack_check",)),
+    "cog_shifted": ((), "safe_stop", ("pack_check",)),
     "pin_jam": ((), "safe_stop", ("timeout",)),
     "power_loss": ((), "safe_stop", ("safety_input",)),
     "pressure_loss": ((), "safe_stop", ("lock_status",)),
