@@ -24,12 +24,15 @@ so it reads the same files.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
@@ -269,6 +272,15 @@ def validate(
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _pack_file(path: str, _mtime_ns: int) -> Any:
+    """A pack file's data (cached while the file is unchanged: a batch composes
+    many jobs). Pack files are plain data, so a YAML load is all Hydra would do."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
 def _catalog_files(folders: list[Path]) -> dict[str, Path]:
     """Every pack file Hydra would find, by option name (a user's folder first)."""
     found: dict[str, Path] = {}
@@ -288,12 +300,12 @@ def _station_catalog(v: _Validation, data: dict, rig: Any) -> dict[str, Any]:
         raw = {}
         named = None if rig is None else rig.catalog
         for name, path in _catalog_files(v.where.folders).items():
-            entry = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+            entry = _pack_file(str(path), path.stat().st_mtime_ns)
             if not isinstance(entry, dict):
                 continue
             listed = rig is not None and rig.family in (entry.get("rig_families") or [])
             if (named is None and listed) or (named is not None and entry.get("family_id") in named):
-                raw[str(entry.get("family_id", name))] = entry
+                raw[str(entry.get("family_id", name))] = copy.deepcopy(entry)
         missing = sorted(set(named or []) - set(raw))
         if missing:
             v.fail("rig", "rig.catalog", f"no pack file with family_id {', '.join(missing)} in the config folders")
