@@ -193,7 +193,7 @@ def _without_connector(text: str) -> str:
         (
             lambda t: t.replace("native_type: hydraulic_pin", "native_type: bolt"),
             "pack.locks.native_type",
-            "'bolt' is not a lock type; choose one of",
+            "'rivet' is not a lock type; choose one of",
         ),
         (lambda t: t + "_target_: os.system\n", "pack._target_", "code-bearing keys are refused"),
         (

@@ -38,6 +38,10 @@ FaultKind = Literal[
     "latch_power_loss",
     # clips
     "broken_spring",
+    # bolts
+    "under_torque",
+    "cross_thread",
+    "seized_bolt",
     # vehicle
     "misparked",
     "suspension_sag",
@@ -67,6 +71,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "leak_down": ("lock", "rate"),
     "latch_power_loss": (),
     "broken_spring": ("lock",),
+    "under_torque": ("lock",),
+    "cross_thread": ("lock",),
+    "seized_bolt": ("lock",),
     "misparked": ("x_mm", "y_mm", "yaw_deg"),
     "suspension_sag": ("factor",),
     "wrong_pack_family": ("value",),
