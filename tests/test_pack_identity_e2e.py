@@ -68,3 +68,17 @@ def test_a_cog_shift_within_tolerance_passes(tmp_path):
     """The check must not fire on a pack within its tolerance: 20 mm of a 40 mm limit."""
     result = _swap(tmp_path, "fault=cog_shifted", "fault.x_mm=20")
     assert result["controller"]["outcome"] == "done", result["controller"]
+
+
+@pytest.mark.slow
+def test_a_heavier_pack_than_the_full_speed_mass_travels_slower(tmp_path):
+    """The controller adapts its transport to the mass it weighed: with full speed only up
+    to 300 kg, the 555 kg pack travels at 300/555 of the travel axis's speed."""
+    base = _swap(tmp_path / "a")
+    slow = _swap(tmp_path / "b", "controller.sequences.under_chassis.full_speed_mass_kg=300")
+    phase = {r["name"]: r["duration_s"] for r in base["phases"]}
+    slowed = {r["name"]: r["duration_s"] for r in slow["phases"]}
+    assert slowed["store_depleted"] > phase["store_depleted"] + 1.0
+    assert slowed["approach_align"] > phase["approach_align"] + 1.0
+    assert slowed["drive_under"] == pytest.approx(phase["drive_under"])  # empty: full speed
+    assert slow["verdict"]["status"] == "pass"

@@ -48,6 +48,9 @@ class UnderChassisTuning:
     weigh_samples: int = q(1, 1000, "", "pad load frames averaged when a lifted pack is weighed")
     weigh_tolerance_kg: float = q(0.0, 1000.0, "kg", "allowed beyond the family's own mass tolerance")
     cog_tolerance_mm: float = q(0.0, 1000.0, "mm", "allowed CoG offset from the catalog's, in x and y")
+    full_speed_mass_kg: float = q(
+        1.0, 100000.0, "kg", "a weighed pack up to this mass travels at full speed; a heavier one in proportion slower"
+    )
     timeouts_s: dict[str, float] = q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self) -> list[tuple[str, str]]:
@@ -66,6 +69,7 @@ class UnderChassisSequence(SwapSequence):
         # A station without a catalog has a fixed tool: nothing to identify it by, nothing to set.
         self.catalog = read_catalog(station)
         self.entry: vocab.CatalogEntry | None = None
+        self.measured_mass_kg: float | None = None  # the last pack weighed on the pad cells
 
     def _present(self) -> bool:
         return self._two_channels("pack-present", self._sensors()[vocab.PACK_PRESENT.name])
@@ -119,7 +123,7 @@ class UnderChassisSequence(SwapSequence):
             sums = [s + f for s, f in zip(sums, loads)]
         f = [s / t.weigh_samples for s in sums]
         total = sum(f)
-        mass = total / STANDARD_GRAVITY_M_S2
+        mass = self.measured_mass_kg = total / STANDARD_GRAVITY_M_S2
         allowed = entry.mass_tolerance_kg + t.weigh_tolerance_kg
         if abs(mass - entry.mass_kg) > allowed:
             raise Fault(
@@ -137,6 +141,15 @@ class UnderChassisSequence(SwapSequence):
                 f"(limit {t.cog_tolerance_mm:g} mm): shifted modules, or another pack",
                 by="pack_check",
             )
+
+    def _carry_speed(self) -> dict[str, float]:
+        """The travel speed for the pack just weighed: full up to ``full_speed_mass_kg``,
+        then in proportion slower, so the drive's force to accelerate it stays what a
+        pack of that mass needs at full speed (the wire commands speeds, not accelerations)."""
+        m = self.measured_mass_kg
+        if m is None or m <= self.tuning.full_speed_mass_kg:
+            return {}
+        return {"travel": self.axes["travel"].max_speed * self.tuning.full_speed_mass_kg / m}
 
     # -- phases ----------------------------------------------------------------------
     def _phase_identify(self) -> PhaseGen:
@@ -189,7 +202,7 @@ class UnderChassisSequence(SwapSequence):
     def _phase_store_depleted(self) -> PhaseGen:
         slot = self._slot("empty")
         self._check_carrying()
-        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0})
+        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0}, speed=self._carry_speed())
         self.expect_load = None  # handing the pack over to the rack
         yield from self._move({"lift": self.pos.lift_low})
         if self._present():
@@ -213,7 +226,7 @@ class UnderChassisSequence(SwapSequence):
 
     def _phase_approach_align(self) -> PhaseGen:
         bay = self.pos.bay
-        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw})
+        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw}, speed=self._carry_speed())
         yield from self._align_on_vision(self.tuning.align)
 
     def _phase_raise_insert(self) -> PhaseGen:
