@@ -14,7 +14,11 @@ def _options(group: str) -> list[str]:
 
 # Options that only fit another station than the default one (their targets are
 # checked at load, tests/twin/test_fault_targets.py).
-_CONTEXT = {("fault", "broken_spring"): ["lock=mech_clip"], ("fault", "suspension_sag"): ["rig=overhead"]}
+_CONTEXT = {
+    ("fault", "broken_spring"): ["lock=mech_clip"],
+    ("fault", "suspension_sag"): ["rig=overhead"],
+    **{("fault", bolt_fault): ["lock=bolt"] for bolt_fault in ("under_torque", "cross_thread", "seized_bolt")},
+}
 
 
 @pytest.mark.parametrize("group", GROUPS)
