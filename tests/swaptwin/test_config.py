@@ -45,7 +45,7 @@ def test_every_option_of_every_group_composes_and_validates(group):
             "rig.axes.lift.max_speed_mm_s",
             "[0.1, 5000.0] mm/s",
         ),
-        ("lock.type=bolt", "command-line override", "lock.type", "is not known; choose one of"),
+        ("lock.type=rivet", "command-line override", "lock.type", "is not known; choose one of"),
         ("+pack._target_=os.system", "command-line override", "pack._target_", "code-bearing keys are refused"),
         ("+scenario.parking_offset_cm=3", "command-line override", "scenario.parking_offset_cm", "unknown key"),
         (
