@@ -47,6 +47,7 @@ from twin.session.plant import END_INTERRUPTED, Plant
 
 log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
+NOT_SIMULATED = "not_simulated"  # a session's end: the combination has no geometry to build
 
 
 def server_security(endpoint: str, observer_endpoint: str | None, keys_dir: str | None) -> ServerSecurity | None:
@@ -82,10 +83,11 @@ class PlantServer:
         self.sessions = 0
 
     def serve(self, cfg: SwapConfig, out_dir: Path) -> dict:
-        """One session with ``cfg``; its result, written to ``out_dir/result.json``."""
+        """One session with ``cfg``; its result, written to ``out_dir/result.json``.
+        A combination the pre-check cannot even judge (a pack the rig does not
+        reach, of a form it does not take, in a vehicle it does not serve) has
+        no geometry to build: its result says so, and no session is served."""
         p = cfg.plant
-        station = make_station(p, world=self.world)
-        self.world = station.world
         recorder = Recorder(
             resolved_config=cfg.resolved,
             seed=p.seed,
@@ -94,6 +96,11 @@ class PlantServer:
             pack=p.pack,
             gravity_m_s2=p.physics.gravity_m_s2,
         )
+        report = precheck(p, cfg.controller)
+        if report.not_judged:
+            return self._not_simulated(recorder, report, out_dir)
+        station = make_station(p, world=self.world)
+        self.world = station.world
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
         plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None)
         self.sessions += 1
@@ -114,12 +121,7 @@ class PlantServer:
         result = recorder.result()
         result["versions"] = versions(p, station.world.assets)
         # The static pre-check beside the dynamic result: the two should agree.
-        report = precheck(p, cfg.controller)
-        result["precheck"] = {
-            "passed": report.passed,
-            "failed": [c.name for c in report.failed],
-            "criteria": report.to_dict()["criteria"],
-        }
+        result["precheck"] = _precheck_record(report)
         if not report.passed:
             result["verdict"]["status"] = "fail"
             failed = ", ".join(c.name for c in report.failed)
@@ -134,10 +136,32 @@ class PlantServer:
             raise KeyboardInterrupt("session interrupted")
         return result
 
+    def _not_simulated(self, recorder: Recorder, report, out_dir: Path) -> dict:
+        result = recorder.result()
+        result["precheck"] = _precheck_record(report)
+        failed = ", ".join(c.name for c in report.failed)
+        result["verdict"] = {
+            "status": "fail",
+            "reasons": [f"not simulated: the static pre-check fails on {failed}; this combination has no geometry"],
+        }
+        result["session"] = {**(result.get("session") or {}), "end_reason": NOT_SIMULATED}
+        write_json_atomic(out_dir / "result.json", result)
+        log.info("not simulated: pre-check fails on %s", failed)
+        return result
+
     def close(self) -> None:
         self.link.close()
         if self.world is not None:
             self.world.close()
+
+
+def _precheck_record(report) -> dict:
+    return {
+        "passed": report.passed,
+        "failed": [c.name for c in report.failed],
+        "not_judged": [c.name for c in report.not_judged],
+        "criteria": report.to_dict()["criteria"],
+    }
 
 
 def serve_plant(
@@ -160,6 +184,8 @@ def serve_plant(
         while sessions is None or len(results) < sessions:
             where = out_dir / "sessions" / str(len(results) + 1) if per_session_dirs else out_dir
             results.append(server.serve(cfg, where))
+            if results[-1]["session"].get("end_reason") == NOT_SIMULATED:
+                break  # the same config again would not be simulated either
     except KeyboardInterrupt:
         return results, True
     finally:

@@ -225,11 +225,35 @@ def static_parking(faults: list[Fault], offset_mm, yaw_deg: float) -> tuple[list
 
 
 def pack_tag(faults: list[Fault], family_id: str) -> str:
-    """What the pack's ID tag reads: its family, unless a fault says otherwise."""
+    """What the pack's ID tag (and its BMS) reads: its family, unless a fault says otherwise."""
     for f in faults:
-        if f.kind == "wrong_pack_family":
+        if f.kind in ("wrong_pack_family", "pack_mislabelled"):
             return str(f.value)
     return family_id
 
 
-__all__ = ["FaultInjector", "available_kinds", "pack_tag", "static_parking", "target_problems"]
+def registered_family(faults: list[Fault], family_id: str) -> str:
+    """The pack family the vehicle is registered for. A mislabelled pack (its
+    label and BMS say another family, and so does the vehicle's record, which
+    was made from them) deceives registration; only weighing it can tell."""
+    for f in faults:
+        if f.kind == "pack_mislabelled":
+            return str(f.value)
+    return family_id
+
+
+def with_cog_shift(faults: list[Fault], pack):
+    """The pack as it is: its modules shifted in their housing (``cog_shifted``) move its centre of gravity."""
+    import dataclasses
+
+    for f in faults:
+        if f.kind == "cog_shifted":
+            x, y, z = pack.cog_mm
+            return dataclasses.replace(pack, cog_mm=[x + f.x_mm, y + f.y_mm, z])
+    return pack
+
+
+__all__ = [
+    "FaultInjector", "available_kinds", "pack_tag", "registered_family", "static_parking", "target_problems",
+    "with_cog_shift",
+]  # fmt: skip

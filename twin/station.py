@@ -47,7 +47,7 @@ from twin.entities.interface import VehicleInterface
 from twin.entities.pack import PackBody, with_deviation
 from twin.entities.sensors import LoadCell, Vision, quantize
 from twin.entities.servo_rig import ServoRig
-from twin.faults import FaultInjector, pack_tag, target_problems
+from twin.faults import FaultInjector, pack_tag, registered_family, target_problems
 from twin.frames import Pose
 from twin.schema import build
 from twin.schema.fault import SAFETY_KINDS, STATIC_KINDS, Fault
@@ -83,6 +83,7 @@ class Station:
         self.g = cfg.physics.gravity_m_s2
         self.H = cfg.pack.dimensions.height_mm * MM
         self.pack_tag = pack_tag(cfg.faults, cfg.pack.family_id)
+        self.registered_family = registered_family(cfg.faults, cfg.pack.family_id)
         self._owns_world = world is None
         self.world = world or World(cfg.physics)
         self._contact_apart_periods = max(1, round(cfg.hazards.contact_apart_s / self.period_s))
@@ -231,6 +232,19 @@ class Station:
     def _truth_extra(self) -> dict:
         return {}
 
+    def _catalog_section(self, tool_settings_m) -> dict[str, Any]:
+        """The station's interface catalog for the description: per family it
+        serves, its mass, tolerance, CoG and the tooling ``tool_settings_m(pack)`` it needs."""
+        return {
+            family: {
+                "mass_kg": pack.mass_kg,
+                "mass_tolerance_kg": pack.tolerances.mass_kg,
+                "cog": [c * MM for c in pack.cog_mm],
+                "tooling": tool_settings_m(pack),
+            }
+            for family, pack in self.cfg.station_catalog.items()
+        }
+
     def _signals_extra(self) -> dict[str, float]:
         return {}
 
@@ -255,7 +269,7 @@ class Station:
                 vehicle_id=cfg.vehicle.vehicle_id,
                 model=cfg.vehicle.model,
                 vehicle_class=cfg.vehicle.vehicle_class,
-                registered_pack_family=pack.family_id,
+                registered_pack_family=self.registered_family,
             ),
             limits=Limits(payload_kg=cfg.rig.payload_kg, swap_time_limit_s=cfg.vehicle.swap_time_limit_s),
             sensors={s.name: s.info for s in self.vocabulary.SENSORS},

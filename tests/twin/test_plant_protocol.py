@@ -26,7 +26,7 @@ def test_station_description_has_what_a_controller_needs(plant_process, raw_cont
     plant = plant_process()
     c = raw_controller(plant.endpoint)
     s = c.hello()
-    assert {a["name"] for a in s["axes"]} == {"travel", "align", "lift", "yaw"}
+    assert {a["name"] for a in s["axes"]} == {"travel", "align", "lift", "yaw", "pads_x", "pads_y", "pins_x"}
     for a in s["axes"]:
         assert {"unit", "lower", "upper", "max_speed", "max_force"} <= set(a)
     assert s["locks"]["type"] == "hydraulic_pin" and s["locks"]["count"] == 4
