@@ -17,7 +17,8 @@ def test_the_protocol_document_is_not_stale():
 
 def test_a_table_edited_by_hand_is_stale_and_regenerated(tmp_path, capsys):
     text = DOC.read_text(encoding="utf-8")
-    edited = text.replace("| `frame_seq` | int |  | yes | the frame this command answers |", "| `frame_seq` | int | | |", 1)
+    row = "| `frame_seq` | int |  | yes | the frame this command answers |"
+    edited = text.replace(row, "| `frame_seq` | int | | |", 1)
     assert edited != text
     doc = tmp_path / "protocol.md"
     doc.write_text(edited, encoding="utf-8")
