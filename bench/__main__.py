@@ -6,6 +6,8 @@ writes the figures as JSON. Figures are ratios within one run:
 * swap, truck: one swap over the wire (two processes) against the same
   physics in one process; ``--repeats`` each, medians.
 * qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
+* curve: a frame-sized ZeroMQ round trip to another process, without and with
+  CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import time
 
 from bench.batch import bench_qualify
 from bench.swap import bench_swap
+from bench.wire import bench_curve
 from swaptwin.results.atomic import write_json_atomic
 
 CASES = {
     "swap": lambda args: bench_swap([], repeats=args.repeats),
     "truck": lambda args: bench_swap(["rig=overhead"], repeats=args.repeats),
     "qualify": lambda args: bench_qualify(n=args.n),
+    "curve": lambda args: bench_curve(),
 }
 
 
@@ -64,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['efficiency']:.2f}) "
                 f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
             )
+        elif "message_bytes" in r:
+            for link in ("ipc", "tcp"):
+                f = r[link]
+                print(
+                    f"{name} {link}: {r['message_bytes']} B round trip, median plain {f['plain']['median_us']:.0f} us "
+                    f"| CURVE {f['curve']['median_us']:.0f} us | CURVE/plain {f['curve_over_plain']:.2f} "
+                    f"(+{f['curve_cost_us']:.0f} us per round trip)"
+                )
     if args.out:
         write_json_atomic(args.out, report)
     return 0
