@@ -38,12 +38,13 @@ from swaptwin.processes import restore_interrupts
 from swaptwin.results.atomic import write_json_atomic
 from swaptwin.results.verdict import Recorder
 from swaptwin.results.versions import versions
+from swapwire.lifecycle import Lifecycle, State
 from swapwire.security import SecurityError, ServerSecurity, is_local
 from twin.rigs import make_station
 from twin.schema import ConfigError, Problem
 from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
-from twin.session.plant import END_INTERRUPTED, Plant
+from twin.session.plant import END_INTERRUPTED, END_STATION_ERROR, Plant
 
 log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
@@ -81,6 +82,30 @@ class PlantServer:
         self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint, security=self.security)
         self.world = None  # made by the first session's station, reset by every later one
         self.sessions = 0
+        self.lifecycle = Lifecycle()  # swapwire/lifecycle.py: unconfigured until a station is built
+
+    def _take(self, transition: str) -> None:
+        state = self.lifecycle.take(transition)
+        log.info("station lifecycle: %s -> %s", transition, state)
+
+    def _build(self, p):
+        """The session's station, from a station that is unconfigured (the first, or after
+        a failure: recovered with a fresh world) or inactive (the world reset and reused)."""
+        if self.lifecycle.state is State.ERROR:
+            self._take("recover")
+            if self.world is not None:
+                self.world.close()  # a failed station's world is not trusted again
+                self.world = None
+        try:
+            station = make_station(p, world=self.world)
+        except Exception:
+            if self.lifecycle.can("error"):
+                self._take("error")
+            raise
+        self.world = station.world
+        if self.lifecycle.state is State.UNCONFIGURED:
+            self._take("configure")
+        return station
 
     def serve(self, cfg: SwapConfig, out_dir: Path) -> dict:
         """One session with ``cfg``; its result, written to ``out_dir/result.json``.
@@ -99,10 +124,13 @@ class PlantServer:
         report = precheck(p, cfg.controller)
         if report.not_judged:
             return self._not_simulated(recorder, report, out_dir)
-        station = make_station(p, world=self.world)
-        self.world = station.world
+        try:
+            station = self._build(p)
+        except Exception as exc:  # a model that cannot be built: this session fails, the process serves on
+            log.exception("the station could not be built")
+            return self._unbuilt(recorder, report, out_dir, exc)
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
-        plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None)
+        plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None, lifecycle=self.lifecycle)
         self.sessions += 1
         log.info(
             "session %d: %s rig, pack %s, lock %s on %s, clock %s",
@@ -132,8 +160,26 @@ class PlantServer:
         log.info(
             "session %d: verdict %s; result in %s", self.sessions, result["verdict"]["status"], out_dir / "result.json"
         )
+        if stats.end_reason == END_STATION_ERROR:
+            log.error(
+                "session %d: the station failed (%s); the next session rebuilds it", self.sessions, stats.station_error
+            )
         if stats.end_reason == END_INTERRUPTED:
             raise KeyboardInterrupt("session interrupted")
+        return result
+
+    def _unbuilt(self, recorder: Recorder, report, out_dir: Path, exc: Exception) -> dict:
+        result = recorder.result()
+        result["precheck"] = _precheck_record(report)
+        what = f"{type(exc).__name__}: {exc}"[:500]
+        result["verdict"] = {"status": "fail", "reasons": [f"the station could not be built: {what}"]}
+        result["session"] = {
+            **(result.get("session") or {}),
+            "end_reason": END_STATION_ERROR,
+            "station_error": what,
+            "lifecycle": [{"transition": t, "state": str(st)} for t, st in self.lifecycle.history[-1:]],
+        }
+        write_json_atomic(out_dir / "result.json", result)
         return result
 
     def _not_simulated(self, recorder: Recorder, report, out_dir: Path) -> dict:
@@ -150,6 +196,8 @@ class PlantServer:
         return result
 
     def close(self) -> None:
+        if self.lifecycle.can("shutdown"):
+            self._take("shutdown")
         self.link.close()
         if self.world is not None:
             self.world.close()

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 
 class Code(StrEnum):
-    """The ``code`` of an ``error`` or ``refused`` body (docs/protocol.md, section 5)."""
+    """The ``code`` of an ``error`` or ``refused`` body (docs/protocol.md, section 7)."""
 
     MALFORMED = "malformed"  # not msgpack, a bad envelope, too large, nested too deep
     UNEXPECTED_TYPE = "unexpected_type"  # a message type this side does not accept

@@ -383,7 +383,7 @@ class ErrorBody:
 
     reason: str = wfield(doc="what was wrong, in words")
     ref_seq: int | None = wfield(None, doc="seq of the rejected message (null if it could not be read)")
-    code: str = wfield(Code.MALFORMED.value, doc="machine-readable: one of the codes of section 5")
+    code: str = wfield(Code.MALFORMED.value, doc="machine-readable: one of the codes of section 7")
 
     def to_body(self) -> dict[str, Any]:
         return {"reason": self.reason, "ref_seq": self.ref_seq, "code": str(self.code)}
@@ -407,7 +407,7 @@ class Refused:
 class End:
     """The session is over."""
 
-    reason: str = wfield(doc="bye, truncated, link_lost, interrupted, no_controller")
+    reason: str = wfield(doc="bye, truncated, link_lost, interrupted, no_controller, reset, station_error")
     t_s: float = wfield(unit="s", doc="plant time at the end")
 
     def to_body(self) -> dict[str, Any]:

@@ -21,13 +21,13 @@ from swapwire.typed import from_wire, to_wire, wfield
 
 @dataclass(frozen=True)
 class Clock:
-    mode: Literal["lockstep", "realtime"] = wfield(doc="section 3.1")
+    mode: Literal["lockstep", "realtime"] = wfield(doc="section 3.3")
     control_period_s: float = wfield(unit="s", doc="plant time between frames")
 
 
 @dataclass(frozen=True)
 class DrivesInfo:
-    command_timeout_periods: int = wfield(doc="periods without a valid command before a controlled stop (section 3.3)")
+    command_timeout_periods: int = wfield(doc="periods without a valid command before a controlled stop (section 3.5)")
     on_timeout: str = wfield(doc="what the drives do then, in words")
 
 

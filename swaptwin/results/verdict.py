@@ -166,6 +166,8 @@ class Recorder:
                     "strangers_answered",
                     "strangers_ignored",
                     "errors",
+                    "station_error",
+                    "lifecycle",
                     "link",
                     "trace",
                 )
@@ -183,7 +185,9 @@ class Recorder:
 def ending(seen: Observed, reasons: list[str]) -> None:
     """The session ended by the controller's bye, with outcome done."""
     end, controller = seen.end, seen.controller
-    if end.get("end_reason") != "bye":
+    if end.get("end_reason") == "station_error":
+        reasons.append(f"the station failed: {end.get('station_error')}")
+    elif end.get("end_reason") != "bye":
         reasons.append(f"session ended by {end.get('end_reason') or 'nothing (no session)'}, not by the controller")
     if controller.get("outcome") != "done":
         reasons.append(

@@ -32,6 +32,13 @@ Session (docs/protocol.md has the message-level contract):
    reaches ``scenario.max_sim_time_s`` (truncated), after
    ``wire.session_timeout_s`` of silence (link lost), or on interruption.
    The plant then sends ``end`` and publishes the session summary.
+   A station that fails (its model raises; a gateway loses its PLC) ends the
+   session with ``station_error``: the controller gets ``end`` and the
+   result says what failed; the plant process does not crash.
+
+The station's lifecycle (``swapwire/lifecycle.py``): a plant serves a station
+that is ``inactive`` (configured, at rest); the session makes it ``active``
+from the welcome to the end, or ``error`` if it failed.
 
 The station is anything that implements the station port
 (``twin/session/port.py``): the twin's physics, or a gateway's proxy of a real
@@ -41,12 +48,14 @@ station.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import swapwire as wire
 from swapwire.errors import Code
+from swapwire.lifecycle import Lifecycle, State
 from swapwire.messages import CommandRules
 from twin.session.gate import Admitted, Gate
 from twin.session.impairments import ImpairedLink, LinkStats
@@ -62,6 +71,8 @@ END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
 END_RESET = "reset"
+END_STATION_ERROR = "station_error"
+log = logging.getLogger("swaptwin.plant")
 # At most this many rejection texts are kept in a session's summary.
 _KEPT_ERRORS = 20
 # Realtime: at most this many messages already arrived are read once a period's deadline has passed.
@@ -85,6 +96,8 @@ class SessionStats:
     strangers_answered: int = 0  # messages of peers other than the owner that were answered
     strangers_ignored: int = 0  # and those that were not (each stranger is answered at most once a second)
     errors: list[str] = field(default_factory=list)
+    station_error: str = ""  # what failed, when the station did (end reason station_error)
+    lifecycle: list[dict] = field(default_factory=list)  # the station's transitions during the session
     link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
     timing: dict = field(default_factory=dict)  # wall-clock latencies (twin/session/timing.py); host-dependent
 
@@ -136,8 +149,12 @@ class Plant:
         observer: ObserverChannel,
         sinks: Sequence[SessionSink] = (),
         secure: bool = False,
+        lifecycle: Lifecycle | None = None,
     ):
         self.station = station
+        # The station's lifecycle, owned by whoever serves many sessions; a plant of its own
+        # serves a station configured already.
+        self.lifecycle = lifecycle if lifecycle is not None else Lifecycle(State.INACTIVE)
         self.cfg = cfg
         self.observer = observer
         self.description = station.describe()
@@ -169,6 +186,22 @@ class Plant:
         self.sinks: list[SessionSink] = [self.trace, *sinks]
         for i, sink in enumerate(self.sinks):
             observer.sinks.insert(i, sink.observed)
+
+    def _transition(self, name: str) -> None:
+        """Take a lifecycle transition, if the state allows it, and publish it."""
+        if not self.lifecycle.can(name):
+            return
+        state = self.lifecycle.take(name)
+        self.stats.lifecycle.append({"transition": name, "state": str(state)})
+        self.observer.publish(
+            TOPIC_EVENT, {"event": "lifecycle", "transition": name, "state": str(state), "t_s": self._time_s()}
+        )
+
+    def _time_s(self) -> float:
+        try:
+            return self.station.time_s
+        except Exception:  # a failed station may not even say its time
+            return self.stats.sim_time_s
 
     def interrupt(self) -> None:
         """Ask the session loop to end at the next period (signal handlers)."""
@@ -310,15 +343,22 @@ class Plant:
             },
         )
         t_session = time.monotonic()
-        self._send_frame(link)
-        pacing = _Pacing(
-            realtime=self.cfg.clock == "realtime", period_s=self.cfg.wire.control_period_s, anchor=t_session
-        )
-        # 2. One control period per iteration.
-        while True:
-            end = self._period(link, pacing)
-            if end is not None:
-                return self._finish(link, end, t_session)
+        self._transition("activate")
+        try:
+            self._send_frame(link)
+            pacing = _Pacing(
+                realtime=self.cfg.clock == "realtime", period_s=self.cfg.wire.control_period_s, anchor=t_session
+            )
+            # 2. One control period per iteration.
+            while True:
+                end = self._period(link, pacing)
+                if end is not None:
+                    return self._finish(link, end, t_session)
+        except Exception as exc:  # the station failed, not the wire: end the session, keep the process
+            log.exception("the station failed; the session ends with %s", END_STATION_ERROR)
+            self.stats.station_error = f"{type(exc).__name__}: {exc}"[:500]
+            self._transition("error")
+            return self._finish(link, END_STATION_ERROR, t_session)
 
     def _period(self, link: ImpairedLink, pacing: _Pacing) -> str | None:
         """One control period; an end reason when the session ends."""
@@ -482,7 +522,8 @@ class Plant:
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
-        self.stats.sim_time_s = self.station.time_s
+        self.stats.sim_time_s = self._time_s()
+        self._transition("deactivate")
         self.stats.wall_time_s = time.monotonic() - t_start
         self.stats.strangers_answered = self.gate.strangers_answered
         self.stats.strangers_ignored = self.gate.strangers_ignored
@@ -491,11 +532,12 @@ class Plant:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
             self._sent(wire.END, end)
             link.send(self.gate.owner, wire.END, end)
-        truth = self.station.truth()
-        truth["phase"] = self._phase
-        self.observer.publish(TOPIC_TRUTH, truth)
-        for ev in self.station.take_events():
-            self.observer.publish(TOPIC_EVENT, to_native(ev))
+        if reason != END_STATION_ERROR:  # a failed station's last truth cannot be trusted
+            truth = self.station.truth()
+            truth["phase"] = self._phase
+            self.observer.publish(TOPIC_TRUTH, truth)
+            for ev in self.station.take_events():
+                self.observer.publish(TOPIC_EVENT, to_native(ev))
         self.observer.publish(
             TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()}
         )
