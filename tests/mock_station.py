@@ -13,8 +13,8 @@ the family's vocabulary (``swapwire.vocab.<family>``), its derived geometry
 (``twin.rigs.<family>.layout``), the drives (``DriveGroup`` of ``AxisSpec``),
 the real lock models (``twin.locks.make_lock``) and connector model; its
 description equals the twin's (``tests/test_mock_station.py``). The config's
-static faults (``misparked``, ``wrong_pack_family``) shape it as they shape
-the twin; any other configured fault is refused: use the knobs.
+static faults (``misparked``, ``wrong_pack_family``, ``pack_mislabelled``,
+``cog_shifted``) shape it as they shape the twin; any other configured fault is refused: use the knobs.
 
 **Kinematic rules**, each period: the drives step, then the rules, then the frame.
 
@@ -31,13 +31,22 @@ the twin; any other configured fault is refused: use the knobs.
 * The vehicle's lock models and the connector model see the pack at the seat
   (the nearest within the twin's capture distance) by its offset from the
   installed pose, z along the insertion, negative while not fully in.
+* ``pack_id``: the pack's tag (``twin.faults.pack_tag``) while a pack is at the
+  seat, else null (the twin's: its interface's pack). The description's
+  ``catalog`` section is ``twin.rigs.catalog.describe_catalog``, as the twin's.
+* Tooling axes (``pads_x``, ``pads_y``, ``pins_x``; ``span``) are drives like
+  the others. The pads' positions split the pad loads; the span places the
+  twist-locks; the pins are checked against nothing (no pins in the mock).
 
 Under-chassis (tool: the pallet's pad tops at ``travel, align, pad top + lift,
 yaw``): the pack in the bay stays while any lock is engaged; once none is and
 the pallet is at bay contact (pads at the pack's bottom) it rides the pallet
 (``pack_present``, load cell = its weight), its top never above the seat
 plane, until it is lowered onto a slot's rails over the slot or an engaged
-lock holds it at the seat. ``pack_present``: the pads within
+lock holds it at the seat. ``pad_loads_n``: the carried load split between the
+pads where ``pads_x``/``pads_y`` stand by the carried pack's CoG
+(``layout.pad_shares``; the depleted pack's moved by ``cog_shifted``), without
+filter or noise. ``pack_present``: the pads within
 ``presence_gap_mm`` under a pack. ``tool_coupled``: the coupler within
 ``tool.capture_mm`` of the vehicle's lock port across and the pads within
 ``tool.stroke_mm`` of bay contact. A pack that loses its locks with the pallet
@@ -45,8 +54,9 @@ away falls (a ``hazard`` event).
 
 Overhead (tool: the spreader's landing plane at ``bridge, trolley, hoist zero
 + hoist, slew``): the spreader's twist-locks are real models fed the castings'
-offsets; ``spreader.landed``: every casting within ``landed_gap_mm`` of the
-landing plane, under its pad. A pack hangs on the spreader while a spreader
+offsets, where the span axis puts them (``layout.twist_lock_positions_mm``);
+``spreader.landed``: every casting within ``landed_gap_mm`` of the landing
+plane, under its pad. A pack hangs on the spreader while a spreader
 lock is engaged and no vehicle lock was when it was taken; it rests on a stand
 or on the truck's cradle, whose suspension carries k x compression (the
 cradle sinks by ``layout.suspension_sink_m`` under a pack; vision sees it rise
