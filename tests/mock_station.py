@@ -13,8 +13,8 @@ the family's vocabulary (``swapwire.vocab.<family>``), its derived geometry
 (``twin.rigs.<family>.layout``), the drives (``DriveGroup`` of ``AxisSpec``),
 the real lock models (``twin.locks.make_lock``) and connector model; its
 description equals the twin's (``tests/test_mock_station.py``). The config's
-static faults (``misparked``, ``wrong_pack_family``) shape it as they shape
-the twin; any other configured fault is refused: use the knobs.
+static faults (``misparked``, ``wrong_pack_family``, ``pack_mislabelled``,
+``cog_shifted``) shape it as they shape the twin; any other configured fault is refused: use the knobs.
 
 **Kinematic rules**, each period: the drives step, then the rules, then the frame.
 
@@ -31,13 +31,22 @@ the twin; any other configured fault is refused: use the knobs.
 * The vehicle's lock models and the connector model see the pack at the seat
   (the nearest within the twin's capture distance) by its offset from the
   installed pose, z along the insertion, negative while not fully in.
+* ``pack_id``: the pack's tag (``twin.faults.pack_tag``) while a pack is at the
+  seat, else null (the twin's: its interface's pack). The description's
+  ``catalog`` section is ``twin.rigs.catalog.describe_catalog``, as the twin's.
+* Tooling axes (``pads_x``, ``pads_y``, ``pins_x``; ``span``) are drives like
+  the others. The pads' positions split the pad loads; the span places the
+  twist-locks; the pins are checked against nothing (no pins in the mock).
 
 Under-chassis (tool: the pallet's pad tops at ``travel, align, pad top + lift,
 yaw``): the pack in the bay stays while any lock is engaged; once none is and
 the pallet is at bay contact (pads at the pack's bottom) it rides the pallet
 (``pack_present``, load cell = its weight), its top never above the seat
 plane, until it is lowered onto a slot's rails over the slot or an engaged
-lock holds it at the seat. ``pack_present``: the pads within
+lock holds it at the seat. ``pad_loads_n``: the carried load split between the
+pads where ``pads_x``/``pads_y`` stand by the carried pack's CoG
+(``layout.pad_shares``; the depleted pack's moved by ``cog_shifted``), without
+filter or noise. ``pack_present``: the pads within
 ``presence_gap_mm`` under a pack. ``tool_coupled``: the coupler within
 ``tool.capture_mm`` of the vehicle's lock port across and the pads within
 ``tool.stroke_mm`` of bay contact. A pack that loses its locks with the pallet
@@ -45,8 +54,9 @@ away falls (a ``hazard`` event).
 
 Overhead (tool: the spreader's landing plane at ``bridge, trolley, hoist zero
 + hoist, slew``): the spreader's twist-locks are real models fed the castings'
-offsets; ``spreader.landed``: every casting within ``landed_gap_mm`` of the
-landing plane, under its pad. A pack hangs on the spreader while a spreader
+offsets, where the span axis puts them (``layout.twist_lock_positions_mm``);
+``spreader.landed``: every casting within ``landed_gap_mm`` of the landing
+plane, under its pad. A pack hangs on the spreader while a spreader
 lock is engaged and no vehicle lock was when it was taken; it rests on a stand
 or on the truck's cradle, whose suspension carries k x compression (the
 cradle sinks by ``layout.suspension_sink_m`` under a pack; vision sees it rise
@@ -86,9 +96,10 @@ from swapwire.vocab import under_chassis as under_chassis_vocab
 from twin.entities.connector import Connector
 from twin.entities.drives import AxisSpec, DriveGroup
 from twin.entities.sensors import quantize
-from twin.faults import pack_tag, static_parking
+from twin.faults import pack_tag, registered_family, static_parking, with_cog_shift
 from twin.locks import make_lock
 from twin.locks.base import LockContext, LockModel
+from twin.rigs.catalog import describe_catalog
 from twin.rigs.overhead import layout as overhead_layout
 from twin.rigs.under_chassis import layout as under_chassis_layout
 from twin.schema.fault import STATIC_KINDS
@@ -130,13 +141,21 @@ class Place:
 @dataclass
 class MockPack:
     """A pack: its frame (top-face centre) in the world, and what it is on: ``vehicle``, ``tool``, a
-    storage place's name or ``floor``; ``rel``: its frame in the tool's while on the tool."""
+    storage place's name or ``floor``; ``rel``: its frame in the tool's while on the tool; ``cog``: its
+    centre of gravity in its own frame (m)."""
 
     role: str
     mass_kg: float
     place: Place
     on: str
     rel: Place | None = None
+    cog: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+def cog_m(pack: Any) -> tuple[float, float, float]:
+    """A pack config's centre of gravity in its frame (m)."""
+    x, y, z = pack.cog_mm
+    return x * MM, y * MM, z * MM
 
 
 def axis_specs(rig: Any, names: tuple[str, ...]) -> list[AxisSpec]:
@@ -178,6 +197,7 @@ class MockStation:
         self.substeps = substeps(cfg.physics, cfg.wire)
         self.g, self.H = cfg.physics.gravity_m_s2, cfg.pack.dimensions.height_mm * MM
         self.specs = axis_specs(cfg.rig, self.vocabulary.AXES)
+        self.pack_tag = pack_tag(cfg.faults, cfg.pack.family_id)  # what the pack's tag and BMS report
         self.initialize_session()
 
     # -- the station port ------------------------------------------------------------------
@@ -195,6 +215,7 @@ class MockStation:
         self.locks = [make_lock(cfg.lock, engaged=True) for _ in self.lock_ids]
         self.lock_points = [(x * MM, y * MM) for x, y in cfg.pack.locks.positions_mm]
         self.connector = Connector(cfg.pack.connector, face_z_m=0.0)  # the mock works out its offset itself
+        self.seated: MockPack | None = None  # the pack at the vehicle's seat, as the lock models see it
         self._build()
         self._update()
         self._sample()
@@ -225,12 +246,12 @@ class MockStation:
                 vehicle_id=cfg.vehicle.vehicle_id,
                 model=cfg.vehicle.model,
                 vehicle_class=cfg.vehicle.vehicle_class,
-                registered_pack_family=pack.family_id,
+                registered_pack_family=registered_family(cfg.faults, pack.family_id),
             ),
             limits=ws.Limits(payload_kg=cfg.rig.payload_kg, swap_time_limit_s=cfg.vehicle.swap_time_limit_s),
             sensors={s.name: s.info for s in self.vocabulary.SENSORS},
             pack=ws.PackInfo(
-                family_id=pack_tag(cfg.faults, pack.family_id),
+                family_id=self.pack_tag,
                 mass_kg=pack.mass_kg,
                 length=pack.dimensions.length_mm * MM,
                 width=pack.dimensions.width_mm * MM,
@@ -390,7 +411,7 @@ class MockStation:
 
     def _vehicle_interface(self, seat: Place, *, tool_coupled: bool, load_n: float) -> None:
         """The vehicle's lock models and the connector model, fed the pack at the seat."""
-        _, rel = self._at_seat(seat)
+        self.seated, rel = self._at_seat(seat)
         share = load_n / len(self.locks)
         offsets = [self._offset(rel, *pt) if rel is not None else _NOTHING_THERE for pt in self.lock_points]
         ctx = [LockContext(o, tool_coupled, True, share) for o in offsets]  # type: ignore[arg-type]
@@ -452,6 +473,14 @@ class MockStation:
     def _sections(self) -> dict[str, Any]:
         return {}
 
+    def _catalog(self, tool_settings_m: Any) -> dict[str, Any]:
+        """The interface catalog section, as the twin's stations describe it."""
+        return {self.vocabulary.CATALOG_SECTION: describe_catalog(self.cfg.station_catalog, tool_settings_m)}
+
+    def _pack_id(self) -> str | None:
+        """``pack_id``: the tag of the pack at the vehicle's seat (the twin's: its interface's pack), else null."""
+        return self.pack_tag if self.seated is not None else None
+
     def _truth_extra(self) -> dict:
         return {}
 
@@ -472,9 +501,10 @@ class UnderChassisMock(MockStation):
         charged = next(s.name for s in rig.storage.slots if s.content == "charged")
         dx, dy = (v * MM for v in sc.charged_pack_offset_mm)
         slot = self.slots[charged]
+        depleted = with_cog_shift(cfg.faults, cfg.pack)  # its modules shifted, as the twin's depleted pack
         self.packs = [
-            MockPack("depleted", cfg.pack.mass_kg, self.seat, "vehicle"),
-            MockPack("charged", cfg.pack.mass_kg, Place(slot.x + dx, slot.y + dy, slot.z), charged),
+            MockPack("depleted", cfg.pack.mass_kg, self.seat, "vehicle", cog=cog_m(depleted)),
+            MockPack("charged", cfg.pack.mass_kg, slot.compose(Place(dx, dy, 0.0)), charged, cog=cog_m(cfg.pack)),
         ]
         self.pad_top_m = under_chassis_layout.pad_top_at_lift_zero_m(rig)
         self.reach_m = rig.pallet.length_mm * MM / 2
@@ -546,10 +576,26 @@ class UnderChassisMock(MockStation):
             "connector_mated": self.connector.mated,
             v.VISION.name: self._vision_of(self.seat, self.tool()),
             "locks": {i: lk.sensors() for i, lk in zip(self.lock_ids, self.locks)},
+            v.PACK_ID.name: self._pack_id(),
+            v.PAD_LOADS.name: self._pad_loads(),
         }
+
+    def _pad_loads(self) -> list[float]:
+        """The carried load shared between the pads by the carried pack's CoG (``layout.pad_shares``,
+        the twin's split), at the pads where the tooling axes stand; an empty pallet's is shared equally."""
+        x = y = 0.0
+        for p in self.packs:
+            if p.on == "tool" and p.rel is not None:
+                x, y, _ = p.rel.apply(*p.cog)
+        d = self.drives.drives
+        shares = under_chassis_layout.pad_shares(d["pads_x"].ref_pos, d["pads_y"].ref_pos, x, y)
+        return [self.load_n * k for k in shares]
 
     def _pack_features(self) -> dict[str, float]:
         return {"locating_pin_length": self.cfg.pack.locating_pins.length_mm * MM}
+
+    def _sections(self) -> dict[str, Any]:
+        return self._catalog(under_chassis_layout.tool_settings_m)
 
     def _positions(self) -> dict[str, Any]:
         rig, layout = self.cfg.rig, under_chassis_layout
@@ -590,7 +636,7 @@ class OverheadMock(MockStation):
             MockPack("depleted", pack.mass_kg, self.installed(), "vehicle"),
             MockPack("charged", pack.mass_kg, Place(stand.x + dx, stand.y + dy, stand.z), charged),
         ]
-        self.spreader_points = [(x * MM, y * MM) for x, y in rig.spreader.twist_lock_positions_mm]
+        self.spreader_points = self._twist_lock_points()
         self.castings = [(x * MM, y * MM) for x, y in pack.lifting_points.positions_mm]
         self.spreader_ids = [str(i) for i in range(len(self.spreader_points))]
         self.spreader_locks = [make_lock(rig.spreader_lock, engaged=False) for _ in self.spreader_points]
@@ -598,6 +644,11 @@ class OverheadMock(MockStation):
         self.landed = False
         self._hoist_floor: float | None = None
         self._hoist_ceiling: float | None = None
+
+    def _twist_lock_points(self) -> list[tuple[float, float]]:
+        """The twist-locks in the spreader's frame, on its beams at the span they stand at (the twin's)."""
+        span = self.drives.drives["span"].ref_pos
+        return [(x * MM, y * MM) for x, y in overhead_layout.twist_lock_positions_mm(self.cfg.rig, span)]
 
     def tool(self) -> Place:
         d = self.drives.drives
@@ -675,7 +726,7 @@ class OverheadMock(MockStation):
             d.ref_pos, d.ref_vel = self._hoist_ceiling, 0.0  # a stall: it goes on once the locks let go
 
     def _update(self) -> None:
-        tool = self.tool()
+        tool, self.spreader_points = self.tool(), self._twist_lock_points()
         spreader_holds = any(lk.engaged for lk in self.spreader_locks)
         vehicle_holds = any(lk.engaged for lk in self.locks)
         self.compression_m, carried_n = 0.0, 0.0
@@ -729,6 +780,7 @@ class OverheadMock(MockStation):
             "locks": {i: lk.sensors() for i, lk in zip(self.lock_ids, self.locks)},
             "connector_mated": self.connector.mated,
             v.VEHICLE_INTERFACE.name: True,
+            v.PACK_ID.name: self._pack_id(),
         }
 
     def _pack_features(self) -> dict[str, float]:
@@ -739,7 +791,11 @@ class OverheadMock(MockStation):
         sink = overhead_layout.suspension_sink_m(truck, mass_kg=pack.mass_kg, gravity_m_s2=self.g)
         cradle = v.VehicleCradle(truck.cradle.cone_height_mm * MM, truck.cradle.seat_height_mm * MM, sink)
         spreader = describe_locks(self.spreader_locks, self.spreader_ids)
-        return {v.SPREADER_SECTION: to_wire(spreader), v.CRADLE_SECTION: to_wire(cradle)}
+        return {
+            v.SPREADER_SECTION: to_wire(spreader),
+            v.CRADLE_SECTION: to_wire(cradle),
+            **self._catalog(overhead_layout.tool_settings_m),
+        }
 
     def _positions(self) -> dict[str, Any]:
         cfg, rig, pack, layout = self.cfg, self.cfg.rig, self.cfg.pack, overhead_layout

@@ -4,6 +4,7 @@ its own process, its knobs do what they say, and a swap on it runs phase for pha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -29,17 +30,27 @@ _PHASE_TOLERANCE_S = 0.3
 _DESCRIBED = [(), ("rig=overhead",), ("lock=mech_clip",), ("lock=em_latch",), ("fault=misparked",)]
 
 
-@pytest.mark.parametrize("overrides", [*_DESCRIBED, ("fault=wrong_pack_family",)])
+# Issue 12's: a pack whose tag and registration lie, and a pack needing another span and six locks.
+_DESCRIBED_TOO = [("fault=wrong_pack_family",), ("fault=pack_mislabelled",), ("rig=overhead", "pack=xcmg_e700_282kwh")]
+
+
+@pytest.mark.parametrize("overrides", [*_DESCRIBED, *_DESCRIBED_TOO])
 def test_the_mock_describes_itself_as_the_twin_does(overrides):
+    """The whole description (axes with the tooling axes, sensors, every section: the catalog too),
+    and frame 0's sensors: what drifts between the mock and the twin fails here first."""
     from twin.rigs import make_station  # pybullet: the twin's own station
 
     cfg = composed(*overrides)
     twin = make_station(cfg.plant)
     try:
-        assert mock_station(cfg.plant).describe().to_body() == twin.describe().to_body()
-        # Frame 0 carries the same sensors, in the same order, of the same shapes.
+        described = twin.describe().to_body()
+        assert mock_station(cfg.plant).describe().to_body() == described
+        assert described["catalog"] and {"span", "pads_x"} & {a["name"] for a in described["axes"]}
+        # Frame 0 carries the same sensors, in the same order, of the same shapes; the same pack identity.
         reader = twin.describe().frame_reader()
-        assert list(reader.read(mock_station(cfg.plant).frame().to_body()).sensors) == list(twin.frame().sensors)
+        mock_frame, twin_frame = reader.read(mock_station(cfg.plant).frame().to_body()), twin.frame()
+        assert list(mock_frame.sensors) == list(twin_frame.sensors)
+        assert mock_frame.sensors["pack_id"] == twin_frame.sensors["pack_id"] is not None
     finally:
         twin.close()
 
@@ -172,3 +183,51 @@ def test_the_overhead_cradle_rises_when_its_pack_is_lifted_and_the_hoist_stops_o
     h.run(until=lambda h: h.controller.phase == "store_depleted")
     assert cradle_z(st.frame()) - laden_z == pytest.approx(sink_m, abs=1e-4)  # within an encoder count
     assert st.frame().sensors["load_cell_n"] == pytest.approx(st.cfg.pack.mass_kg * st.g)
+
+
+# The pack checks of issue 12, as the twin's swaps show them (tests/test_pack_identity_e2e.py): the mock's
+# pack_id and pad load cells make the controller refuse or stop the same packs (the mock has no noise:
+# its figures are exact).
+@pytest.mark.parametrize(
+    "overrides, outcome, reason",
+    [
+        (("rig.catalog=[car_75kwh_lfp]",), ("refused", "pack_identity", "identify"), "'car_100kwh' is not in"),
+        (
+            ("pack=car_block_25", "fault=pack_mislabelled"),
+            ("safe_stop", "pack_check", "lower_withdraw"),
+            "the depleted pack weighs 345 kg, its catalog family 555",
+        ),
+        (("fault=cog_shifted", "fault.x_mm=120"), ("safe_stop", "pack_check", "lower_withdraw"), "gravity is +120,"),
+        (("fault=cog_shifted", "fault.x_mm=20"), ("done", "", "done"), "swap complete"),
+    ],
+)
+def test_the_mock_identifies_and_weighs_the_pack_as_the_twin(overrides, outcome, reason):
+    o = on_mock(*overrides).run()
+    assert (o.outcome, o.detected_by, o.phase) == outcome and reason in o.reason, o
+
+
+def test_the_pallet_is_set_to_the_catalog_before_the_shuttle_approaches():
+    """The Choco block needs the pads and pins far in from their home (800 x 400, 700 mm)."""
+    h = on_mock("pack=catl_choco_block_2022")
+    tooling = h.description.sections["catalog"][h.station.cfg.pack.family_id]["tooling"]
+    homes = h.description.positions["home"]
+    assert all(abs(homes[a] - v) > 0.1 for a, v in tooling.items())
+    h.run(until=lambda h: h.controller.phase == "drive_under")
+    axes = h.station.frame().axes
+    assert {a: axes[a].pos for a in tooling} == pytest.approx(tooling, abs=1e-4)
+    assert h.run().outcome == wire.OUTCOME_DONE
+
+
+@pytest.mark.parametrize("span_error_m", [0.0, 0.1])
+def test_the_spreader_lands_only_at_the_span_its_pack_needs(span_error_m):
+    """The twist-locks stand where the span axis puts them: told a span 100 mm off its pack's, the
+    spreader comes down on the castings but never reports landed, and the swap stops there."""
+    h = on_mock("rig=overhead", "pack=xcmg_e700_282kwh")
+    family = h.station.cfg.pack.family_id
+    entry = h.controller.catalog[family]
+    h.controller.catalog[family] = dataclasses.replace(entry, tooling={"span": entry.tooling["span"] + span_error_m})
+    o = h.run(until=lambda h: h.frames and h.frames[-1].sensors["spreader.landed"] == (True, True))
+    if span_error_m == 0.0:
+        assert o is None and h.controller.phase == "land"
+    else:
+        assert (o.outcome, o.phase, o.detected_by) == ("safe_stop", "land", "load_plausibility"), o

@@ -49,6 +49,7 @@ from twin.entities.sensors import LoadCell, Vision, quantize
 from twin.entities.servo_rig import ServoRig
 from twin.faults import FaultInjector, pack_tag, registered_family, target_problems
 from twin.frames import Pose
+from twin.rigs.catalog import describe_catalog
 from twin.schema import build
 from twin.schema.fault import SAFETY_KINDS, STATIC_KINDS, Fault
 from twin.schema.physics import substeps
@@ -233,17 +234,8 @@ class Station:
         return {}
 
     def _catalog_section(self, tool_settings_m) -> dict[str, Any]:
-        """The station's interface catalog for the description: per family it
-        serves, its mass, tolerance, CoG and the tooling ``tool_settings_m(pack)`` it needs."""
-        return {
-            family: {
-                "mass_kg": pack.mass_kg,
-                "mass_tolerance_kg": pack.tolerances.mass_kg,
-                "cog": [c * MM for c in pack.cog_mm],
-                "tooling": tool_settings_m(pack),
-            }
-            for family, pack in self.cfg.station_catalog.items()
-        }
+        """The station's interface catalog for the description (``twin.rigs.catalog``)."""
+        return describe_catalog(self.cfg.station_catalog, tool_settings_m)
 
     def _signals_extra(self) -> dict[str, float]:
         return {}

@@ -31,6 +31,16 @@ def pad_positions_mm(pads_x_m: float, pads_y_m: float) -> list[tuple[float, floa
     return [(-x, -y), (-x, y), (x, -y), (x, y)]
 
 
+def pad_shares(pads_x_m: float, pads_y_m: float, cog_x_m: float, cog_y_m: float) -> list[float]:
+    """Each pad's share of a load whose centre lies at (x, y) on the pallet, in the order of the pad
+    load cells: a rectangle of four supports at [+-a, +-b] carries it in proportion
+    (1 + sx x / a)(1 + sy y / b) / 4 (the bilinear split, which keeps the total and both moments);
+    a centre beyond the pads is taken at their edge."""
+    a, b = pads_x_m, pads_y_m
+    x, y = min(max(cog_x_m, -a), a), min(max(cog_y_m, -b), b)
+    return [(1 + sx * x / a) * (1 + sy * y / b) / 4 for sx, sy in ((-1, -1), (-1, 1), (1, -1), (1, 1))]
+
+
 def pin_positions_mm(pins_x_m: float) -> list[tuple[float, float]]:
     x = pins_x_m / MM
     return [(-x, 0.0), (x, 0.0)]

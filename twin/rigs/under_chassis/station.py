@@ -121,19 +121,14 @@ class UnderChassisStation(Station):
         return {"tool_coupled": self.tool_coupled, "supported": supported, "push_n": push}
 
     def _pad_loads(self) -> list[float]:
-        """Each pad's share of the lift's load: a rectangle of four supports
-        carries a load whose centre lies at (x, y) in proportion
-        (1 + sx x / a)(1 + sy y / b) / 4 (the bilinear split, which keeps the
-        total and both moments). The centre is the docked pack's true CoG; an
-        empty pallet's load is shared equally."""
+        """Each pad's share of the lift's load (``layout.pad_shares``), centred on
+        the docked pack's true CoG; an empty pallet's load is shared equally."""
         total = self.rig.load_n()
-        a, b = self.rig.q["pads_x"], self.rig.q["pads_y"]
         x = y = 0.0
         for p in self.packs:
             if self._docked[p.role]:
-                cog = self.in_tool[p.role].apply([c * MM for c in p.spec.cog_mm])
-                x, y = float(np.clip(cog[0], -a, a)), float(np.clip(cog[1], -b, b))
-        shares = [(1 + sx * x / a) * (1 + sy * y / b) / 4 for sx, sy in ((-1, -1), (-1, 1), (1, -1), (1, 1))]
+                x, y, _ = self.in_tool[p.role].apply([c * MM for c in p.spec.cog_mm])
+        shares = layout.pad_shares(self.rig.q["pads_x"], self.rig.q["pads_y"], float(x), float(y))
         return [float(cell.sample(total * k, self.period_s)) for cell, k in zip(self.pad_cells, shares)]
 
     def _readings(self) -> dict[str, Any]:
