@@ -1,0 +1,95 @@
+"""Derived geometry of a side station: one function per quantity.
+
+The station's description (taught positions) and the pre-check's criteria
+both take these. Heights in m above the ground; lift positions in m of the
+lift axis (the tray's top above its height at lift = 0); reach positions in
+m of the reach axis (the tray centre's y).
+"""
+
+from __future__ import annotations
+
+MM = 1e-3
+# The tray has no tooling axes: the catalog's entries carry none.
+TOOLING_AXES: tuple[str, ...] = ()
+
+
+def tool_settings_m(pack) -> dict[str, float]:
+    return {}
+
+
+def swapped_frames(vehicle, pack) -> list:
+    """The vehicle's frames on the flank the pack opens to, front to back."""
+    return [f for f in vehicle.frames if f.side == pack.side]
+
+
+def frame_y_m(vehicle, pack) -> float:
+    """y of a seated pack's centre: its outer face the frame's inset inside the flank."""
+    return (vehicle.body.width_mm / 2 - vehicle.frame.inset_mm - pack.dimensions.width_mm / 2) * MM
+
+
+def ledge_x_m(pack) -> float:
+    """Centre of each ledge along x: under the seat points' ends."""
+    return max(abs(x) for x, _ in pack.seat_points_mm) * MM
+
+
+def ledge_gap_m(pack, ledge_width_mm: float) -> float:
+    """The free length between the two ledges, along x."""
+    return 2 * ledge_x_m(pack) - ledge_width_mm * MM
+
+
+def suspension_sink_m(vehicle, *, mass_kg: float, gravity_m_s2: float) -> float:
+    """Static deflection of the suspension under a pack: m g / k."""
+    return mass_kg * gravity_m_s2 / (vehicle.suspension.stiffness_n_per_mm / MM)
+
+
+def tray_top_at_lift_zero_m(rig) -> float:
+    return rig.tray.top_at_lift_zero_mm * MM
+
+
+def frame_contact_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
+    """Lift position at which the tray's top meets the bottom of a pack seated
+    in the frame, the chassis sunk under it."""
+    sink = suspension_sink_m(vehicle, mass_kg=pack.mass_kg, gravity_m_s2=gravity_m_s2)
+    return vehicle.frame.seat_height_mm * MM - sink - tray_top_at_lift_zero_m(rig)
+
+
+def frame_unladen_lift_m(rig, vehicle) -> float:
+    """Lift position at which the tray's top is level with the unladen frame's seat plane."""
+    return vehicle.frame.seat_height_mm * MM - tray_top_at_lift_zero_m(rig)
+
+
+def frame_entry_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
+    """The tray's height entering under a seated pack: below its bottom by the entry clearance."""
+    return frame_contact_lift_m(rig, vehicle, pack, gravity_m_s2=gravity_m_s2) - rig.tray.entry_clearance_mm * MM
+
+
+def frame_lift_off_m(rig, vehicle) -> float:
+    """A lifted pack's bottom above the unladen frame's ledges (the chassis rises
+    as the pack leaves it) by the lift-off clearance."""
+    return frame_unladen_lift_m(rig, vehicle) + rig.tray.lift_off_clearance_mm * MM
+
+
+def rack_contact_lift_m(rig) -> float:
+    """Lift position at which the tray's top meets a stored pack's bottom."""
+    return rig.storage.seat_height_mm * MM - tray_top_at_lift_zero_m(rig)
+
+
+def rack_entry_lift_m(rig) -> float:
+    return rack_contact_lift_m(rig) - rig.tray.entry_clearance_mm * MM
+
+
+def rack_lift_off_m(rig) -> float:
+    return rack_contact_lift_m(rig) + rig.tray.lift_off_clearance_mm * MM
+
+
+def carry_lift_m(rig, vehicle) -> float:
+    """Transport height: a carried pack's bottom above every ledge (the frame's
+    unladen, the racks') by the carry clearance."""
+    highest = max(vehicle.frame.seat_height_mm, rig.storage.seat_height_mm) * MM
+    return highest + rig.storage.carry_clearance_mm * MM - tray_top_at_lift_zero_m(rig)
+
+
+def reach_clear_m(rig, vehicle, pack) -> float:
+    """Reach position with the tray (and a carried pack) out of both the frame
+    and the rack: between them, where the carrier's rail runs."""
+    return rig.carrier.rail_y_mm * MM
