@@ -113,9 +113,9 @@ class SideSequence(SwapSequence):
         z = self.estimate.get("z")
         return self.pos.frames[0].lift_contact if z is None else self._axis_pos("lift") + z
 
-    def _reach(self, target: float, **kw) -> PhaseGen:
+    def _reach(self, target: float) -> PhaseGen:
         """Move the tray across the lane, the other axes held where they are."""
-        yield from self._move({"reach": target}, **kw)
+        yield from self._move({"reach": target})
 
     def _raise_to(self, contact: float, *, extra_m: float, force_limit: float) -> PhaseGen:
         t = self.tuning
@@ -222,9 +222,11 @@ class SideSequence(SwapSequence):
         target = self._frame_pos().lift_contact - t.set_down_depth_mm * MM
         self._set("lift", target, speed=t.contact_speed_mm_s * MM)
         yield from self._wait(
-            lambda f: f.sensors["connector_mated"]
-            and f.sensors[vocab.TOOL_COUPLED.name]
-            and f.sensors[vocab.LOAD_CELL.name] < t.set_down_load_fraction * self.weight_n
+            lambda f: (
+                f.sensors["connector_mated"]
+                and f.sensors[vocab.TOOL_COUPLED.name]
+                and f.sensors[vocab.LOAD_CELL.name] < t.set_down_load_fraction * self.weight_n
+            )
         )
         self._hold("lift")
 

@@ -58,10 +58,7 @@ def reach(c: CheckContext) -> Criterion:
         m = min(t / MM - spec.lower_mm, spec.upper_mm - t / MM)
         if m < worst:
             worst = m
-            why = (
-                f"{axis} to the {what} at {t / MM:.0f} mm, the axis travels "
-                f"[{spec.lower_mm:g}, {spec.upper_mm:g}] mm"
-            )
+            why = f"{axis} to the {what} at {t / MM:.0f} mm, the axis travels [{spec.lower_mm:g}, {spec.upper_mm:g}] mm"
     return margin("reach", worst, "mm", why)
 
 
@@ -108,15 +105,13 @@ def tray_support(c: CheckContext) -> Criterion:
     return margin("tray_support", m, "mm", why)
 
 
-def lift_off(c: CheckContext) -> Criterion:
-    """The tray lifts the pack off the laden frame's ledges before it withdraws:
-    frame lift-off - frame contact (laden) - the chassis' rise as the pack leaves it
-    (m g / k): the lift-off clearance the pack keeps above the risen ledges."""
-    rig, v, p, g = c.cfg.rig, c.cfg.vehicle, c.cfg.pack, c.cfg.physics.gravity_m_s2
-    rise = layout.suspension_sink_m(v, mass_kg=p.mass_kg, gravity_m_s2=g) / MM
-    m = (layout.frame_lift_off_m(rig, v) - layout.frame_contact_lift_m(rig, v, p, gravity_m_s2=g)) / MM - rise
-    why = f"the chassis rises {rise:.1f} mm as the {p.mass_kg:g} kg pack leaves it"
-    return margin("lift_off", m, "mm", why)
+def suspension_travel(c: CheckContext) -> Criterion:
+    """suspension.travel_mm - m g / k: the frame a pack sinks stays off the bump stop, so the taught
+    laden heights (entry, contact) and the lift-off above the risen frame hold."""
+    v, p, g = c.cfg.vehicle, c.cfg.pack, c.cfg.physics.gravity_m_s2
+    sink = layout.suspension_sink_m(v, mass_kg=p.mass_kg + p.tolerances.mass_kg, gravity_m_s2=g) / MM
+    why = f"the {p.mass_kg:g} kg pack sinks the frame {sink:.1f} mm of {v.suspension.travel_mm:g} mm travel"
+    return margin("suspension_travel", v.suspension.travel_mm - sink, "mm", why)
 
 
 CRITERIA = (
@@ -126,5 +121,5 @@ CRITERIA = (
     ("lateral_clearance", lateral_clearance),
     ("tray_fit", tray_fit),
     ("tray_support", tray_support),
-    ("lift_off", lift_off),
+    ("suspension_travel", suspension_travel),
 )

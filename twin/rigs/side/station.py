@@ -128,7 +128,7 @@ class SideStation(Station):
         return {vocab.CATALOG_SECTION: self._catalog_section(layout.tool_settings_m)}
 
     def _positions(self) -> dict[str, Any]:
-        cfg, rig, pack, v = self.cfg, self.cfg.rig, self.cfg.pack, self.cfg.vehicle
+        rig, pack, v = self.cfg.rig, self.cfg.pack, self.cfg.vehicle
         frames = [
             {
                 "name": f.name,

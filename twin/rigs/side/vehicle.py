@@ -51,7 +51,8 @@ def build_vehicle_urdf(vehicle: SideFrames, pack: PackSide) -> Robot:
     inner = y0 - pack.dimensions.width_mm * MM / 2 - (pack.rails.size_mm + _BODY_GAP_MM) * MM
     far = -b.width_mm * MM / 2
     bottom, top = -_BODY_FLOOR_MM * MM, (b.height_mm - f.seat_height_mm) * MM
-    shapes.append(Box(size=(b.length_mm * MM, inner - far, top - bottom), xyz=(0.0, (inner + far) / 2, (top + bottom) / 2)))
+    size = (b.length_mm * MM, inner - far, top - bottom)
+    shapes.append(Box(size=size, xyz=(0.0, (inner + far) / 2, (top + bottom) / 2)))
     chassis = Inertial.box(
         mass_kg=vehicle.suspension.sprung_mass_kg,
         size=(b.length_mm * MM, b.width_mm * MM, 1.0),
