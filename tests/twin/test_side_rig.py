@@ -48,6 +48,12 @@ def test_a_vehicle_without_a_frame_on_the_packs_flank_is_refused():
     assert not report.criterion("frame_present").passed
 
 
+def test_a_frame_the_packs_flank_does_not_have_is_refused_not_crashed():
+    report = _report("rig=side_bus", "rig.swap_frame=r2")  # the box opens to the left flank
+    c = report.criterion("frame_present")
+    assert not c.passed and "no frame 'r2'" in c.reason
+
+
 def test_a_weak_clip_fails_lock_holding_and_a_heavy_pack_the_payload():
     assert not _report("lock.retention_capacity_n=30000").criterion("lock_holding").passed
     assert not _report("pack.mass_kg=2600").criterion("payload").passed

@@ -16,13 +16,13 @@ MM = 1e-3
 
 
 def frame_present(c: CheckContext) -> Criterion:
-    """The vehicle has a frame on the flank the pack opens to."""
-    p, v = c.cfg.pack, c.cfg.vehicle
+    """The vehicle has a frame on the flank the pack opens to (the one ``rig.swap_frame`` names, if any)."""
+    p, v, rig = c.cfg.pack, c.cfg.vehicle, c.cfg.rig
     frames = layout.swapped_frames(v, p)
-    ok = bool(frames)
-    why = f"{len(frames)} frame(s) on the {p.side} flank of {v.model}" + (
-        "" if ok else f"; its frames: {[(f.name, f.side) for f in v.frames]}"
-    )
+    i = layout.swap_index(rig, v, p)
+    ok = i is not None
+    why = f"{len(frames)} frame(s) on the {p.side} flank of {v.model}"
+    why += f"; swapping {frames[i].name}" if ok else f"; no frame {rig.swap_frame!r} there: {[f.name for f in frames]}"
     return Criterion("frame_present", ok, why)
 
 
@@ -30,7 +30,7 @@ def _lift_targets_m(c: CheckContext) -> dict[str, float]:
     rig, v, p, g = c.cfg.rig, c.cfg.vehicle, c.cfg.pack, c.cfg.physics.gravity_m_s2
     return {
         "frame entry": layout.frame_entry_lift_m(rig, v, p, gravity_m_s2=g),
-        "frame lift-off": layout.frame_lift_off_m(rig, v),
+        "frame lift-off": layout.frame_lift_off_m(rig, v, p, gravity_m_s2=g),
         "rack entry": layout.rack_entry_lift_m(rig),
         "rack lift-off": layout.rack_lift_off_m(rig),
         "carry": layout.carry_lift_m(rig, v),
@@ -49,7 +49,9 @@ def reach(c: CheckContext) -> Criterion:
         ("reach", "rack", rig.storage.y_mm * MM - err),
         ("reach", "clear", layout.reach_clear_m(rig, v, p)),
     ]
-    targets += [("travel", f"frame {f.name}", f.x_mm * MM) for f in layout.swapped_frames(v, p)]
+    i, frames = layout.swap_index(rig, v, p), layout.swapped_frames(v, p)
+    served = frames if i is None else frames[i : i + 1]  # no such frame (frame_present fails): judge them all
+    targets += [("travel", f"frame {f.name}", f.x_mm * MM) for f in served]
     targets += [("travel", f"slot {s.name}", s.x_mm * MM) for s in rig.storage.slots]
     targets += [("lift", name, z) for name, z in _lift_targets_m(c).items()]
     worst, why = float("inf"), ""
@@ -109,8 +111,9 @@ def suspension_travel(c: CheckContext) -> Criterion:
     """suspension.travel_mm - m g / k: the frame a pack sinks stays off the bump stop, so the taught
     laden heights (entry, contact) and the lift-off above the risen frame hold."""
     v, p, g = c.cfg.vehicle, c.cfg.pack, c.cfg.physics.gravity_m_s2
-    sink = layout.suspension_sink_m(v, mass_kg=p.mass_kg + p.tolerances.mass_kg, gravity_m_s2=g) / MM
-    why = f"the {p.mass_kg:g} kg pack sinks the frame {sink:.1f} mm of {v.suspension.travel_mm:g} mm travel"
+    n = len(layout.swapped_frames(v, p))
+    sink = layout.suspension_sink_m(v, mass_kg=n * (p.mass_kg + p.tolerances.mass_kg), gravity_m_s2=g) / MM
+    why = f"{n} pack(s) of {p.mass_kg:g} kg sink the frames {sink:.1f} mm of {v.suspension.travel_mm:g} mm travel"
     return margin("suspension_travel", v.suspension.travel_mm - sink, "mm", why)
 
 

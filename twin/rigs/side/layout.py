@@ -22,6 +22,19 @@ def swapped_frames(vehicle, pack) -> list:
     return [f for f in vehicle.frames if f.side == pack.side]
 
 
+def swap_index(rig, vehicle, pack) -> int | None:
+    """Index, among the swapped flank's frames, of the frame this swap serves (None: no such frame)."""
+    frames = swapped_frames(vehicle, pack)
+    if rig.swap_frame is None:
+        return 0 if frames else None
+    return next((i for i, f in enumerate(frames) if f.name == rig.swap_frame), None)
+
+
+def laden_kg(vehicle, pack) -> float:
+    """What the swapped flank's frames carry before the swap: a pack in every one."""
+    return len(swapped_frames(vehicle, pack)) * pack.mass_kg
+
+
 def frame_y_m(vehicle, pack) -> float:
     """y of a seated pack's centre: its outer face the frame's inset inside the flank."""
     return (vehicle.body.width_mm / 2 - vehicle.frame.inset_mm - pack.dimensions.width_mm / 2) * MM
@@ -48,8 +61,8 @@ def tray_top_at_lift_zero_m(rig) -> float:
 
 def frame_contact_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
     """Lift position at which the tray's top meets the bottom of a pack seated
-    in the frame, the chassis sunk under it."""
-    sink = suspension_sink_m(vehicle, mass_kg=pack.mass_kg, gravity_m_s2=gravity_m_s2)
+    in the frame, the chassis sunk under every pack of the flank."""
+    sink = suspension_sink_m(vehicle, mass_kg=laden_kg(vehicle, pack), gravity_m_s2=gravity_m_s2)
     return vehicle.frame.seat_height_mm * MM - sink - tray_top_at_lift_zero_m(rig)
 
 
@@ -63,10 +76,12 @@ def frame_entry_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
     return frame_contact_lift_m(rig, vehicle, pack, gravity_m_s2=gravity_m_s2) - rig.tray.entry_clearance_mm * MM
 
 
-def frame_lift_off_m(rig, vehicle) -> float:
-    """A lifted pack's bottom above the unladen frame's ledges (the chassis rises
-    as the pack leaves it) by the lift-off clearance."""
-    return frame_unladen_lift_m(rig, vehicle) + rig.tray.lift_off_clearance_mm * MM
+def frame_lift_off_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
+    """A lifted pack's bottom above the frame's ledges, risen as the pack left them
+    (the flank's other packs still sink it), by the lift-off clearance."""
+    rest = laden_kg(vehicle, pack) - pack.mass_kg
+    sink = suspension_sink_m(vehicle, mass_kg=rest, gravity_m_s2=gravity_m_s2)
+    return frame_unladen_lift_m(rig, vehicle) - sink + rig.tray.lift_off_clearance_mm * MM
 
 
 def rack_contact_lift_m(rig) -> float:

@@ -112,6 +112,11 @@ class SideRig:
     storage: RackStorage = q()
     electrical: StationElectrical = q()
     lock_types: list[str] = q(doc="frame lock types its tool can operate")
+    swap_frame: str | None = q(
+        None,
+        doc="the vehicle frame this swap serves (a vehicle with several is swapped pack by pack, one frame a "
+        "swap); null: the first frame on the flank the pack opens to",
+    )
     catalog: list[str] | None = q(
         None,
         doc="pack families in the station's interface catalog; null: every pack file that lists this rig family",

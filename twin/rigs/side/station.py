@@ -42,14 +42,29 @@ class SideStation(Station):
 
     def _build(self) -> None:
         cfg, pack, rig, sc = self.cfg, self.cfg.pack, self.cfg.rig, self.cfg.scenario
-        # 1. The lane: the vehicle at its parked pose, sunk under the depleted pack.
+        # 1. The lane: the vehicle at its parked pose, a pack in every frame of the
+        # swapped flank, sunk under them all; the frame this swap serves holds the depleted one.
         offset_mm, yaw_deg = static_parking(cfg.faults, sc.parking_offset_mm, sc.parking_yaw_deg)
-        self.vehicle = SideVehicle(
-            self.world, cfg.vehicle, pack, offset_mm=offset_mm, yaw_deg=yaw_deg, laden_kg=pack.mass_kg
+        v = self.vehicle = SideVehicle(
+            self.world,
+            cfg.vehicle,
+            pack,
+            offset_mm=offset_mm,
+            yaw_deg=yaw_deg,
+            laden_kg=layout.laden_kg(cfg.vehicle, pack),
         )
-        self.vehicle_body = self.vehicle.body
+        self.vehicle_body = v.body
+        self.frame_index = layout.swap_index(rig, cfg.vehicle, pack) or 0
         self.packs = [
-            PackBody(self.world, with_cog_shift(cfg.faults, pack), role="depleted", pose=self.vehicle.installed_pose())
+            PackBody(
+                self.world, with_cog_shift(cfg.faults, pack), role="depleted", pose=v.installed_pose(self.frame_index)
+            )
+        ]
+        # The flank's other packs stay in their frames (resting on their ledges; this swap does not serve them).
+        self.packs += [
+            PackBody(self.world, pack, role=f"resident_{f.name}", pose=v.installed_pose(i))
+            for i, f in enumerate(v.frames)
+            if i != self.frame_index
         ]
         # 2. Storage: the charged pack in its slot, with its placement error.
         self.racks = Racks(self.world, rig.storage, pack)
@@ -64,7 +79,7 @@ class SideStation(Station):
             lock_cfg=cfg.lock,
             vehicle_body=self.vehicle.body,
             vehicle_link=self.vehicle.chassis_link,
-            installed=self.vehicle.installed_pose,
+            installed=lambda: self.vehicle.installed_pose(self.frame_index),
             insertion_sign=-1.0,
             engaged=True,
             gravity_m_s2=self.g,
@@ -93,7 +108,7 @@ class SideStation(Station):
     def _tool_coupled(self) -> bool:
         tool = self.cfg.rig.tool
         coupler = self.tool.apply([tool.port_position_mm[0] * MM, tool.port_position_mm[1] * MM, 0.0])
-        port = self.vehicle.seat_pose().apply(self.vehicle.port_local)
+        port = self.vehicle.seat_pose(self.frame_index).apply(self.vehicle.port_local)
         d = coupler - port
         return bool(math.hypot(d[0], d[1]) <= tool.capture_mm * MM and abs(d[2]) <= tool.stroke_mm * MM)
 
@@ -113,7 +128,7 @@ class SideStation(Station):
             sensors.FLOAT_LOCKED.name: self.rig.float_locked,
             vocab.TOOL_COUPLED.name: self.tool_coupled,
             sensors.CONNECTOR_MATED.name: self.interface.connector.mated,
-            vocab.VISION.name: self._vision_reading(self.vehicle.seat_pose()),
+            vocab.VISION.name: self._vision_reading(self.vehicle.seat_pose(self.frame_index)),
             sensors.LOCKS.name: self.interface.sensors(),
             vocab.PACK_ID.name: self.pack_tag if self.interface.pack is not None else None,
         }
@@ -137,9 +152,9 @@ class SideStation(Station):
                 "yaw": 0.0,
                 "lift_entry": layout.frame_entry_lift_m(rig, v, pack, gravity_m_s2=self.g),
                 "lift_contact": layout.frame_contact_lift_m(rig, v, pack, gravity_m_s2=self.g),
-                "lift_off": layout.frame_lift_off_m(rig, v),
+                "lift_off": layout.frame_lift_off_m(rig, v, pack, gravity_m_s2=self.g),
             }
-            for f in layout.swapped_frames(v, pack)[:1]
+            for f in self.vehicle.frames[self.frame_index : self.frame_index + 1]
         ]
         slots = [
             {

@@ -43,7 +43,7 @@ def build_vehicle_urdf(vehicle: SideFrames, pack: PackSide) -> Robot:
     f, b = vehicle.frame, vehicle.body
     y0 = layout.frame_y_m(vehicle, pack)
     shapes = []
-    for place in layout.swapped_frames(vehicle, pack):
+    for place in layout.swapped_frames(vehicle, pack) or vehicle.frames:
         shapes += frame_ledges(
             pack, x0_m=place.x_mm * MM, y0_m=y0, z_top_m=0.0, width_mm=f.ledge_width_mm, height_mm=f.ledge_height_mm
         )
@@ -106,7 +106,8 @@ class SideVehicle(Entity):
         )
         pb.setJointMotorControl2(self.body, self.joint, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.cid)
         self.H = pack.dimensions.height_mm * MM
-        self.frames = layout.swapped_frames(vehicle, pack)
+        # A what-if on a pack whose flank has no frame (the pre-check refuses it) uses the vehicle's frames.
+        self.frames = layout.swapped_frames(vehicle, pack) or list(vehicle.frames)
         self.y0 = layout.frame_y_m(vehicle, pack)
         self.port_local = np.array([vehicle.frame.lock_port_mm[0] * MM, vehicle.frame.lock_port_mm[1] * MM, 0.0])
 
