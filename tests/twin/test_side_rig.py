@@ -25,8 +25,9 @@ def test_the_reference_side_pack_passes_every_criterion():
 @pytest.mark.parametrize(
     "overrides, name, margin",
     [
-        # lift to the frame entry: 600 - 2000 x 9.81 / 800 - 400 - 30 = 145.475 mm; lower bound raised to 200
-        (("rig.axes.lift.lower_mm=200", "rig.axes.lift.home_mm=250"), "reach", 145.475 - 200),
+        # lift to the frame entry: 600 - (2 packs) 4000 x 9.81 / 800 (no roll, both flanks full) - 400 - 30
+        # = 120.95 mm; lower bound raised to 200
+        (("rig.axes.lift.lower_mm=200", "rig.axes.lift.home_mm=250"), "reach", 120.95 - 200),
         # rail at 1700: 1700 - (450 + 40 + 2) - 1275 - (2 + 0.5)
         (("rig.carrier.rail_y_mm=1700", "rig.axes.reach.home_mm=1700"), "lateral_clearance", -69.5),
         # ledges 1900 apart - (1850 + 8) - 2 x 2.5
@@ -34,8 +35,15 @@ def test_the_reference_side_pack_passes_every_criterion():
         (("rig.tray.length_mm=1900",), "tray_fit", 1900 - 1908 - 5),
         # CoG 900 mm off centre over a 1700 mm tray: 850 - 900 - 2.5
         (("pack.cog_mm=[900,0,-400]",), "tray_support", 850 - 900 - 2.5),
-        # 100 travel - 2020 x 9.81 / 150
-        (("vehicle.suspension.stiffness_n_per_mm=150",), "suspension_travel", 100 - 2020 * 9.81 / 150),
+        # 100 travel - 2 packs x 2020 x 9.81 / 150 (the full vehicle's sink beats the emptied frame's rise)
+        (("vehicle.suspension.stiffness_n_per_mm=150",), "suspension_travel", 100 - 2 * 2020 * 9.81 / 150),
+        # a soft roll: one pack out rolls the body 2000 x 9.81 x 0.795 / (1000 x 57.3) = 0.272 rad, the frame
+        # rises 24.5 (heave) + 0.795 x 0.272 x 1000 = 240.8 mm > 100 mm travel
+        (
+            ("vehicle.roll_stiffness_nm_per_deg=1000",),
+            "suspension_travel",
+            100 - (2000 * 9.81 / 800 + 0.795**2 * 2000 * 9.81 / (1000 * 57.29577951308232) * 1000),
+        ),
     ],
 )
 def test_side_margins_follow_their_formulas(overrides, name, margin):

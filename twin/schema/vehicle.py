@@ -179,8 +179,12 @@ class SideFrames:
     # GB/T 29772-2024 section 8.5.1: a commercial-vehicle swap should not exceed 360 s (A).
     swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
     frame: SideFrame = q()
-    frames: list[FramePlace] = q(doc="every frame on the vehicle, both flanks")
+    frames: list[FramePlace] = q(doc="every frame on the vehicle, both flanks (each holds a pack of the family)")
     suspension: Suspension = q()
+    roll_stiffness_nm_per_deg: float = q(
+        lo=100.0, hi=1e8, unit="N*m/deg", doc="the body's roll stiffness about the lane's axis (springs and bars)"
+    )
+    roll_damping_nm_s_per_deg: float = q(lo=0.0, hi=1e8, unit="N*m*s/deg")
     body: Body = q()
 
     def check(self):

@@ -108,13 +108,21 @@ def tray_support(c: CheckContext) -> Criterion:
 
 
 def suspension_travel(c: CheckContext) -> Criterion:
-    """suspension.travel_mm - m g / k: the frame a pack sinks stays off the bump stop, so the taught
-    laden heights (entry, contact) and the lift-off above the risen frame hold."""
+    """suspension.travel_mm - max(heave sink with every frame full (packs with their mass tolerance),
+    the swapped frame's rise above its laden seat once its pack is out (heave and roll)): the frame stays
+    off the bump stops, so the taught laden and lift-off heights hold."""
     v, p, g = c.cfg.vehicle, c.cfg.pack, c.cfg.physics.gravity_m_s2
-    n = len(layout.swapped_frames(v, p))
+    n = len(v.frames)
     sink = layout.suspension_sink_m(v, mass_kg=n * (p.mass_kg + p.tolerances.mass_kg), gravity_m_s2=g) / MM
-    why = f"{n} pack(s) of {p.mass_kg:g} kg sink the frames {sink:.1f} mm of {v.suspension.travel_mm:g} mm travel"
-    return margin("suspension_travel", v.suspension.travel_mm - sink, "mm", why)
+    laden = layout.frame_drop_m(v, p, removed_kg=0.0, gravity_m_s2=g)
+    out = layout.frame_drop_m(v, p, removed_kg=p.mass_kg, gravity_m_s2=g)
+    rise = (laden - out) / MM
+    roll = layout.roll_rad(v, p, removed_kg=p.mass_kg, gravity_m_s2=g) * 57.29577951308232
+    why = (
+        f"{n} pack(s) of {p.mass_kg:g} kg sink the frames {sink:.1f} mm; the swapped frame rises {rise:.1f} mm "
+        f"as its pack leaves (roll {roll:.2f} deg), of {v.suspension.travel_mm:g} mm travel"
+    )
+    return margin("suspension_travel", v.suspension.travel_mm - max(sink, rise), "mm", why)
 
 
 CRITERIA = (

@@ -31,8 +31,33 @@ def swap_index(rig, vehicle, pack) -> int | None:
 
 
 def laden_kg(vehicle, pack) -> float:
-    """What the swapped flank's frames carry before the swap: a pack in every one."""
-    return len(swapped_frames(vehicle, pack)) * pack.mass_kg
+    """What the vehicle's frames carry before the swap: a pack of the family in every one, both flanks."""
+    return len(vehicle.frames) * pack.mass_kg
+
+
+def flank_y_m(vehicle, pack, side: str) -> float:
+    """y of a seated pack's centre in a frame on ``side``: the swapped flank at +y, the other at -y."""
+    return frame_y_m(vehicle, pack) * (1.0 if side == pack.side else -1.0)
+
+
+def roll_stiffness_nm_per_rad(vehicle) -> float:
+    return vehicle.roll_stiffness_nm_per_deg * 180.0 / 3.141592653589793
+
+
+def roll_rad(vehicle, pack, *, removed_kg: float, gravity_m_s2: float) -> float:
+    """Static roll (about +x; positive lifts the swapped flank) with every frame full but
+    ``removed_kg`` out of the swapped frame: the packs' moment over the roll stiffness."""
+    moment = sum(pack.mass_kg * flank_y_m(vehicle, pack, f.side) for f in vehicle.frames)
+    moment -= removed_kg * frame_y_m(vehicle, pack)
+    return -moment * gravity_m_s2 / roll_stiffness_nm_per_rad(vehicle)
+
+
+def frame_drop_m(vehicle, pack, *, removed_kg: float, gravity_m_s2: float) -> float:
+    """How far the swapped frame's seat sits below its unladen height, every frame full but
+    ``removed_kg`` out of the swapped one: heave (m g / k) and roll (y0 x roll angle)."""
+    heave = suspension_sink_m(vehicle, mass_kg=laden_kg(vehicle, pack) - removed_kg, gravity_m_s2=gravity_m_s2)
+    roll = roll_rad(vehicle, pack, removed_kg=removed_kg, gravity_m_s2=gravity_m_s2)
+    return heave - frame_y_m(vehicle, pack) * roll
 
 
 def frame_y_m(vehicle, pack) -> float:
@@ -62,7 +87,7 @@ def tray_top_at_lift_zero_m(rig) -> float:
 def frame_contact_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
     """Lift position at which the tray's top meets the bottom of a pack seated
     in the frame, the chassis sunk under every pack of the flank."""
-    sink = suspension_sink_m(vehicle, mass_kg=laden_kg(vehicle, pack), gravity_m_s2=gravity_m_s2)
+    sink = frame_drop_m(vehicle, pack, removed_kg=0.0, gravity_m_s2=gravity_m_s2)
     return vehicle.frame.seat_height_mm * MM - sink - tray_top_at_lift_zero_m(rig)
 
 
@@ -77,10 +102,9 @@ def frame_entry_lift_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
 
 
 def frame_lift_off_m(rig, vehicle, pack, *, gravity_m_s2: float) -> float:
-    """A lifted pack's bottom above the frame's ledges, risen as the pack left them
-    (the flank's other packs still sink it), by the lift-off clearance."""
-    rest = laden_kg(vehicle, pack) - pack.mass_kg
-    sink = suspension_sink_m(vehicle, mass_kg=rest, gravity_m_s2=gravity_m_s2)
+    """A lifted pack's bottom above the frame's ledges, risen (heave and roll) as the pack
+    left them (the other packs still sink it), by the lift-off clearance."""
+    sink = frame_drop_m(vehicle, pack, removed_kg=pack.mass_kg, gravity_m_s2=gravity_m_s2)
     return frame_unladen_lift_m(rig, vehicle) - sink + rig.tray.lift_off_clearance_mm * MM
 
 

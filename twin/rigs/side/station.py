@@ -60,11 +60,16 @@ class SideStation(Station):
                 self.world, with_cog_shift(cfg.faults, pack), role="depleted", pose=v.installed_pose(self.frame_index)
             )
         ]
-        # The flank's other packs stay in their frames (resting on their ledges; this swap does not serve them).
+        # The other frames' packs, both flanks, stay in them (resting on their ledges; this swap does not serve them).
         self.packs += [
             PackBody(self.world, pack, role=f"resident_{f.name}", pose=v.installed_pose(i))
             for i, f in enumerate(v.frames)
             if i != self.frame_index
+        ]
+        self.packs += [
+            PackBody(self.world, pack, role=f"resident_{f.name}", pose=v.far_installed_pose(f))
+            for f in cfg.vehicle.frames
+            if f not in v.frames
         ]
         # 2. Storage: the charged pack in its slot, with its placement error.
         self.racks = Racks(self.world, rig.storage, pack)
@@ -137,7 +142,7 @@ class SideStation(Station):
         return {"suspension_mm": self.vehicle.deflection_m() / MM}
 
     def _truth_extra(self) -> dict:
-        return {"suspension_mm": self.vehicle.deflection_m() / MM}
+        return {"suspension_mm": self.vehicle.deflection_m() / MM, "roll_deg": self.vehicle.roll_deg()}
 
     def _sections(self) -> dict[str, Any]:
         return {vocab.CATALOG_SECTION: self._catalog_section(layout.tool_settings_m)}
