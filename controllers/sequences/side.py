@@ -22,6 +22,7 @@ unladen frame's height plus a clearance.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
@@ -44,6 +45,10 @@ class SideTuning:
     contact_speed_mm_s: float = q(0.1, 500.0, "mm/s")
     seat_overtravel_mm: float = q(0.0, 50.0, "mm", "lift target past the pack's bottom when taking it up")
     set_down_depth_mm: float = q(1.0, 200.0, "mm", "lift target below the laden seat when setting a pack down")
+    align_standoff_mm: float = q(
+        0.0, 1000.0, "mm", "the tray stops this far outside the frame (or slot) to take its first vision estimate"
+    )
+    couple_within_s: float = q(0.02, 10.0, "s", "the lock actuator couples this soon after the tray is under the pack")
     lift_force_margin_n: float = q(0.0, 1e6, "N", "lift force limit above the carried weight while pressing")
     present_load_fraction: float = q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
     set_down_load_fraction: float = q(0.0, 1.0, "", "below this share of its weight the pack rests on the ledges")
@@ -139,17 +144,49 @@ class SideSequence(SwapSequence):
         yield from self._reach(self.pos.reach_clear)
         yield from self._move({"lift": fr.lift_entry, "travel": fr.travel, "yaw": fr.yaw})
 
+    def _align_from_standoff(self, *, carrying: bool) -> PhaseGen:
+        """Stop outside the frame by the standoff (the vehicle may be parked nearer or farther,
+        its suspension sag: the taught positions are the nominal vehicle's), measure the seat
+        plane with the vision and set the height from it (an empty tray below a seated pack's
+        bottom by the entry clearance; a carried pack's bottom above the empty frame's ledges by
+        as much), then align: the vision's first move takes the tray in to where the frame is."""
+        fr, t = self._frame_pos(), self.tuning
+        yield from self._reach(fr.reach + t.align_standoff_mm * MM)
+        self.estimate = {}
+        est = yield from self._vision_estimate(t.align)
+        clearance = fr.lift_contact - fr.lift_entry
+        height = self._axis_pos("lift") + est["z"] + (clearance if carrying else -clearance)
+        self._refuse_beyond_travel("lift", height)
+        yield from self._move({"lift": height})
+        # In by the measured offset, translation only (the vision measures in the tool's frame,
+        # which turns with the yaw axis); the yaw is aligned once the tool stands at the frame,
+        # where turning it no longer swings the target.
+        yaw = self._axis_pos("yaw")
+        dx = math.cos(yaw) * est["x"] - math.sin(yaw) * est["y"]
+        dy = math.sin(yaw) * est["x"] + math.cos(yaw) * est["y"]
+        targets = {"travel": self._axis_pos("travel") + dx, "reach": self._axis_pos("reach") + dy}
+        for axis, target in targets.items():
+            self._refuse_beyond_travel(axis, target)
+        yield from self._move(targets)
+        yield from self._align_on_vision(t.align)
+
     def _phase_align(self) -> PhaseGen:
-        # Vision sees the frame from the retracted tray too: align x and yaw before entering.
-        yield from self._reach(self._frame_pos().reach)
-        yield from self._align_on_vision(self.tuning.align)
+        yield from self._align_from_standoff(carrying=False)
 
     def _phase_enter(self) -> PhaseGen:
-        # The tray stands under the pack at its entry height: nothing to do but
-        # confirm it is empty and the lock actuator has coupled.
+        # The tray stands under the pack at its entry height: it must be empty,
+        # and the lock actuator must couple (it does not when the tray is off the port).
         if self._present():
             raise Fault("the tray touches the pack before it was raised", by="presence")
-        yield from self._wait(lambda f: f.sensors[vocab.TOOL_COUPLED.name])
+        deadline = self.frame.t_s + self.tuning.couple_within_s
+        while not self._sensors()[vocab.TOOL_COUPLED.name]:
+            if self.frame.t_s >= deadline:
+                raise Fault(
+                    f"lock actuator not coupled {self.tuning.couple_within_s:g} s after the tray stood under the "
+                    f"pack: the tray is off the frame's port (vision {self.estimate})",
+                    by="interlock",
+                )
+            yield
 
     def _phase_raise_to_pack(self) -> PhaseGen:
         self.expect_load = None  # taking the pack's weight off the ledges
@@ -210,16 +247,18 @@ class SideSequence(SwapSequence):
         yield from self._move({"lift": self.pos.lift_carry})
         yield from self._move({"travel": fr.travel, "yaw": fr.yaw})
         yield from self._move({"lift": max(fr.lift_off, self._axis_pos("lift") - 1.0)})
-        yield from self._reach(fr.reach)
-        self.estimate = {}
-        yield from self._align_on_vision(self.tuning.align)
+        yield from self._align_from_standoff(carrying=True)
 
     def _phase_set_down(self) -> PhaseGen:
         t = self.tuning
         self.expect_load = None  # handing the pack over to the ledges
         yield from self._set_float(False)
-        # The seat plane sinks as the pack takes it: aim below the laden seat.
-        target = self._frame_pos().lift_contact - t.set_down_depth_mm * MM
+        # The vision saw the seat plane (the carried pack's bottom is the tray's top); the seat
+        # sinks further as this pack's weight comes onto it, by at most the taught lift-off over
+        # contact (its rise and the lift-off clearance): aim below that by the set-down depth.
+        fr = self._frame_pos()
+        seat = self._axis_pos("lift") + self.estimate.get("z", fr.lift_contact - self._axis_pos("lift"))
+        target = seat - (fr.lift_off - fr.lift_contact) - t.set_down_depth_mm * MM
         self._set("lift", target, speed=t.contact_speed_mm_s * MM)
         yield from self._wait(
             lambda f: (
@@ -236,7 +275,12 @@ class SideSequence(SwapSequence):
     def _phase_verify(self) -> PhaseGen:
         t = self.tuning
         self.lock_strategy.require_all_engaged(self)
-        yield from self._move({"lift": self._frame_pos().lift_entry}, speed={"lift": t.contact_speed_mm_s * MM})
+        # Out from under the pack by the entry clearance below where the set-down left the tray
+        # (a sagging vehicle sits lower than taught), at least to the taught entry height.
+        fr = self._frame_pos()
+        low = min(fr.lift_entry, self._axis_pos("lift") - (fr.lift_contact - fr.lift_entry))
+        low = max(low, self.axes["lift"].lower)
+        yield from self._move({"lift": low}, speed={"lift": t.contact_speed_mm_s * MM})
         yield from self._hold_for(t.verify_settle_s)
         if self._present() or self._load_n() > t.set_down_load_fraction * self.weight_n:
             raise Fault(f"pack did not stay in its frame: the lift carries {self._load_n():.0f} N", by="verification")
