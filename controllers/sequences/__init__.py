@@ -11,10 +11,13 @@ from __future__ import annotations
 from controllers.config import ControllerConfig
 from controllers.engine import FINAL_PHASE, SwapSequence
 from controllers.sequences.overhead import OverheadSequence
+from controllers.sequences.side import SideSequence
 from controllers.sequences.under_chassis import UnderChassisSequence
 from swapwire.station import StationDescription
 
-SEQUENCES: dict[str, type[SwapSequence]] = {cls.rig_family: cls for cls in (UnderChassisSequence, OverheadSequence)}
+SEQUENCES: dict[str, type[SwapSequence]] = {
+    cls.rig_family: cls for cls in (UnderChassisSequence, OverheadSequence, SideSequence)
+}
 # The phases our controller declares in its hello (it says hello before it knows
 # the rig): every sequence's, in order, then the final phase it reports when done.
 DECLARED_PHASES: tuple[str, ...] = (

@@ -6,10 +6,10 @@ when one is built.
 
 from __future__ import annotations
 
-from twin.rigs import overhead, under_chassis
+from twin.rigs import overhead, side, under_chassis
 from twin.rigs.family import RigFamily
 
-FAMILIES: dict[str, RigFamily] = {f.name: f for f in (under_chassis.FAMILY, overhead.FAMILY)}
+FAMILIES: dict[str, RigFamily] = {f.name: f for f in (under_chassis.FAMILY, overhead.FAMILY, side.FAMILY)}
 
 
 def family(name: str) -> RigFamily:

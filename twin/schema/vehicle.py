@@ -145,5 +145,55 @@ class Bus:
     body: Body = q()
 
 
-VehicleConfig = Car | Truck | Bus
-VEHICLE_SCHEMAS: dict[str, type] = {"car": Car, "truck": Truck, "bus": Bus}
+@dataclass(frozen=True)
+class SideFrame:
+    """The side frames' common geometry: a pack rests on two ledges under its
+    seat points' ends (at x = +-max |seat x|), running across the frame (y), and
+    its locks are in the ledges. Frame origin: centre of the seat plane (the
+    pack's bottom face), the flank's outside at +y."""
+
+    seat_height_mm: float = q(lo=100.0, hi=3000.0, unit="mm", doc="seat plane above ground, unladen chassis")
+    ledge_width_mm: float = q(lo=20.0, hi=1000.0, unit="mm", doc="each ledge along x, centred under the seat points")
+    ledge_height_mm: float = q(lo=10.0, hi=1000.0, unit="mm", doc="how far each ledge reaches below the seat plane")
+    inset_mm: float = q(lo=0.0, hi=500.0, unit="mm", doc="a seated pack's outer face inside the flank")
+    lock_port_mm: list[float] = q(length=2, unit="mm", doc="[x, y] of the locks' service port in the seat plane")
+
+
+@dataclass(frozen=True)
+class FramePlace:
+    name: str = q()
+    x_mm: float = q(lo=-20000.0, hi=20000.0, unit="mm", doc="frame centre along the vehicle, from its centre")
+    side: Literal["left", "right"] = q(doc="the flank it opens to")
+
+
+@dataclass(frozen=True)
+class SideFrames:
+    """A bus or truck whose packs sit in frames along its flanks, drawn out
+    sideways (``twin/rigs/side``). The station faces the flank it swaps (its +y)."""
+
+    FAULT_KINDS: ClassVar[frozenset[str]] = frozenset({"latch_power_loss", "suspension_sag"})
+
+    vehicle_class: Literal["side_frames"] = q()
+    model: str = q()
+    vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")
+    # GB/T 29772-2024 section 8.5.1: a commercial-vehicle swap should not exceed 360 s (A).
+    swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
+    frame: SideFrame = q()
+    frames: list[FramePlace] = q(doc="every frame on the vehicle, both flanks (each holds a pack of the family)")
+    suspension: Suspension = q()
+    roll_stiffness_nm_per_deg: float = q(
+        lo=100.0, hi=1e8, unit="N*m/deg", doc="the body's roll stiffness about the lane's axis (springs and bars)"
+    )
+    roll_damping_nm_s_per_deg: float = q(lo=0.0, hi=1e8, unit="N*m*s/deg")
+    body: Body = q()
+
+    def check(self):
+        names = [f.name for f in self.frames]
+        out = [("frames", f"frame names must be unique: {names}")] if len(set(names)) != len(names) else []
+        if not self.frames:
+            out.append(("frames", "a side-frame vehicle has at least one frame"))
+        return out
+
+
+VehicleConfig = Car | Truck | Bus | SideFrames
+VEHICLE_SCHEMAS: dict[str, type] = {"car": Car, "truck": Truck, "bus": Bus, "side_frames": SideFrames}
