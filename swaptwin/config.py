@@ -15,7 +15,7 @@ import dataclasses
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -25,6 +25,7 @@ from twin.faults import target_problems
 from twin.locks import LOCK_TYPES
 from twin.rigs import FAMILIES
 from twin.schema import PACK_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build
+from twin.schema._fields import q
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 
@@ -56,6 +57,28 @@ _COMMAND_KEYS = (
 
 
 @dataclass(frozen=True)
+class RecordConfig:
+    """The ``record`` section: each swap's recording, ``swap.mcap``, and its report, ``swap.html`` (docs/recording.md)."""
+
+    enabled: bool = q(True, doc="swaptwin swap and swaptwin plant: record every session")
+    batch: Literal["failing", "all", "none"] = q(
+        "failing", doc="qualify, campaign, matrix, regress: keep the failing runs' recordings, all, or none"
+    )
+    render: Literal["never", "failing", "always"] = q(
+        "failing", doc="pictures of the swap (keyframes, GIF) in swap.html: for failing runs, always or never"
+    )
+    tf_every_periods: int = q(1, lo=1, hi=1000, doc="/tf (every body's frame transforms) every N control periods")
+    scene_every_s: float = q(5.0, lo=0.1, hi=3600.0, unit="s", doc="/scene published again every N s of plant time")
+    gif_frames: int = q(40, lo=2, hi=400, doc="frames of the swap's animated GIF")
+
+    def policy(self, *, batch: bool) -> str:
+        """Which recordings a session keeps: ``always``, ``failing`` or ``never``."""
+        if batch:
+            return {"all": "always", "failing": "failing", "none": "never"}[self.batch]
+        return "always" if self.enabled else "never"
+
+
+@dataclass(frozen=True)
 class SwapConfig:
     plant: PlantConfig
     controller: ControllerConfig
@@ -63,6 +86,7 @@ class SwapConfig:
     observer_endpoint: str
     resolved: dict[str, Any]  # the whole resolved config, as written to result.json
     sessions: int | None = 1  # swaptwin plant: sessions to serve (None: until stopped)
+    record: RecordConfig = dataclasses.field(default_factory=RecordConfig)
 
 
 class _Sources:
@@ -205,6 +229,7 @@ def validate(
     # 2. The primary config's own sections and keys.
     for key in ("physics", "wire", "hazards", "acceptance"):
         parts[key] = v.build(_PLANT_SCHEMAS[key], data.get(key), key, None)
+    record = v.build(RecordConfig, data.get("record", {}), "record", None)
     extra = [(i, _resolve_use(entry, v, i)) for i, entry in enumerate(data.get("extra_faults") or [])]
     parts["extra_faults"] = [
         v.build(Fault, entry, f"extra_faults[{i}]", None) for i, entry in extra if entry is not None
@@ -236,6 +261,7 @@ def validate(
         observer_endpoint=data["observer_endpoint"],
         resolved=data,
         sessions=data.get("sessions", 1),
+        record=record,
     )
 
 

@@ -22,8 +22,9 @@ import threading
 import time
 from pathlib import Path
 
-from swaptwin.results.atomic import write_json_atomic
 from swaptwin.config import SwapConfig
+from swaptwin.results.atomic import write_json_atomic
+from swaptwin.results.recording import sweep_partials
 
 log = logging.getLogger("swaptwin.swap")
 _PR_SET_PDEATHSIG = 1
@@ -80,9 +81,13 @@ def reap(procs: list[subprocess.Popen]) -> None:
             return
 
 
-def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None) -> dict | None:
+def run_swap(
+    cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None, batch: bool = False, progress=None
+) -> dict | None:
     """Run the swap; return the result (None if the plant wrote none).
-    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would."""
+    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would.
+    ``batch``: a batch job's swap (its recording kept as ``record.batch``
+    says). ``progress``: told of each observer event (a swap's phases)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
     endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
@@ -109,6 +114,8 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
                 endpoint,
                 "--observer",
                 observer,
+                "--record",
+                cfg.record.policy(batch=batch),
             ],
             run_dir / "plant.log",
         )
@@ -133,6 +140,7 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
             stop_process(p, signal.SIGKILL)
             p.wait()
         shutil.rmtree(sock_dir, ignore_errors=True)
+        sweep_partials(run_dir)  # a plant killed mid-session leaves its hidden recording
     for name, p in (("plant", procs[0]), ("controller", procs[1])):
         log.debug("%s exited with code %s", name, p.returncode)
     if not result_path.exists() or result_path.stat().st_mtime_ns < started_ns:
