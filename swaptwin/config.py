@@ -58,7 +58,7 @@ _COMMAND_KEYS = (
 
 @dataclass(frozen=True)
 class RecordConfig:
-    """The ``record`` section: each swap's recording, ``swap.mcap``, and its report, ``swap.html`` (docs/recording.md)."""
+    """The ``record`` section: each swap's recording ``swap.mcap`` and report ``swap.html`` (docs/recording.md)."""
 
     enabled: bool = q(True, doc="swaptwin swap and swaptwin plant: record every session")
     batch: Literal["failing", "all", "none"] = q(

@@ -81,6 +81,42 @@ def reap(procs: list[subprocess.Popen]) -> None:
             return
 
 
+class _Events:
+    """The plant's observer events as they come (a SUB socket on the event
+    topic only: the per-period truth is not worth decoding here)."""
+
+    def __init__(self, endpoint: str):
+        import zmq
+
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"event")
+        self.sock.connect(endpoint)
+
+    def wait(self, timeout_s: float) -> list[dict]:
+        import zmq
+
+        import swapwire as wire
+
+        out = []
+        if not self.sock.poll(int(timeout_s * 1000)):
+            return out
+        while True:
+            try:
+                _, payload = self.sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return out
+            except ValueError:
+                continue
+            try:
+                out.append(wire.decode(payload, expect=frozenset({"event"})).body)
+            except wire.WireError:
+                continue
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def run_swap(
     cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None, batch: bool = False, progress=None
 ) -> dict | None:
@@ -125,10 +161,17 @@ def run_swap(
             run_dir / "controller.log",
         )
         procs.append(controller)
+        events = _Events(observer) if progress is not None else None
         while all(p.poll() is None for p in procs):
             if stop is not None and stop.is_set():
                 raise KeyboardInterrupt("batch stopped")
-            time.sleep(0.05)
+            if events is None:
+                time.sleep(0.05)
+                continue
+            for ev in events.wait(0.05):
+                progress(ev)
+        if events is not None:
+            events.close()
         reap(procs)
     except KeyboardInterrupt:
         for p in procs:

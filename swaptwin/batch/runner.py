@@ -152,6 +152,8 @@ def run_batch(
         pool.shutdown(wait=True, cancel_futures=True)
         workers.close()
         raise
+    finally:
+        progress.close()
     pool.shutdown(wait=True)
     workers.close()
     return results

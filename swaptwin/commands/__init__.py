@@ -55,7 +55,18 @@ def no_flags(argv: list[str]) -> tuple[None, list[str]]:
 
 
 # The command modules import what they need when they run, so --help stays fast.
-from swaptwin.commands import campaign, characterise, check, controller, matrix, plant, qualify, regress, swap  # noqa: E402
+from swaptwin.commands import (  # noqa: E402
+    campaign,
+    characterise,
+    check,
+    controller,
+    matrix,
+    plant,
+    qualify,
+    regress,
+    replay,
+    swap,
+)
 
 COMMANDS: dict[str, ModuleType] = {
     "swap": swap,
@@ -67,4 +78,5 @@ COMMANDS: dict[str, ModuleType] = {
     "qualify": qualify,
     "matrix": matrix,
     "regress": regress,
+    "replay": replay,
 }

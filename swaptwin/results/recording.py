@@ -19,9 +19,10 @@ zstd chunks, JSON messages encoded with orjson) with these channels:
   log lines (hazards at level ERROR, faults at WARNING).
 
 ``n`` numbers every wire and observer message in the session's order, so a
-reader gets the exact interleaving back whatever the log times. Log time is
-the session's wall-clock start plus plant time (Foxglove plays a swap back in
-plant time); publish time is the wall time the message was handled.
+reader gets the exact interleaving back whatever the log times. Log and
+publish time are the session's wall-clock start plus plant time (Foxglove
+plays a swap back in plant time); ``wall_ns`` is the wall time the plant
+handled the message.
 
 Attachments: ``config.json`` (the resolved config), every URDF the station
 loaded (and the meshes they name), and ``result.json`` when the session has
@@ -224,9 +225,11 @@ class Recording:
             )
         return ch
 
-    def _write(self, topic: str, data: bytes, *, log_ns: int, wall_ns: int) -> None:
+    def _write(self, topic: str, data: bytes, *, log_ns: int) -> None:
+        # Publish time is plant time too: a wall time later than the log time is a format warning
+        # (mcap doctor); the wall time is in the records themselves.
         seq = self.counts.get(topic, 0)
-        self.writer.add_message(self._channel(topic), log_time=log_ns, data=data, publish_time=wall_ns, sequence=seq)
+        self.writer.add_message(self._channel(topic), log_time=log_ns, data=data, publish_time=log_ns, sequence=seq)
         self.counts[topic] = seq + 1
 
     def _log_ns(self) -> int:
@@ -238,9 +241,9 @@ class Recording:
         self._t_s = t_s
         self._wire("sent", mtype, body, cmd_id, None, wall)
         if mtype == wire.FRAME:
-            self._frame_extras(wall)
+            self._frame_extras()
         elif mtype == wire.ERROR:
-            self._log(_WARNING, f"error sent to the controller: {body.get('reason', '')}", wall)
+            self._log(_WARNING, f"error sent to the controller: {body.get('reason', '')}")
         self.record_s += time.perf_counter() - c
 
     def received(self, msg: wire.Envelope, *, t_s: float) -> None:
@@ -253,24 +256,24 @@ class Recording:
         c, wall = time.perf_counter(), time.time_ns()
         record = {"n": self._n, "t_s": self._t_s, "wall_ns": wall, "body": body}
         self._n += 1
-        self._write(observer_topic(topic), _dumps(record), log_ns=self._log_ns(), wall_ns=wall)
+        self._write(observer_topic(topic), _dumps(record), log_ns=self._log_ns())
         if topic == TOPIC_EVENT:
             level, text = _event_line(body)
-            self._log(level, text, wall)
+            self._log(level, text)
         self.record_s += time.perf_counter() - c
 
     def _wire(self, direction: str, mtype: str, body: dict, cmd_id, seq, wall: int) -> None:
         record = {"n": self._n, "t_s": self._t_s, "wall_ns": wall, "dir": direction, "cmd_id": cmd_id, "seq": seq}
         record["body"] = body
         self._n += 1
-        self._write(wire_topic(mtype), _dumps(record), log_ns=self._log_ns(), wall_ns=wall)
+        self._write(wire_topic(mtype), _dumps(record), log_ns=self._log_ns())
 
-    def _log(self, level: int, text: str, wall: int) -> None:
+    def _log(self, level: int, text: str) -> None:
         log_ns = self._log_ns()
         line = {"timestamp": _stamp(log_ns), "level": level, "message": text, "name": "plant", "file": "", "line": 0}
-        self._write(TOPIC_LOG, _dumps(line), log_ns=log_ns, wall_ns=wall)
+        self._write(TOPIC_LOG, _dumps(line), log_ns=log_ns)
 
-    def _frame_extras(self, wall: int) -> None:
+    def _frame_extras(self) -> None:
         """The frame transforms (and now and then the scene) with each frame sent."""
         self._frames += 1
         if self._frames % _FLUSH_EVERY_PERIODS == 0:
@@ -279,7 +282,7 @@ class Recording:
             return
         log_ns = self._log_ns()
         if self._t_s >= self._next_scene_s - 1e-9:
-            self._write(TOPIC_SCENE, _dumps(self._scene_update(log_ns)), log_ns=log_ns, wall_ns=wall)
+            self._write(TOPIC_SCENE, _dumps(self._scene_update(log_ns)), log_ns=log_ns)
             self._next_scene_s = self._t_s + self.scene_every_s
         if (self._frames - 1) % self.tf_every == 0:
             stamp = _stamp(log_ns)
@@ -293,7 +296,7 @@ class Recording:
                 }
                 for name, (p, q) in zip(self.scene.frames, self.scene.poses())
             ]
-            self._write(TOPIC_TF, _dumps({"transforms": transforms}), log_ns=log_ns, wall_ns=wall)
+            self._write(TOPIC_TF, _dumps({"transforms": transforms}), log_ns=log_ns)
 
     def _scene_update(self, log_ns: int) -> dict:
         if self._scene_entities is None:
