@@ -12,6 +12,7 @@ family's controller tuning (``controllers.sequences``).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,8 +221,12 @@ def validate(
     """Build every schema; raise ConfigError listing all problems at once.
     ``sources``: the config folders Hydra searched (a ``--config-dir`` first),
     so a problem names the file actually read."""
-    v = _Validation(_Sources(dict(choices or {}), list(overrides or []), list(sources or [])))
+    where = _Sources(dict(choices or {}), list(overrides or []), list(sources or []))
+    v = _Validation(where)
     data = _plain(cfg)
+    if choices and "pack" in choices:
+        # Which file the pack came from, and its digest: every report states them.
+        data["provenance"] = pack_provenance(where.file(f"pack/{choices['pack']}.yaml"))
     # 1. The groups, each by the schema its file selects.
     parts: dict[str, Any] = {group: v.group(group, data.get(group)) for group in GROUPS}
     if parts["controller"] is not None:
@@ -263,6 +268,13 @@ def validate(
         sessions=data.get("sessions", 1),
         record=record,
     )
+
+
+def pack_provenance(source: str) -> dict[str, str | None]:
+    """A pack file (as ``_Sources`` names it) and the SHA-256 of its bytes."""
+    path = CONFIG_DIR.parent / source if source.startswith("configs/") else Path(source)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return {"pack_file": source, "pack_sha256": digest}
 
 
 def _resolve_use(entry: Any, v: _Validation, index: int) -> Any:

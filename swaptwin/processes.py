@@ -28,8 +28,9 @@ from swaptwin.results.recording import sweep_partials
 
 log = logging.getLogger("swaptwin.swap")
 _PR_SET_PDEATHSIG = 1
-# After one side ends, how long the other may take to finish on its own.
-_GRACE_S = 10.0
+# After one side ends, how long the other may take to finish on its own (the
+# plant writes its report after its session: pictures take seconds).
+_GRACE_S = 90.0
 _TERM_WAIT_S = 5.0
 
 

@@ -33,8 +33,9 @@ from swaptwin.results.atomic import write_json_atomic
 from swaptwin.results.recording import sweep_partials
 
 # A warm plant that has not said it is done this long after its controller
-# ended has hung: it is killed, and the job has no result.
-_AFTER_CONTROLLER_S = 60.0
+# ended has hung: it is killed, and the job has no result. (It writes the
+# swap's report, pictures included, before it says so.)
+_AFTER_CONTROLLER_S = 180.0
 _CLOSE_WAIT_S = 10.0
 
 
