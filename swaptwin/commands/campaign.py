@@ -39,6 +39,7 @@ from swaptwin.commands import EXIT_FAIL, EXIT_PASS, config_error, no_flags
 from swaptwin.commands.qualify import percentile
 from swaptwin.config import CONFIG_DIR, SwapConfig, load
 from swaptwin.reports import html
+from swaptwin.reports.runs import links_cell, picture_cell
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 from twin.rigs import family
 from twin.schema import ConfigError
@@ -68,6 +69,7 @@ class Cell:
     time_to_safe_s: float | None = None
     final: dict = field(default_factory=dict)
     hazards: list = field(default_factory=list)
+    evidence: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
 
 
 def phases(rig_family: str) -> tuple[str, ...]:
@@ -186,8 +188,16 @@ def summarize(cells: list[Cell]) -> dict:
 def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:
     spec = load_spec(cfg.plant.rig.family)
     jobs, excluded = plan(cfg, spec, base_overrides)
+    from swaptwin.reports.runs import evidence
+
     results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="campaign")
-    cells = excluded + [classify(job, results[job.id]) for job in jobs]
+    judged = []
+    for job in jobs:
+        cell, result = classify(job, results[job.id]), results[job.id]
+        if result.get("verdict", {}).get("status") != "pass":
+            cell.evidence = evidence(result, out_dir / "runs" / job.id, out_dir)
+        judged.append(cell)
+    cells = excluded + judged
     order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in phases(cfg.plant.rig.family))}
     cells.sort(key=lambda c: order[(c.fault, c.phase)])
     report = {
@@ -195,16 +205,25 @@ def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n
         "rig_family": cfg.plant.rig.family,
         "pack": cfg.plant.pack.family_id,
         "lock": cfg.plant.lock.type,
+        "pack_file": (cfg.resolved.get("provenance") or {}).get("pack_file"),
+        "pack_sha256": (cfg.resolved.get("provenance") or {}).get("pack_sha256"),
         "base_overrides": base_overrides,
         "summary": summarize(cells),
         "cells": [c.__dict__ for c in cells],
     }
     write_json_atomic(out_dir / "campaign.json", report)
-    write_text_atomic(out_dir / "campaign.html", render_html(report, spec, phases(cfg.plant.rig.family)))
+    write_text_atomic(
+        out_dir / "campaign.html", render_html(report, spec, phases(cfg.plant.rig.family), report_dir=out_dir)
+    )
     return report
 
 
-def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
+def passed(summary: dict) -> bool:
+    c = summary["counts"]
+    return summary["hazard_count"] == 0 and c["missed"] == 0 and c["error"] == 0
+
+
+def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir: Path | None = None) -> str:
     s = report["summary"]
     by = {(c["fault"], c["phase"]): c for c in report["cells"]}
     grid_rows, grid_cls = [], []
@@ -272,9 +291,30 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
     excl = html.table(
         ["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]]
     )
+    failing = [c for c in report["cells"] if c.get("evidence") is not None]
+    # The campaign's own failures first (missed, hazard, error), then the detected cells' safe stops.
+    failing.sort(key=lambda c: c["status"] == "detected")
+    evidence_table = html.table(
+        ["fault", "phase", "status", "at failure", "recording"],
+        [
+            [c["fault"], c["phase"], c["status"], picture_cell(c["evidence"], report_dir), links_cell(c["evidence"])]
+            for c in failing
+        ],
+        classes=[["", "", _CSS[c["status"]], "", ""] for c in failing],
+        table_id="failing",
+    )
+    ok = passed(s)
+    c = s["counts"]
+    headline = f"Campaign: {'PASS' if ok else 'FAIL'}"
+    why = f"{c['missed']} missed, {s['hazard_count']} hazards, {c['error']} errors; {c['detected']} detected"
     return html.page(
         f"Fault campaign: {report['rig']} / {report['pack']} / {report['lock']}",
         [
+            html.banner(ok, headline, why),
+            html.paragraph(
+                f"Pack file {report.get('pack_file')}, sha256 {report.get('pack_sha256')}.",
+                "small",
+            ),
             html.section(
                 "Summary",
                 summary,
@@ -286,6 +326,14 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
             ),
             html.section("Fault x phase", html.table(["fault", *phases], grid_rows, classes=grid_cls, table_id="grid")),
             html.section("Cells", details),
+            html.section(
+                f"Runs whose verdict failed ({len(failing)})",
+                html.paragraph(
+                    "Each with its picture at the moment of failure and its recording (swaptwin replay, Foxglove).",
+                    "small",
+                ),
+                evidence_table,
+            ),
             html.section("Exclusions", excl),
         ],
     )
@@ -314,4 +362,4 @@ def run(cfg, inv) -> int:
     t = s["time_to_safe_s"]
     print(f"detection rate {s['detection_rate']}, time to safe state p99 {t['p99']} s, max {t['max']} s")
     print(f"report: {inv.out / 'campaign.html'}")
-    return EXIT_PASS if s["hazard_count"] == 0 and c["missed"] == 0 and c["error"] == 0 else EXIT_FAIL
+    return EXIT_PASS if passed(s) else EXIT_FAIL

@@ -114,13 +114,24 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summarize(
-    cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, base_overrides: list[str], confidence: float
+    cfg: SwapConfig,
+    jobs: list[Job],
+    results: dict[str, dict],
+    *,
+    base_overrides: list[str],
+    confidence: float,
+    out_dir: Path | None = None,
 ) -> dict:
+    """The qualification report. ``out_dir``: where the report and its ``runs/`` are
+    (failing runs then name their recording, report and picture, relative to it)."""
+    from swaptwin.reports.runs import evidence
+
     p = cfg.plant
     runs = []
     for job in jobs:
         r = results[job.id]
         install = next((a for a in r.get("alignment", []) if a.get("mating") == "pack_into_vehicle"), None)
+        failed = r["verdict"]["status"] != "pass"
         runs.append(
             {
                 "id": job.id,
@@ -143,6 +154,8 @@ def summarize(
                 "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
             }
         )
+        if failed and out_dir is not None:
+            runs[-1]["evidence"] = evidence(r, out_dir / "runs" / job.id, out_dir)
     n = len(runs)
     passes = sum(1 for r in runs if r["verdict"] == "pass")
     lo, hi = wilson_interval(passes, n, confidence)
@@ -243,6 +256,7 @@ def summarize(
     )
     return {
         "pack": p.pack.family_id,
+        **_provenance(cfg),
         "rig": p.rig.name,
         "rig_family": p.rig.family,
         "lock": p.lock.type,
@@ -267,6 +281,11 @@ def summarize(
         "runs": runs,
         "failing": [r for r in runs if r["verdict"] != "pass"],
     }
+
+
+def _provenance(cfg: SwapConfig) -> dict:
+    prov = cfg.resolved.get("provenance") or {}
+    return {"pack_file": prov.get("pack_file"), "pack_sha256": prov.get("pack_sha256")}
 
 
 def _criterion(name, description, *, value, limit, unit, margin, passed, detail) -> dict:
@@ -304,6 +323,7 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
     if not pre.passed:
         report = {
             "pack": cfg.plant.pack.family_id,
+            **_provenance(cfg),
             "rig": cfg.plant.rig.name,
             "lock": cfg.plant.lock.type,
             "n": 0,
@@ -328,11 +348,13 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
     else:
         jobs = [Job(f"{i:04d}", tuple(sample_overrides(cfg, spec, seed=cfg.plant.seed, index=i))) for i in range(n)]
         results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="qualify")
-        report = summarize(cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"])
+        report = summarize(
+            cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"], out_dir=out_dir
+        )
         report["precheck"] = pre.to_dict()
     write_json_atomic(out_dir / "report.json", report)
     write_text_atomic(out_dir / "junit.xml", junit_xml(report))
-    write_text_atomic(out_dir / "report.html", render_html(report))
+    write_text_atomic(out_dir / "report.html", render_html(report, report_dir=out_dir))
     return report
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from swaptwin.reports import html
 from swaptwin.reports.plots import Band, Mark, Series, line_chart
+from swaptwin.reports.runs import pack_line
 from swaptwin.results.atomic import write_text_atomic
 from swaptwin.results.recording import open_recording, session_records
 
@@ -280,11 +281,6 @@ def _summary(result: dict, config: dict) -> str:
         ["hazards", len(result.get("hazards") or []) or "none"],
     ]
     return html.table(["what", "value"], rows, table_id="summary")
-
-
-def pack_line(config: dict) -> str:
-    prov = config.get("provenance") or {}
-    return f"Pack file {prov.get('pack_file', '(not recorded)')}, sha256 {prov.get('pack_sha256') or 'n/a'}."
 
 
 def render_html(rec, result: dict, data: SwapData, pictures, *, recording_name: str) -> str:
