@@ -33,10 +33,13 @@ def catalog() -> tuple[list[str], list[str]]:
 def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: list[str]) -> dict:
     from swaptwin.commands.qualify import run_qualification
 
+    from swaptwin.batch.progress import Progress
+
     packs, rigs = catalog()
+    plan = [(rig, load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types) for rig in rigs]
+    progress = Progress(sum(len(packs) * len(locks) for _, locks in plan), "matrix", unit="cell")
     cells = []
-    for rig in rigs:
-        lock_types = load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types
+    for rig, lock_types in plan:
         for pack in packs:
             for lock in lock_types:
                 overrides = [*base_overrides, f"rig={rig}", f"pack={pack}", f"lock={lock}"]
@@ -71,6 +74,8 @@ def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: 
                     cell["report"] = str((cell_dir / "report.html").relative_to(out_dir))
                     cell["failing"] = [_moved(r, cell_dir.relative_to(out_dir)) for r in report.get("failing", [])]
                 cells.append(cell)
+                progress.step(f"{pack} x {rig} x {lock}: {cell['colour']}")
+    progress.close()
     pack_files = {pack: pack_provenance(f"configs/pack/{pack}.yaml") for pack in packs}
     result = {
         "runs_per_cell": runs,
