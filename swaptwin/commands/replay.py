@@ -165,7 +165,10 @@ class ReplayingController:
         while True:
             if not self.sock.poll(int(_WAIT_S * 1000)):
                 return f"no message from the plant for {_WAIT_S:.0f} s"
-            msg = wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
+            try:
+                msg = wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
+            except wire.WireError:
+                continue  # a frame the channel's impairments spoiled: the recorded controller never read it either
             if msg.type == wire.END:
                 return str(msg.body.get("reason", ""))
             if msg.type != wire.FRAME:
@@ -346,6 +349,9 @@ def run(cfg, inv) -> int:
             )
             return EXIT_CONFIG
         else:
+            warning = _impaired_commands(rec.config)
+            if warning:
+                print(f"swaptwin replay: {warning}", file=sys.stderr)
             verdict = replay_physics(path, inv.out / "replay")
     except ConfigError as exc:
         print(f"swaptwin replay: {exc}", file=sys.stderr)
@@ -354,6 +360,20 @@ def run(cfg, inv) -> int:
     _print(verdict, controller=inv.flags.controller)
     print(f"replay: {inv.out / 'replay.json'}")
     return EXIT_PASS if verdict["identical"] else EXIT_FAIL
+
+
+def _impaired_commands(config: dict) -> str:
+    """Why a replay may part early: the command channel's impairments spoiled messages it cannot resend."""
+    imp = (config.get("wire") or {}).get("impairments") or {}
+    rates = {k: v for k, v in (imp.get("commands") or {}).items() if k.endswith("_rate") and v}
+    cut = (imp.get("cut") or {}).get("at")
+    if not rates and not cut:
+        return ""
+    what = ", ".join(f"{k}={v}" for k, v in rates.items()) + (", a link cut" if cut else "")
+    return (
+        f"the session ran with command-channel impairments ({what.strip(', ')}): commands the channel lost or "
+        "corrupted are not in the recording and cannot be sent again, so the replay may part where the first was"
+    )
 
 
 def _print(v: dict, *, controller: bool) -> None:
