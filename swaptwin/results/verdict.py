@@ -24,8 +24,9 @@ from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH
 
 RESULT_SCHEMA_VERSION = 1
 # Fields that depend on the host, not on the simulation: excluded when
-# comparing two runs for determinism.
-TIMING_FIELDS = ("wall_time_s", "real_time_factor")
+# comparing two runs for determinism. (A recording holds wall times, so its
+# size varies; the recorder's and the report's own costs are timings.)
+TIMING_FIELDS = ("wall_time_s", "real_time_factor", "recording", "report")
 # Phase names a controller reports after the sequence: not part of the phase table.
 TERMINAL_PHASES = frozenset({"done"})
 
