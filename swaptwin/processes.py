@@ -1,7 +1,7 @@
 """Child processes that cannot outlive us, and ``run_swap``: a plant and a controller as two processes.
 
-The two talk over private ipc endpoints in a fresh temporary directory, so
-parallel swaps never collide. Children die with their parent (Linux
+The two talk over private ipc endpoints in Linux's abstract socket namespace,
+so parallel swaps never collide and a killed swap leaves no socket file. Children die with their parent (Linux
 PR_SET_PDEATHSIG), a Ctrl-C reaches both and each ends cleanly (the plant still
 writes its result atomically), and a child that does not end in time is
 terminated, then killed. No process outlives ``swaptwin swap``.
@@ -13,11 +13,11 @@ import contextlib
 import ctypes
 import json
 import logging
-import shutil
+import os
+import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -50,6 +50,14 @@ def restore_interrupts() -> None:
     ignored, and that survives exec: without this, a Ctrl-C could be lost."""
     signal.signal(signal.SIGINT, _interrupt_once)
     signal.signal(signal.SIGTERM, _interrupt_once)
+
+
+def private_endpoints() -> tuple[str, str]:
+    """A command and an observer endpoint no other swap shares: ipc sockets in
+    Linux's abstract namespace (``ipc://@name``), which live in the kernel, not
+    on the file system, so a killed process leaves nothing behind."""
+    name = f"swaptwin-{os.getpid()}-{secrets.token_hex(6)}"
+    return f"ipc://@{name}/cmd", f"ipc://@{name}/obs"
 
 
 def die_with_parent() -> None:  # runs in the child between fork and exec
@@ -126,8 +134,7 @@ def run_swap(
     ``batch``: a batch job's swap (its recording kept as ``record.batch``
     says). ``progress``: told of each observer event (a swap's phases)."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
-    endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
+    endpoint, observer = private_endpoints()
     config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
     write_json_atomic(config_path, cfg.resolved)
     write_json_atomic(controller_path, cfg.resolved["controller"])
@@ -157,12 +164,19 @@ def run_swap(
             run_dir / "plant.log",
         )
         procs.append(plant)
+        keys = cfg.security.client_files()
         controller = spawn(
-            [py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)],
+            [
+                py,
+                *("-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)),
+                *(("--client-key", keys[0], "--station-key", keys[1]) if keys else ()),
+            ],
             run_dir / "controller.log",
         )
         procs.append(controller)
-        events = _Events(observer) if progress is not None else None
+        # With CURVE keys the observer link admits only observers' and engineers' keys, not
+        # our controller's: the phases are not followed then (the bar still counts the swap).
+        events = _Events(observer) if progress is not None and keys is None else None
         while all(p.poll() is None for p in procs):
             if stop is not None and stop.is_set():
                 raise KeyboardInterrupt("batch stopped")
@@ -183,7 +197,6 @@ def run_swap(
         for p in procs:
             stop_process(p, signal.SIGKILL)
             p.wait()
-        shutil.rmtree(sock_dir, ignore_errors=True)
         sweep_partials(run_dir)  # a plant killed mid-session leaves its hidden recording
     for name, p in (("plant", procs[0]), ("controller", procs[1])):
         log.debug("%s exited with code %s", name, p.returncode)

@@ -19,14 +19,15 @@ def test_a_qualification_shows_each_failing_run_with_its_picture_and_recording(t
     report = json.loads((out / "report.json").read_text())
     assert len(report["failing"]) == 2
     for run in report["failing"]:
-        ev = run["evidence"]
+        ev = run["artifacts"]
         assert ev["recording"] == f"runs/{run['id']}/swap.mcap" and (out / ev["recording"]).is_file()
         assert ev["report"] == f"runs/{run['id']}/swap.html" and (out / ev["report"]).is_file()
         assert ev["picture"] == f"runs/{run['id']}/failure.png" and (out / ev["picture"]).stat().st_size > 1000
         assert ev["failure"]["label"].startswith("safe_stop")
-    assert report["pack_file"] == "configs/pack/car_100kwh.yaml" and len(report["pack_sha256"]) == 64
+    assert report["pack_file"]["path"].endswith("configs/pack/car_100kwh.yaml")
+    assert len(report["pack_file"]["sha256"]) == 64
     page = (out / "report.html").read_text()
-    assert 'class="banner fail"' in page and report["pack_sha256"] in page
+    assert 'class="banner fail"' in page and report["pack_file"]["sha256"] in page
     failing = page.split('<table id="failing">', 1)[1].split("</table>", 1)[0]
     assert failing.count("data:image/png;base64,") == 2
     assert 'href="runs/0000/swap.mcap"' in failing and 'href="runs/0001/swap.html"' in failing

@@ -18,11 +18,13 @@ from mcap.writer import Writer
 
 from swaptwin.results.recording import (
     SCHEMA_DIR,
+    iter_records,
     open_recording,
     recompute_trace,
     session_records,
     sweep_partials,
 )
+import swapwire as wire
 from tests.conftest import REPO, PlantProcess, run_cli
 
 FOXGLOVE = {"/tf": "foxglove.FrameTransforms", "/scene": "foxglove.SceneUpdate", "/log": "foxglove.Log"}
@@ -48,8 +50,9 @@ def test_the_recording_holds_every_message_of_the_session(swap_run):
     assert c["/wire/command"] == s["periods"] - s["missed_periods"] + s["duplicate_commands"] + s["stale_commands"]
     assert c["/wire/hello"] >= 1 and c["/wire/welcome"] == c["/wire/hello"]
     assert c["/wire/bye"] == 1 and c["/wire/end"] == 1
-    wire = sum(n for t, n in c.items() if t.startswith("/wire/") and t not in ("/wire/hello", "/wire/welcome"))
-    assert wire == trace["wire_messages"]
+    untraced = ("/wire/hello", "/wire/welcome", "/wire/heartbeat")
+    wire_n = sum(n for t, n in c.items() if t.startswith("/wire/") and t not in untraced)
+    assert wire_n == trace["wire_messages"]
     observed = sum(n for t, n in c.items() if t.startswith("/observer/"))
     assert observed == trace["observer_messages"] + 1  # and the session's end, which the trace leaves out
     assert c["/tf"] == c["/wire/frame"] and c["/observer/truth"] == s["periods"] + 1
@@ -187,7 +190,7 @@ def test_the_swap_report_has_its_plots_and_pictures(swap_run):
     assert 'id="verdict"' in page and "Verdict: PASS" in page
     assert page.count("<svg") >= 8 and 'class="band"' in page  # axes, load, locks, connector; phases shaded
     assert page.count("data:image/png;base64,") >= 10 and "data:image/gif;base64," in page
-    assert "configs/pack/car_100kwh.yaml" in page and result["config"]["provenance"]["pack_sha256"] in page
+    assert "configs/pack/car_100kwh.yaml" in page and result["config"]["pack_file"]["sha256"] in page
     assert (swap_run / "swap.gif").stat().st_size > 1000
 
 
@@ -244,6 +247,11 @@ def test_a_killed_plant_leaves_a_readable_recording_or_none(tmp_path, raw_contro
             c.hello()
             for _ in range(20):
                 c.command(c.recv_type("frame").body["frame_seq"])
+            c.send("heartbeat", {})
+            if sig == signal.SIGTERM:  # a stranger's hello while the session runs: refused, busy
+                stranger = raw_controller(p.endpoint)
+                stranger.send(wire.HELLO, wire.Hello(client="stranger").to_body())
+                refused = stranger.recv_type("refused")
             c.recv_type("frame")
             p.proc.send_signal(sig)
             p.proc.wait(timeout=60)
@@ -252,8 +260,16 @@ def test_a_killed_plant_leaves_a_readable_recording_or_none(tmp_path, raw_contro
             p.stop()
     # SIGTERM: the session ends as interrupted, and its recording is finished and readable.
     rec = open_recording(tmp_path / "term" / "swap.mcap")
-    assert rec.counts["/wire/command"] == 20
-    assert json.loads(rec.attachments["result.json"])["session"]["end_reason"] == "interrupted"
+    assert rec.counts["/wire/command"] == 20 and rec.counts["/wire/heartbeat"] == 1
+    session = json.loads(rec.attachments["result.json"])["session"]
+    assert session["end_reason"] == "interrupted"
+    # What else the plant sent is there too: the welcome's session timeouts, the stranger's refusal.
+    records = session_records(tmp_path / "term" / "swap.mcap")
+    welcome = next(r for t, r in records if t == "/wire/welcome")["body"]
+    assert welcome["station"]["session"]["session_timeout_s"] > 0 and welcome["session"]["token"]
+    assert rec.counts["/others/refused"] == session["strangers_answered"] == 1
+    (others,) = [r for _, _, r in iter_records(tmp_path / "term" / "swap.mcap", ["/others/refused"])]
+    assert others["dir"] == "sent" and others["body"] == refused.body and others["body"]["code"] == "busy"
     assert not list((tmp_path / "term").glob(".swap.mcap.*"))
     # SIGKILL: no swap.mcap, only the hidden partial, which the sweep removes.
     killed = tmp_path / "kill"

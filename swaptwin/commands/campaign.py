@@ -2,11 +2,13 @@
 every phase of the swap, one real swap per cell.
 
 The campaign for a rig family is data, ``configs/campaign/<family>.yaml``:
-which faults, their retargeting for that rig (``fault.axis=hoist``), the delay
-after entering a phase, and the exclusions, each with its written reason, as
-an FMEA exclusion would have. Faults whose target this run does not have (a
-clip fault on pinned locks, a suspension fault on a clamped car) and static
-faults outside the ``identify`` cell are excluded with a generated reason.
+which faults, their retargeting for that rig (``fault.axis=hoist``) and the
+delay after entering a phase. Every cell that can run is run: a cell is
+excluded only where its fault cannot apply (a clip fault on pinned locks, a
+suspension fault on a clamped car: the config's own refusal) and for the
+later phases of a static fault (one that shapes the station before the run).
+There are no written exclusions: a fault believed harmless is injected and
+shown ``absorbed``, with the evidence (``Cell.evidence``).
 
 Each cell ends in one of:
 
@@ -39,10 +41,10 @@ from swaptwin.commands import EXIT_FAIL, EXIT_PASS, config_error, no_flags
 from swaptwin.commands.qualify import percentile
 from swaptwin.config import CONFIG_DIR, SwapConfig, load
 from swaptwin.reports import html
-from swaptwin.reports.runs import links_cell, picture_cell
+from swaptwin.reports.runs import links_cell, pack_line, picture_cell
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 from twin.rigs import family
-from twin.schema import ConfigError
+from twin.schema import ConfigError, Problem
 from twin.schema.fault import STATIC_KINDS
 
 HELP = "fault x phase campaign: campaign.html, campaign.json"
@@ -69,7 +71,8 @@ class Cell:
     time_to_safe_s: float | None = None
     final: dict = field(default_factory=dict)
     hazards: list = field(default_factory=list)
-    evidence: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
+    evidence: dict = field(default_factory=dict)  # what the swap measured with the fault active
+    artifacts: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
 
 
 def phases(rig_family: str) -> tuple[str, ...]:
@@ -77,9 +80,27 @@ def phases(rig_family: str) -> tuple[str, ...]:
     return family(rig_family).phases
 
 
+_SPEC_KEYS = {"delay_s", "faults", "retarget"}
+
+
 def load_spec(rig_family: str) -> dict:
     path = CONFIG_DIR / "campaign" / f"{family(rig_family).campaign}.yaml"
-    return OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    spec = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    problems = [
+        Problem(
+            str(path),
+            key,
+            "written exclusions are not accepted: every cell that can run is run, and a fault believed harmless "
+            "is shown absorbed"
+            if key == "exclusions"
+            else f"unknown key; a campaign has {', '.join(sorted(_SPEC_KEYS))}",
+        )
+        for key in spec
+        if key not in _SPEC_KEYS
+    ]
+    if problems:
+        raise ConfigError(problems)
+    return spec
 
 
 def _auto_exclusion(cfg: SwapConfig, fault_name: str, phase: str) -> str | None:
@@ -109,15 +130,11 @@ def _does_not_fit(name: str, spec: dict, base_overrides: list[str]) -> str | Non
 
 def plan(cfg: SwapConfig, spec: dict, base_overrides: list[str] | None = None) -> tuple[list[Job], list[Cell]]:
     columns = phases(cfg.plant.rig.family)
-    exclusions = spec.get("exclusions", [])
     jobs, excluded = [], []
     for name in spec["faults"]:
         misfit = _does_not_fit(name, spec, list(base_overrides or []))
         for phase in columns:
             reason = _auto_exclusion(cfg, name, phase) or misfit
-            for ex in exclusions:
-                if ex["fault"] == name and (ex["phases"] == "all" or phase in ex["phases"]):
-                    reason = reason or ex["reason"]
             if reason:
                 excluded.append(Cell(name, phase, "excluded", reason=reason))
                 continue
@@ -160,9 +177,40 @@ def classify(job: Job, result: dict) -> Cell:
         cell.time_to_safe_s = round(result["sim_time_s"] - faults[0]["active_s"], 3)
     elif result.get("verdict", {}).get("status") == "pass":
         cell.status = "absorbed"
+        cell.evidence = evidence(result)
     else:
         cell.status = "missed"
     return cell
+
+
+def evidence(result: dict) -> dict:
+    """What a swap with an absorbed fault measured: when the fault acted, and
+    every criterion's figure beside its limit."""
+    f = result["faults"][0]
+    mated = [a for a in result.get("alignment", []) if a["mating"] == "pack_into_vehicle"]
+    locks = result.get("locks", [])
+    return {
+        "fault_active_s": [f["active_s"], f["cleared_s"]],
+        "cycle_time_s": result.get("cycle_time_s"),
+        "cycle_time_limit_s": result.get("cycle_time_limit_s"),
+        "alignment_mm": max((max(abs(a["x_mm"]), abs(a["y_mm"])) for a in mated), default=None),
+        "alignment_limit_mm": mated[0]["tolerance_mm"] if mated else None,
+        "lock_holding_min_n": min((lk["holding_force_n"] for lk in locks), default=None),
+        "lock_required_n": locks[0]["required_force_n"] if locks else None,
+        "connector_mated": result.get("connector", {}).get("mated"),
+    }
+
+
+def evidence_text(e: dict) -> str:
+    def num(x, fmt):
+        return "n/a" if x is None else format(x, fmt)
+
+    return (
+        f"cycle {num(e['cycle_time_s'], '.1f')}/{num(e['cycle_time_limit_s'], '.0f')} s, "
+        f"alignment {num(e['alignment_mm'], '.2f')}/{num(e['alignment_limit_mm'], 'g')} mm, "
+        f"locks >= {num(e['lock_holding_min_n'], '.0f')}/{num(e['lock_required_n'], '.0f')} N, "
+        f"connector {'mated' if e['connector_mated'] else 'not mated'}"
+    )
 
 
 def summarize(cells: list[Cell]) -> dict:
@@ -188,14 +236,14 @@ def summarize(cells: list[Cell]) -> dict:
 def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:
     spec = load_spec(cfg.plant.rig.family)
     jobs, excluded = plan(cfg, spec, base_overrides)
-    from swaptwin.reports.runs import evidence
+    from swaptwin.reports.runs import artifacts
 
     results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="campaign")
     judged = []
     for job in jobs:
         cell, result = classify(job, results[job.id]), results[job.id]
         if result.get("verdict", {}).get("status") != "pass":
-            cell.evidence = evidence(result, out_dir / "runs" / job.id, out_dir)
+            cell.artifacts = artifacts(result, out_dir / "runs" / job.id, out_dir)
         judged.append(cell)
     cells = excluded + judged
     order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in phases(cfg.plant.rig.family))}
@@ -205,8 +253,7 @@ def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n
         "rig_family": cfg.plant.rig.family,
         "pack": cfg.plant.pack.family_id,
         "lock": cfg.plant.lock.type,
-        "pack_file": (cfg.resolved.get("provenance") or {}).get("pack_file"),
-        "pack_sha256": (cfg.resolved.get("provenance") or {}).get("pack_sha256"),
+        "pack_file": cfg.resolved.get("pack_file") or {},
         "base_overrides": base_overrides,
         "summary": summarize(cells),
         "cells": [c.__dict__ for c in cells],
@@ -272,7 +319,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir
         ],
     )
     details = html.table(
-        ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason", "hazards"],
+        ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason or evidence", "hazards"],
         [
             [
                 c["fault"],
@@ -281,7 +328,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir
                 c["detected_by"],
                 c["time_to_safe_s"],
                 f"{c['final'].get('outcome')} in {c['final'].get('phase')}" if c["final"] else "",
-                c["reason"],
+                evidence_text(c["evidence"]) if c["evidence"] else c["reason"],
                 "; ".join(h["kind"] for h in c["hazards"]),
             ]
             for c in report["cells"]
@@ -291,13 +338,13 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir
     excl = html.table(
         ["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]]
     )
-    failing = [c for c in report["cells"] if c.get("evidence") is not None]
+    failing = [c for c in report["cells"] if c.get("artifacts") is not None]
     # The campaign's own failures first (missed, hazard, error), then the detected cells' safe stops.
     failing.sort(key=lambda c: c["status"] == "detected")
-    evidence_table = html.table(
+    failing_table = html.table(
         ["fault", "phase", "status", "at failure", "recording"],
         [
-            [c["fault"], c["phase"], c["status"], picture_cell(c["evidence"], report_dir), links_cell(c["evidence"])]
+            [c["fault"], c["phase"], c["status"], picture_cell(c["artifacts"], report_dir), links_cell(c["artifacts"])]
             for c in failing
         ],
         classes=[["", "", _CSS[c["status"]], "", ""] for c in failing],
@@ -311,10 +358,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir
         f"Fault campaign: {report['rig']} / {report['pack']} / {report['lock']}",
         [
             html.banner(ok, headline, why),
-            html.paragraph(
-                f"Pack file {report.get('pack_file')}, sha256 {report.get('pack_sha256')}.",
-                "small",
-            ),
+            html.paragraph(pack_line(report.get("pack_file")), "small"),
             html.section(
                 "Summary",
                 summary,
@@ -332,7 +376,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir
                     "Each with its picture at the moment of failure and its recording (swaptwin replay, Foxglove).",
                     "small",
                 ),
-                evidence_table,
+                failing_table,
             ),
             html.section("Exclusions", excl),
         ],

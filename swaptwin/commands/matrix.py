@@ -21,29 +21,35 @@ from pathlib import Path
 from swaptwin.reports import html
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 from swaptwin.commands.check import precheck
-from swaptwin.config import CONFIG_DIR, load, pack_provenance
+from swaptwin.config import CONFIG_DIR, load
 
 
-def catalog() -> tuple[list[str], list[str]]:
-    packs = sorted(p.stem for p in (CONFIG_DIR / "pack").glob("*.yaml"))
-    rigs = sorted(p.stem for p in (CONFIG_DIR / "rig").glob("*.yaml"))
+def catalog(folders: list[str] | tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """The pack and rig options: configs/ and the user's own folders (``--config-dir``, ``hydra.searchpath``)."""
+    where = [CONFIG_DIR, *(Path(f) for f in folders)]
+    packs = sorted({p.stem for d in where for p in (d / "pack").glob("*.yaml")})
+    rigs = sorted({p.stem for d in where for p in (d / "rig").glob("*.yaml")})
     return packs, rigs
 
 
-def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: list[str]) -> dict:
+def run_matrix(
+    out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: list[str], folders: tuple[str, ...] = ()
+) -> dict:
     from swaptwin.commands.qualify import run_qualification
 
     from swaptwin.batch.progress import Progress
 
-    packs, rigs = catalog()
+    packs, rigs = catalog(folders)
     plan = [(rig, load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types) for rig in rigs]
     progress = Progress(sum(len(packs) * len(locks) for _, locks in plan), "matrix", unit="cell")
     cells = []
+    pack_files: dict[str, dict] = {}  # pack -> the file the cells read and its digest
     for rig, lock_types in plan:
         for pack in packs:
             for lock in lock_types:
                 overrides = [*base_overrides, f"rig={rig}", f"pack={pack}", f"lock={lock}"]
                 cfg = load(overrides)
+                pack_files.setdefault(pack, cfg.resolved.get("pack_file") or {})
                 pre = precheck(cfg.plant, cfg.controller)
                 cell = {"pack": pack, "rig": rig, "lock": lock, "native_lock": cfg.plant.pack.locks.native_type == lock}
                 if not pre.passed:
@@ -76,7 +82,6 @@ def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: 
                 cells.append(cell)
                 progress.step(f"{pack} x {rig} x {lock}: {cell['colour']}")
     progress.close()
-    pack_files = {pack: pack_provenance(f"configs/pack/{pack}.yaml") for pack in packs}
     result = {
         "runs_per_cell": runs,
         "base_overrides": base_overrides,
@@ -92,9 +97,9 @@ def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: 
 
 def _moved(run: dict, cell: Path) -> dict:
     """A cell's failing run, its files named relative to the matrix's directory."""
-    ev = run.get("evidence") or {}
+    ev = run.get("artifacts") or {}
     moved = {k: (str(cell / v) if isinstance(v, str) and k != "failure" else v) for k, v in ev.items()}
-    return {"id": run["id"], "reasons": run["reasons"], "replay": run["replay"], "evidence": moved}
+    return {"id": run["id"], "reasons": run["reasons"], "replay": run["replay"], "artifacts": moved}
 
 
 def render_html(result: dict, *, report_dir: Path | None = None) -> str:
@@ -139,7 +144,7 @@ def render_html(result: dict, *, report_dir: Path | None = None) -> str:
     )
     packs = html.table(
         ["pack", "file", "sha256"],
-        [[p, f.get("pack_file"), f.get("pack_sha256")] for p, f in (result.get("pack_files") or {}).items()],
+        [[p, f.get("path"), f.get("sha256")] for p, f in (result.get("pack_files") or {}).items()],
         table_id="packs",
     )
     failing = [(c, r) for c in result["cells"] for r in c.get("failing", [])]
@@ -152,8 +157,8 @@ def render_html(result: dict, *, report_dir: Path | None = None) -> str:
                 c["lock"],
                 r["id"],
                 "; ".join(r["reasons"]),
-                picture_cell(r["evidence"], report_dir),
-                links_cell(r["evidence"]),
+                picture_cell(r["artifacts"], report_dir),
+                links_cell(r["artifacts"]),
             ]
             for c, r in failing
         ],
@@ -190,7 +195,9 @@ def run(cfg, inv) -> int:
         return config_error(exc)
     base = inv.batch_overrides(drop=("rig=", "pack=", "lock=", "matrix_runs="))
     try:
-        result = run_matrix(inv.out, runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base)
+        result = run_matrix(
+            inv.out, runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base, folders=tuple(inv.folders)
+        )
     except KeyboardInterrupt:
         print(
             "swaptwin: matrix interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr

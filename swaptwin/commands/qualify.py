@@ -124,7 +124,7 @@ def summarize(
 ) -> dict:
     """The qualification report. ``out_dir``: where the report and its ``runs/`` are
     (failing runs then name their recording, report and picture, relative to it)."""
-    from swaptwin.reports.runs import evidence
+    from swaptwin.reports.runs import artifacts
 
     p = cfg.plant
     runs = []
@@ -135,7 +135,7 @@ def summarize(
         runs.append(
             {
                 "id": job.id,
-                "seed": int(job.overrides[0].split("=")[1]),
+                "seed": next(int(o.split("=", 1)[1]) for o in job.overrides if o.startswith("seed=")),
                 "verdict": r["verdict"]["status"],
                 "reasons": r["verdict"]["reasons"],
                 "cycle_time_s": r.get("cycle_time_s"),
@@ -155,7 +155,7 @@ def summarize(
             }
         )
         if failed and out_dir is not None:
-            runs[-1]["evidence"] = evidence(r, out_dir / "runs" / job.id, out_dir)
+            runs[-1]["artifacts"] = artifacts(r, out_dir / "runs" / job.id, out_dir)
     n = len(runs)
     passes = sum(1 for r in runs if r["verdict"] == "pass")
     lo, hi = wilson_interval(passes, n, confidence)
@@ -256,7 +256,6 @@ def summarize(
     )
     return {
         "pack": p.pack.family_id,
-        **_provenance(cfg),
         "rig": p.rig.name,
         "rig_family": p.rig.family,
         "lock": p.lock.type,
@@ -281,11 +280,6 @@ def summarize(
         "runs": runs,
         "failing": [r for r in runs if r["verdict"] != "pass"],
     }
-
-
-def _provenance(cfg: SwapConfig) -> dict:
-    prov = cfg.resolved.get("provenance") or {}
-    return {"pack_file": prov.get("pack_file"), "pack_sha256": prov.get("pack_sha256")}
 
 
 def _criterion(name, description, *, value, limit, unit, margin, passed, detail) -> dict:
@@ -315,6 +309,13 @@ def junit_xml(report: dict) -> str:
     return write_junit(f"qualify {report['pack']} on {report['rig']}", cases)
 
 
+def pack_file(cfg: SwapConfig) -> dict:
+    """Which pack file was judged: its path and the SHA-256 of its bytes (``swaptwin.config.pack_file``)."""
+    from swaptwin.config import pack_file as read
+
+    return cfg.resolved.get("pack_file") or read(cfg.files.get("pack"))
+
+
 def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n: int, n_jobs: int | None) -> dict:
     from swaptwin.reports.qualify import render_html
 
@@ -323,9 +324,10 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
     if not pre.passed:
         report = {
             "pack": cfg.plant.pack.family_id,
-            **_provenance(cfg),
             "rig": cfg.plant.rig.name,
             "lock": cfg.plant.lock.type,
+            "vehicle": cfg.plant.vehicle.model,
+            "seed": cfg.plant.seed,
             "n": 0,
             "passed": False,
             "precheck": pre.to_dict(),
@@ -352,10 +354,43 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
             cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"], out_dir=out_dir
         )
         report["precheck"] = pre.to_dict()
+    report["pack_file"] = pack_file(cfg)
     write_json_atomic(out_dir / "report.json", report)
     write_text_atomic(out_dir / "junit.xml", junit_xml(report))
     write_text_atomic(out_dir / "report.html", render_html(report, report_dir=out_dir))
     return report
+
+
+def _figure(c: dict) -> str:
+    """A criterion's figures in words: its value, limit and margin with their unit."""
+    if c["value"] is None:
+        return "no value"
+    u = f" {c['unit']}" if c["unit"] else ""
+    text = f"{c['value']:g}{u}" if isinstance(c["value"], (int, float)) else str(c["value"])
+    if c["limit"] is not None:
+        text += f" (limit {c['limit']:g}{u}"
+        text += f", margin {c['margin']:+g}{u})" if c["margin"] is not None else ")"
+    return text
+
+
+def console_text(report: dict) -> str:
+    """What ``swaptwin qualify`` prints: the verdict, the pack file judged, each criterion with its figures."""
+    lines = [f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}"]
+    pf = report.get("pack_file") or {}
+    if pf.get("path"):
+        lines.append(f"  pack file {pf['path']} (sha256 {pf['sha256'][:16]})")
+    lines.append(
+        f"  vehicle {report.get('vehicle')}, lock {report.get('lock')}, seed {report.get('seed')}, n {report['n']}"
+    )
+    pr = report.get("pass_rate")
+    if pr:
+        lines.append(
+            f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, "
+            f"{pr['ci_high']:.3f}])"
+        )
+    for c in report["criteria"]:
+        lines.append(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {_figure(c):40s} {c['description']}")
+    return "\n".join(lines)
 
 
 HELP = "Monte Carlo qualification: report.html, report.json, junit.xml"
@@ -383,14 +418,6 @@ def run(cfg, inv) -> int:
             file=sys.stderr,
         )
         raise
-    print(f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}")
-    pr = report.get("pass_rate")
-    if pr:
-        print(
-            f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, "
-            f"{pr['ci_high']:.3f}])"
-        )
-    for c in report["criteria"]:
-        print(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {c['description']}")
+    print(console_text(report))
     print(f"report: {inv.out / 'report.html'}")
     return EXIT_PASS if report["passed"] else EXIT_FAIL

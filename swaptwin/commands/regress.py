@@ -250,7 +250,7 @@ class ScenarioReport:
     overrides: list[str] = field(default_factory=list)  # the scenario's, as in the suite
     extra: list[str] = field(default_factory=list)  # the run's own, on top
     pack: dict = field(default_factory=dict)  # the pack file the run read, and its digest
-    evidence: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
+    artifacts: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
 
 
 def _baseline_path(baselines: Path, name: str) -> Path:
@@ -325,16 +325,16 @@ def run_regression(
             load([*s.overrides, *extra])  # every scenario's config is valid before any swap runs
         except (ConfigError, HydraException, OmegaConfBaseException) as exc:
             raise SuiteError(f"{suite}: scenario {s.name}: {exc}") from None
-    from swaptwin.reports.runs import evidence
+    from swaptwin.reports.runs import artifacts
 
     jobs = [Job(s.name, (*s.overrides, *extra)) for s in scenarios]
     results = run_batch(jobs, out_dir, base_overrides=[], n_jobs=n_jobs, label="regress")
     reports = []
     for s in scenarios:
         rep, result = judge(s, results.get(s.name), baselines, rules, extra), results.get(s.name) or {}
-        rep.pack = (result.get("config") or {}).get("provenance") or {}
+        rep.pack = (result.get("config") or {}).get("pack_file") or {}
         if result.get("verdict", {}).get("status") == "fail":
-            rep.evidence = evidence(result, out_dir / "runs" / s.name, out_dir)
+            rep.artifacts = artifacts(result, out_dir / "runs" / s.name, out_dir)
         reports.append(rep)
     write_outputs(out_dir, reports)
     return reports
@@ -451,13 +451,13 @@ def render_html(reports: list[ScenarioReport], *, report_dir: Path | None = None
 
     summary = html.table(
         ("scenario", "status", "message", "pack file", "sha256"),
-        [(r.name, r.status, r.message, r.pack.get("pack_file"), r.pack.get("pack_sha256")) for r in reports],
+        [(r.name, r.status, r.message, r.pack.get("path"), r.pack.get("sha256")) for r in reports],
         classes=[("", "pass" if r.status == "pass" else "fail", "", "", "") for r in reports],
     )
-    failing = [r for r in reports if r.evidence is not None]
+    failing = [r for r in reports if r.artifacts is not None]
     runs = html.table(
         ("scenario", "at failure", "recording"),
-        [(r.name, picture_cell(r.evidence, report_dir), links_cell(r.evidence)) for r in failing],
+        [(r.name, picture_cell(r.artifacts, report_dir), links_cell(r.artifacts)) for r in failing],
         table_id="failing",
     )
     bad = [r.name for r in reports if r.status != "pass"]

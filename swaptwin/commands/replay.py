@@ -37,10 +37,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +190,7 @@ class ReplayingController:
 def replay_physics(path: Path, out: Path) -> dict:
     """Re-drive a fresh plant with the recording's commands (see the module doc); the verdict as a dict."""
     from swaptwin.batch.progress import Progress
-    from swaptwin.processes import reap, spawn, stop_process
+    from swaptwin.processes import private_endpoints, reap, spawn, stop_process
     from swaptwin.results.atomic import write_json_atomic
     from swaptwin.results.recording import RECORDING, open_recording, session_records
 
@@ -205,8 +203,7 @@ def replay_physics(path: Path, out: Path) -> dict:
     config = {**config, "record": {**config.get("record", {}), "enabled": True, "render": "never"}}
     config_path = out / "swap_config.json"
     write_json_atomic(config_path, config)
-    sock_dir = Path(tempfile.mkdtemp(prefix="swt-replay-"))
-    endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
+    endpoint, observer = private_endpoints()
     args = ["--config", str(config_path), "--out", str(out), "--endpoint", endpoint, "--observer", observer]
     frames = sum(1 for topic, r in records if topic == "/wire/frame")
     bar = Progress(frames, "replay", unit="frame", lines="tenths")
@@ -223,7 +220,6 @@ def replay_physics(path: Path, out: Path) -> dict:
     finally:
         controller.close()
         bar.close()
-        shutil.rmtree(sock_dir, ignore_errors=True)
     wall_s = time.monotonic() - t0
     result_path = out / "result.json"
     if not result_path.exists():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from swaptwin.reports import html
 from swaptwin.reports.plots import Series, bars, histogram, scatter
-from swaptwin.reports.runs import links_cell, picture_cell
+from swaptwin.reports.runs import links_cell, pack_line, picture_cell
 
 
 def _fmt(v, unit="") -> str:
@@ -28,7 +28,7 @@ def render_html(report: dict, *, report_dir: Path | None = None) -> str:
             f"Runs: {report.get('n', 0)}, seed {report.get('seed')}, base overrides: "
             f"{' '.join(report.get('base_overrides', [])) or '(defaults)'}."
         ),
-        html.paragraph(f"Pack file {report.get('pack_file')}, sha256 {report.get('pack_sha256')}.", "small"),
+        html.paragraph(pack_line(report.get("pack_file")), "small"),
     ]
     pr = report.get("pass_rate")
     if pr:
@@ -79,8 +79,8 @@ def render_html(report: dict, *, report_dir: Path | None = None) -> str:
                         r["id"],
                         r["seed"],
                         "; ".join(r["reasons"]),
-                        picture_cell(r.get("evidence"), report_dir),
-                        links_cell(r.get("evidence")),
+                        picture_cell(r.get("artifacts"), report_dir),
+                        links_cell(r.get("artifacts")),
                         r["replay"],
                     ]
                     for r in failing

@@ -19,7 +19,7 @@ from swaptwin.reports import html
 _PICTURE_WIDTH_PX = 280
 
 
-def evidence(result: dict, run_dir: Path, report_dir: Path) -> dict:
+def artifacts(result: dict, run_dir: Path, report_dir: Path) -> dict:
     """The failing run's files, relative to ``report_dir``: recording, report, picture (each None if absent)."""
     rel = run_dir.relative_to(report_dir) if run_dir.is_relative_to(report_dir) else run_dir
     rec, rep = result.get("recording") or {}, result.get("report") or {}
@@ -54,7 +54,7 @@ def links_cell(ev: dict | None) -> html.Raw | str:
     return html.Raw(" ".join(parts))
 
 
-def pack_line(resolved: dict) -> str:
-    """The pack file a batch ran and its digest, in words (``swaptwin.config.pack_provenance``)."""
-    prov = resolved.get("provenance") or {}
-    return f"Pack file {prov.get('pack_file', '(unknown)')}, sha256 {prov.get('pack_sha256') or 'n/a'}."
+def pack_line(pack_file: dict | None) -> str:
+    """The pack file a run read and its digest, in words (``swaptwin.config.pack_file``)."""
+    pf = pack_file or {}
+    return f"Pack file {pf.get('path') or '(unknown)'}, sha256 {pf.get('sha256') or 'n/a'}."

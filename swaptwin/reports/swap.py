@@ -290,7 +290,7 @@ def render_html(rec, result: dict, data: SwapData, pictures, *, recording_name: 
     title = f"Swap: {(config.get('pack') or {}).get('family_id')} on {(config.get('rig') or {}).get('name')}"
     sections = [
         html.banner(status == "pass", f"Verdict: {status.upper()}", "; ".join(reasons)),
-        html.paragraph(pack_line(config), "small"),
+        html.paragraph(pack_line(config.get("pack_file")), "small"),
         html.paragraph(
             f"Recording: {recording_name} ({sum(rec.counts.values())} messages over {rec.duration_s:.1f} s). "
             "Open it in Foxglove (layout: docs/foxglove/swaptwin_layout.json), or prove it: "

@@ -5,10 +5,17 @@ every message of a session in the order the plant handled it, with its plant
 time, and takes the wall time itself. It writes MCAP (the ``mcap`` library,
 zstd chunks, JSON messages encoded with orjson) with these channels:
 
-* ``/wire/<type>``: every wire message either way (``hello``, ``welcome``,
-  ``frame``, ``command``, ``bye``, ``error``, ``end``), as ``{n, t_s, wall_ns,
-  dir, cmd_id, seq, body}``; ``dir`` is ``sent`` (plant to controller) or
-  ``received`` (accepted from it), ``body`` the message body exactly;
+* ``/wire/<type>``: every wire message of the session either way (``hello``,
+  ``welcome`` with the station and its session timeouts, ``frame``,
+  ``command``, ``heartbeat``, ``bye``, ``error``, ``end``), as ``{n, t_s,
+  wall_ns, dir, cmd_id, seq, body}``; ``dir`` is ``sent`` (plant to
+  controller) or ``received`` (accepted from it), ``body`` the message body
+  exactly;
+* ``/others/<type>``: the plant's traffic with peers other than the
+  session's controller (``refused`` and ``error`` answers to strangers, an
+  engineer's ``engineer`` requests and their ``ack``), as ``{n, t_s, wall_ns,
+  dir, peer, body}``, ``peer`` the connection's identity in hex. Not the
+  session's, so neither replayed nor in its digests;
 * ``/observer/<topic>``: the observer channel (``truth`` each period,
   ``event``, ``session``), as ``{n, t_s, wall_ns, body}``;
 * ``/tf`` (``foxglove.FrameTransforms``): the world pose of every body's link
@@ -53,7 +60,7 @@ import orjson
 
 import swapwire as wire
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH
-from twin.session.trace import Trace
+from twin.session.trace import UNTRACED, Trace
 
 if TYPE_CHECKING:  # the readers and the sweep run without pybullet
     from twin.scene import Primitive, StationScene
@@ -62,7 +69,7 @@ RECORDING = "swap.mcap"
 PARTIAL_SUFFIX = ".partial"
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 TOPIC_TF, TOPIC_SCENE, TOPIC_LOG = "/tf", "/scene", "/log"
-WIRE_PREFIX, OBSERVER_PREFIX = "/wire/", "/observer/"
+WIRE_PREFIX, OBSERVER_PREFIX, OTHERS_PREFIX = "/wire/", "/observer/", "/others/"
 ROOT_FRAME = "world"
 # A chunk is closed at least this often (periods): what a kill can lose is bounded (findings: no size cost).
 _FLUSH_EVERY_PERIODS = 50
@@ -70,7 +77,6 @@ _CHUNK_BYTES = 1 << 20
 _JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 # foxglove.Log levels.
 _INFO, _WARNING, _ERROR = 2, 3, 4
-_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED})
 
 
 def wire_topic(mtype: str) -> str:
@@ -104,6 +110,17 @@ _WIRE_SCHEMA = {
         "dir": {"enum": ["sent", "received"], "description": "sent: plant to controller; received: accepted from it"},
         "cmd_id": {"type": ["integer", "null"]},
         "seq": {"type": ["integer", "null"], "description": "the envelope's sequence number (received only)"},
+        "body": {"type": "object", "description": "the message body, as on the wire (docs/protocol.md)"},
+    },
+}
+_OTHERS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "n": {"type": "integer", "description": "the message's place among the session's"},
+        "t_s": {"type": "number", "description": "plant time [s]"},
+        "wall_ns": {"type": "integer"},
+        "dir": {"enum": ["sent", "received"], "description": "sent: plant to the peer; received: from it"},
+        "peer": {"type": "string", "description": "the peer connection's identity, hex"},
         "body": {"type": "object", "description": "the message body, as on the wire (docs/protocol.md)"},
     },
 }
@@ -215,6 +232,8 @@ class Recording:
                 name, schema = "foxglove.Log", foxglove_schema("foxglove.Log")
             elif topic.startswith(WIRE_PREFIX):
                 name, schema = f"swaptwin.wire.{topic[len(WIRE_PREFIX) :]}", _dumps(_WIRE_SCHEMA)
+            elif topic.startswith(OTHERS_PREFIX):
+                name, schema = f"swaptwin.others.{topic[len(OTHERS_PREFIX) :]}", _dumps(_OTHERS_SCHEMA)
             else:
                 name, schema = f"swaptwin.observer.{topic[len(OBSERVER_PREFIX) :]}", _dumps(_OBSERVER_SCHEMA)
             sid = self._schemas.get(name)
@@ -260,6 +279,16 @@ class Recording:
         if topic == TOPIC_EVENT:
             level, text = _event_line(body)
             self._log(level, text)
+        self.record_s += time.perf_counter() - c
+
+    def aside(self, direction: str, mtype: str, body: dict, *, peer: str, t_s: float) -> None:
+        c, wall = time.perf_counter(), time.time_ns()
+        self._t_s = t_s
+        record = {"n": self._n, "t_s": t_s, "wall_ns": wall, "dir": direction, "peer": peer, "body": body}
+        self._n += 1
+        self._write(OTHERS_PREFIX + mtype, _dumps(record), log_ns=self._log_ns())
+        if mtype in (wire.REFUSED, wire.ERROR) and direction == "sent":
+            self._log(_INFO, f"{mtype} to peer {peer}: {body.get('reason', '')}")
         self.record_s += time.perf_counter() - c
 
     def _wire(self, direction: str, mtype: str, body: dict, cmd_id, seq, wall: int) -> None:
@@ -521,11 +550,13 @@ def recompute_trace(records: Iterable[tuple[str, dict]]) -> dict:
 
 
 def is_handshake(topic: str) -> bool:
-    return topic.startswith(WIRE_PREFIX) and topic[len(WIRE_PREFIX) :] in _HANDSHAKE
+    """Connection management, not the session (the trace's ``UNTRACED``: handshake, heartbeats)."""
+    return topic.startswith(WIRE_PREFIX) and topic[len(WIRE_PREFIX) :] in UNTRACED
 
 
 __all__ = [
     "OBSERVER_PREFIX",
+    "OTHERS_PREFIX",
     "RECORDING",
     "ROOT_FRAME",
     "TOPIC_EVENT",

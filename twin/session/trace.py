@@ -11,7 +11,8 @@ in the order it handled them:
 
 Bodies are hashed as msgpack (floats bit for bit, dict keys in insertion
 order). Left out, because they measure the host and not the session: the
-handshake (a controller may repeat its hello before the plant is up), the
+handshake (a controller may repeat its hello before the plant is up) and
+heartbeats (an idle controller sends them on the wall clock), the
 envelopes' sequence numbers (which count those repeats), and the session end's
 statistics (wall time). The digests go into the session end and ``result.json``.
 """
@@ -25,8 +26,9 @@ import msgpack
 import swapwire as wire
 from twin.session.observer import to_native
 
-# Messages of the handshake: connection management, not the session.
-_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED})
+# Connection management, not the session: the handshake, and the heartbeats
+# of an idle controller (they come when the wall clock says, not the plant's).
+UNTRACED = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED, wire.HEARTBEAT})
 
 
 class Trace:
@@ -43,12 +45,12 @@ class Trace:
         h.update(data)
 
     def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float = 0.0) -> None:
-        if mtype not in _HANDSHAKE:
+        if mtype not in UNTRACED:
             self._fold(self._wire, ">", mtype, cmd_id, body)
             self.wire_messages += 1
 
     def received(self, msg: wire.Envelope, *, t_s: float = 0.0) -> None:
-        if msg.type not in _HANDSHAKE:
+        if msg.type not in UNTRACED:
             self._fold(self._wire, "<", msg.type, msg.cmd_id, msg.body)
             self.wire_messages += 1
 
@@ -57,6 +59,9 @@ class Trace:
             return  # the session's statistics, wall time among them
         self._fold(self._observer, topic, body)
         self.observer_messages += 1
+
+    def aside(self, direction: str, mtype: str, body: dict, *, peer: str, t_s: float = 0.0) -> None:
+        """Other peers' traffic (strangers refused at most once a second by the wall clock): not the session's."""
 
     def summary(self) -> dict:
         return {
