@@ -78,8 +78,9 @@ class RecordConfig:
     """The ``record`` section: each swap's recording ``swap.mcap`` and report ``swap.html`` (docs/recording.md)."""
 
     enabled: bool = q(True, doc="swaptwin swap and swaptwin plant: record every session")
-    batch: Literal["failing", "all", "none"] = q(
-        "failing", doc="qualify, campaign, matrix, regress: keep the failing runs' recordings, all, or none"
+    # A failing run always keeps its recording (issue 13): there is no "none".
+    batch: Literal["failing", "all"] = q(
+        "failing", doc="qualify, campaign, matrix, regress: keep the failing runs' recordings, or all"
     )
     render: Literal["never", "failing", "always"] = q(
         "failing", doc="pictures of the swap (keyframes, GIF) in swap.html: for failing runs, always or never"
@@ -91,7 +92,7 @@ class RecordConfig:
     def policy(self, *, batch: bool) -> str:
         """Which recordings a session keeps: ``always``, ``failing`` or ``never``."""
         if batch:
-            return {"all": "always", "failing": "failing", "none": "never"}[self.batch]
+            return "always" if self.batch == "all" else "failing"
         return "always" if self.enabled else "never"
 
 

@@ -245,9 +245,9 @@ def test_a_killed_plant_leaves_a_readable_recording_or_none(tmp_path, raw_contro
             plants.append(p)
             c = raw_controller(p.endpoint)
             c.hello()
+            c.send(wire.HEARTBEAT, {})  # before the first command, so the plant has read it when that is answered
             for _ in range(20):
                 c.command(c.recv_type("frame").body["frame_seq"])
-            c.send("heartbeat", {})
             if sig == signal.SIGTERM:  # a stranger's hello while the session runs: refused, busy
                 stranger = raw_controller(p.endpoint)
                 stranger.send(wire.HELLO, wire.Hello(client="stranger").to_body())
