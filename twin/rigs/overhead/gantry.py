@@ -109,7 +109,7 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
             "spreader",
             Inertial.box(mass_kg=sp.mass_kg - 2 * sp.beam_mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)),
             spreader_shapes,
-            visuals=spreader_shapes + v.twist_locks(),
+            visuals=spreader_shapes,
             rgba=(0.2, 0.3, 0.35, 1.0),
         ),
     ]
@@ -118,6 +118,7 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
             name,
             Inertial.box(mass_kg=sp.beam_mass_kg, size=(2 * tx + pad, pad, pad_h), com=(0.0, 0.0, pad_h / 2.0)),
             beam_pads,
+            visuals=beam_pads + v.twist_locks(),
             rgba=(0.2, 0.3, 0.35, 1.0),
         )
         for name in ("beam_right", "beam_left")
@@ -194,11 +195,10 @@ class _GantryLook:
         return [Box(size=(m, m, self.mast_len), xyz=(0.0, 0.0, self.mast_bottom + self.mast_len / 2))]
 
     def twist_locks(self) -> list:
+        """A beam's two twist-lock heads, under its pads at x = +-twist_lock_x_mm (the span axis moves the beam)."""
         d, h = (v * MM for v in _TWIST_LOCK_MM)
-        return [
-            Cylinder(d / 2, h, xyz=(x * MM, y * MM, -h / 2), rgba=_STEEL_RGBA)
-            for x, y in self.rig.spreader.twist_lock_positions_mm
-        ]
+        tx = self.rig.spreader.twist_lock_x_mm * MM
+        return [Cylinder(d / 2, h, xyz=(sx * tx, 0.0, -h / 2), rgba=_STEEL_RGBA) for sx in (-1.0, 1.0)]
 
 
 class Gantry(ServoRig):
