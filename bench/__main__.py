@@ -8,6 +8,11 @@ writes the figures as JSON. Figures are ratios within one run:
 * qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
 * curve: a frame-sized ZeroMQ round trip to another process, without and with
   CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
+* record: one swap with its recording (``swap.mcap``) against one without,
+  interleaved; the file's size; and what its pictures cost to render.
+
+The swap and truck cases run without recording, so that their figures stay
+comparable with earlier runs; the record case measures what it adds.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import sys
 import time
 
 from bench.batch import bench_qualify
+from bench.record import bench_record
 from bench.swap import bench_swap
 from bench.wire import bench_curve
 from swaptwin.results.atomic import write_json_atomic
 
 CASES = {
-    "swap": lambda args: bench_swap([], repeats=args.repeats),
-    "truck": lambda args: bench_swap(["rig=overhead"], repeats=args.repeats),
+    "swap": lambda args: bench_swap(["record.enabled=false"], repeats=args.repeats),
+    "truck": lambda args: bench_swap(["rig=overhead", "record.enabled=false"], repeats=args.repeats),
     "qualify": lambda args: bench_qualify(n=args.n),
     "curve": lambda args: bench_curve(),
+    "record": lambda args: bench_record([], repeats=args.repeats),
 }
 
 
@@ -76,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"| CURVE {f['curve']['median_us']:.0f} us | CURVE/plain {f['curve_over_plain']:.2f} "
                     f"(+{f['curve_cost_us']:.0f} us per round trip)"
                 )
+        elif "on_over_off" in r:
+            print(
+                f"{name}: session {r['session_wall_s']['off']:.2f} s without recording, "
+                f"{r['session_wall_s']['on']:.2f} s with it (x{r['on_over_off']:.3f}; {r['recorder_s']:.2f} s in the "
+                f"recorder) | {r['recording_mb']:.2f} MB, "
+                f"{r['messages']} messages | pictures: {r['render']['pictures']} in {r['render']['render_s']:.1f} s "
+                f"({r['render']['ms_per_picture']:.0f} ms each, GIF {r['render']['gif_kb']:.0f} kB)"
+            )
     if args.out:
         write_json_atomic(args.out, report)
     return 0

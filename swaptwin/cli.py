@@ -10,6 +10,9 @@
     swaptwin matrix [matrix_runs=3]  every pack x rig x lock type: matrix.html, matrix.json
     swaptwin regress [--only A,B] [--bless REASON] [OVERRIDES]
                                      regression suite of ci/ against its baselines: junit.xml, regress.html
+    swaptwin replay FILE.mcap [--controller]
+                                     re-drive a fresh plant with a recording's commands and prove it identical;
+                                     --controller: today's controller on the recorded frames
 
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory,

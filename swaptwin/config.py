@@ -27,10 +27,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import hashlib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
@@ -73,6 +74,29 @@ _COMMAND_KEYS = (
 
 
 @dataclass(frozen=True)
+class RecordConfig:
+    """The ``record`` section: each swap's recording ``swap.mcap`` and report ``swap.html`` (docs/recording.md)."""
+
+    enabled: bool = q(True, doc="swaptwin swap and swaptwin plant: record every session")
+    # A failing run always keeps its recording (issue 13): there is no "none".
+    batch: Literal["failing", "all"] = q(
+        "failing", doc="qualify, campaign, matrix, regress: keep the failing runs' recordings, or all"
+    )
+    render: Literal["never", "failing", "always"] = q(
+        "failing", doc="pictures of the swap (keyframes, GIF) in swap.html: for failing runs, always or never"
+    )
+    tf_every_periods: int = q(1, lo=1, hi=1000, doc="/tf (every body's frame transforms) every N control periods")
+    scene_every_s: float = q(5.0, lo=0.1, hi=3600.0, unit="s", doc="/scene published again every N s of plant time")
+    gif_frames: int = q(40, lo=2, hi=400, doc="frames of the swap's animated GIF")
+
+    def policy(self, *, batch: bool) -> str:
+        """Which recordings a session keeps: ``always``, ``failing`` or ``never``."""
+        if batch:
+            return "always" if self.batch == "all" else "failing"
+        return "always" if self.enabled else "never"
+
+
+@dataclass(frozen=True)
 class Security:
     """CURVE keys of the links (``swapwire.security``, ``swaptwin keys``). Mandatory
     whenever an endpoint is reachable from other machines (not loopback or ipc)."""
@@ -100,6 +124,7 @@ class SwapConfig:
     observer_endpoint: str
     resolved: dict[str, Any]  # the whole resolved config, as written to result.json
     sessions: int | None = 1  # swaptwin plant: sessions to serve (None: until stopped)
+    record: RecordConfig = dataclasses.field(default_factory=RecordConfig)
     security: Security = Security()
     files: dict[str, str] = dataclasses.field(default_factory=dict)  # group -> absolute path of the file read
 
@@ -271,8 +296,12 @@ def validate(
     """Build every schema; raise ConfigError listing all problems at once.
     ``sources``: the config folders Hydra searched (a ``--config-dir`` first),
     so a problem names the file actually read."""
-    v = _Validation(_Sources(dict(choices or {}), list(overrides or []), list(sources or [])))
+    where = _Sources(dict(choices or {}), list(overrides or []), list(sources or []))
+    v = _Validation(where)
     data = _plain(cfg)
+    if choices and "pack" in choices:
+        # Which file the pack came from, and its digest: every report states them.
+        data["pack_file"] = pack_file(where.path("pack"))
     # 1. The groups, each by the schema its file selects.
     parts: dict[str, Any] = {group: v.group(group, data.get(group)) for group in GROUPS}
     if parts["controller"] is not None:
@@ -280,6 +309,7 @@ def validate(
     # 2. The primary config's own sections and keys.
     for key in ("physics", "wire", "hazards", "acceptance"):
         parts[key] = v.build(_PLANT_SCHEMAS[key], data.get(key), key, None)
+    record = v.build(RecordConfig, data.get("record", {}), "record", None)
     extra = [(i, _resolve_use(entry, v, i)) for i, entry in enumerate(data.get("extra_faults") or [])]
     parts["extra_faults"] = [
         v.build(Fault, entry, f"extra_faults[{i}]", None) for i, entry in extra if entry is not None
@@ -313,9 +343,17 @@ def validate(
         observer_endpoint=data["observer_endpoint"],
         resolved=data,
         sessions=data.get("sessions", 1),
+        record=record,
         security=security or Security(),
         files={g: path for g in GROUPS if (path := v.where.path(g)) is not None} if choices else {},
     )
+
+
+def pack_file(path: str | None) -> dict[str, str | None]:
+    """Which pack file was read (its absolute path) and the SHA-256 of its bytes:
+    kept in the resolved config as ``pack_file``, so every report states them."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest() if path and Path(path).is_file() else None
+    return {"path": path, "sha256": digest}
 
 
 @functools.lru_cache(maxsize=256)

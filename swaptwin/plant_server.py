@@ -12,10 +12,16 @@ session per job read from stdin)::
     python -m swaptwin.plant_server --config CONFIG.json --out DIR [--endpoint E] [--observer E] [--sessions N]
     python -m swaptwin.plant_server --jobs --endpoint E --observer E
 
-``--jobs``: each line on stdin is a JSON object ``{"config": path, "out": dir}``
-(the resolved config of one swap, and its run directory); when its session
-has ended the plant writes ``{"out": dir, "status": pass|fail}`` on stdout. It
-exits at the end of stdin.
+``--jobs``: each line on stdin is a JSON object ``{"config": path, "out": dir,
+"record": policy}`` (the resolved config of one swap, its run directory, and
+which recordings to keep); when its session has ended the plant writes
+``{"out": dir, "status": pass|fail}`` on stdout. It exits at the end of stdin.
+
+Recording (``--record always|failing|never``, from the config's ``record``
+section): each session is recorded to ``swap.mcap`` in its run directory
+(``swaptwin.results.recording``); ``failing`` keeps the file only when the
+verdict fails. A kept recording gets its report, ``swap.html``
+(``swaptwin.reports.swap``), with pictures when ``record.render`` asks.
 
 SIGINT or SIGTERM end the session at once; its result is still written (with
 the session's end reason ``interrupted``), atomically.
@@ -28,23 +34,29 @@ import gc
 import json
 import logging
 import os
+import platform
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 from swaptwin.commands.check import precheck
 from swaptwin.config import SwapConfig, validate
 from swaptwin.processes import restore_interrupts
 from swaptwin.results.atomic import write_json_atomic
+from swaptwin.results.recording import RECORDING, Recording, sweep_partials
 from swaptwin.results.verdict import Recorder
 from swaptwin.results.versions import versions
 from swapwire.lifecycle import Lifecycle, State
 from swapwire.security import SecurityError, ServerSecurity, is_local
 from twin.rigs import make_station
 from twin.schema import ConfigError, Problem
+from twin.scene import StationScene
 from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import END_INTERRUPTED, END_STATION_ERROR, Plant
+
+RECORD_POLICIES = ("always", "failing", "never")
 
 log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
@@ -107,11 +119,13 @@ class PlantServer:
             self._take("configure")
         return station
 
-    def serve(self, cfg: SwapConfig, out_dir: Path) -> dict:
+    def serve(self, cfg: SwapConfig, out_dir: Path, *, record: str = "never") -> dict:
         """One session with ``cfg``; its result, written to ``out_dir/result.json``.
+        ``record``: which recordings to keep (``always``, ``failing``, ``never``).
         A combination the pre-check cannot even judge (a pack the rig does not
         reach, of a form it does not take, in a vehicle it does not serve) has
-        no geometry to build: its result says so, and no session is served."""
+        no geometry to build: its result says so, and no session is served
+        (nor recorded)."""
         p = cfg.plant
         recorder = Recorder(
             resolved_config=cfg.resolved,
@@ -130,7 +144,17 @@ class PlantServer:
             log.exception("the station could not be built")
             return self._unbuilt(recorder, report, out_dir, exc)
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
-        plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None, lifecycle=self.lifecycle)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        sweep_partials(out_dir)  # what a killed predecessor left
+        recording = _recording(cfg, station, out_dir) if record != "never" else None
+        plant = Plant(
+            station,
+            cfg=p,
+            observer=observer,
+            sinks=[recording] if recording is not None else [],
+            secure=self.security is not None,
+            lifecycle=self.lifecycle,
+        )
         self.sessions += 1
         log.info(
             "session %d: %s rig, pack %s, lock %s on %s, clock %s",
@@ -145,7 +169,12 @@ class PlantServer:
         # no long collection of long-lived objects pauses a realtime session.
         gc.collect()
         gc.freeze()
-        stats = plant.serve(self.link)
+        try:
+            stats = plant.serve(self.link)
+        except BaseException:
+            if recording is not None:
+                recording.close(keep=False)
+            raise
         result = recorder.result()
         result["versions"] = versions(p, station.world.assets)
         # The static pre-check beside the dynamic result: the two should agree.
@@ -156,6 +185,20 @@ class PlantServer:
             result["verdict"]["reasons"].append(
                 f"static pre-check fails on {failed}: the pack should not be swapped here"
             )
+        failed = result["verdict"]["status"] != "pass"
+        interrupted = stats.end_reason == END_INTERRUPTED
+        kept = None
+        if recording is not None:
+            # A batch keeping failing runs' only reruns an interrupted job: it keeps nothing of it.
+            keep = record == "always" or (failed and not interrupted)
+            kept = recording.close(keep=keep, result=result)
+            if kept is not None:
+                result["recording"] = {
+                    "file": kept.name,
+                    "bytes": kept.stat().st_size,
+                    "messages": dict(sorted(recording.counts.items())),
+                    "record_s": round(recording.record_s, 4),
+                }
         write_json_atomic(out_dir / "result.json", result)
         log.info(
             "session %d: verdict %s; result in %s", self.sessions, result["verdict"]["status"], out_dir / "result.json"
@@ -164,7 +207,13 @@ class PlantServer:
             log.error(
                 "session %d: the station failed (%s); the next session rebuilds it", self.sessions, stats.station_error
             )
-        if stats.end_reason == END_INTERRUPTED:
+        if kept is not None and not interrupted:
+            render = cfg.record.render == "always" or (cfg.record.render == "failing" and failed)
+            swap_report = _report(out_dir, kept, render=render, gif_frames=cfg.record.gif_frames)
+            if swap_report:
+                result["report"] = swap_report
+                write_json_atomic(out_dir / "result.json", result)
+        if interrupted:
             raise KeyboardInterrupt("session interrupted")
         return result
 
@@ -203,6 +252,54 @@ class PlantServer:
             self.world.close()
 
 
+def _recording(cfg: SwapConfig, station, out_dir: Path) -> Recording:
+    """The session's recording: its config, the station's URDFs and meshes, versions and run metadata."""
+    p, world = cfg.plant, station.world
+    scene = StationScene(world, station.bodies())
+    root = world.cache.root
+    assets = [root / f"{stem}.urdf" for stem in dict.fromkeys(world.assets)]
+    assets += [root / m for m in sorted({prim.mesh for prim in scene.primitives if prim.mesh})]
+    v = versions(p, world.assets)
+    run = {
+        "seed": p.seed,
+        "rig": p.rig.name,
+        "rig_family": p.rig.family,
+        "pack": p.pack.family_id,
+        "lock": p.lock.type,
+        "vehicle": p.vehicle.model,
+        "clock": p.clock,
+    }
+    libraries = {name: _version(name) for name in ("swaptwin", "pybullet", "mcap", "numpy", "pyzmq")}
+    return Recording(
+        out_dir / RECORDING,
+        resolved_config=cfg.resolved,
+        metadata={"run": run, "versions": {**v, **libraries, "python": platform.python_version()}},
+        scene=scene,
+        assets=[a for a in assets if a.is_file()],
+        tf_every_periods=cfg.record.tf_every_periods,
+        scene_every_s=cfg.record.scene_every_s,
+    )
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _report(out_dir: Path, recording: Path, *, render: bool, gif_frames: int) -> dict | None:
+    """``swap.html`` beside the recording. A report that cannot be made is
+    logged, never the end of the plant: the result and the recording stand."""
+    from swaptwin.reports.swap import write_swap_report
+
+    try:
+        return write_swap_report(out_dir, recording, render=render, gif_frames=gif_frames)
+    except Exception:  # noqa: BLE001  (a report is never worth a session's result)
+        log.exception("the swap report could not be written")
+        return None
+
+
 def _precheck_record(report) -> dict:
     return {
         "passed": report.passed,
@@ -220,6 +317,7 @@ def serve_plant(
     out_dir: Path,
     sessions: int | None = 1,
     per_session_dirs: bool = False,
+    record: str = "never",
 ) -> tuple[list[dict], bool]:
     """Serve ``sessions`` sessions of ``cfg`` (None: until interrupted). A
     session's result goes to ``out_dir/result.json``, or with
@@ -231,7 +329,7 @@ def serve_plant(
     try:
         while sessions is None or len(results) < sessions:
             where = out_dir / "sessions" / str(len(results) + 1) if per_session_dirs else out_dir
-            results.append(server.serve(cfg, where))
+            results.append(server.serve(cfg, where, record=record))
             if results[-1]["session"].get("end_reason") == NOT_SIMULATED:
                 break  # the same config again would not be simulated either
     except KeyboardInterrupt:
@@ -241,13 +339,15 @@ def serve_plant(
     return results, False
 
 
-def _jobs(stream) -> Iterator[tuple[SwapConfig, Path]]:
+def _jobs(stream) -> Iterator[tuple[SwapConfig, Path, str]]:
     for line in stream:
         if not line.strip():
             continue
         job = json.loads(line)
         with open(job["config"], encoding="utf-8") as f:
-            yield validate(json.load(f)), Path(job["out"])
+            cfg = validate(json.load(f))
+        record = job.get("record", "never")
+        yield cfg, Path(job["out"]), record if record in RECORD_POLICIES else "never"
 
 
 def serve_jobs(*, endpoint: str, observer_endpoint: str | None, stdin=sys.stdin, stdout=sys.stdout) -> int:
@@ -255,13 +355,13 @@ def serve_jobs(*, endpoint: str, observer_endpoint: str | None, stdin=sys.stdin,
     restore_interrupts()
     server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint)
     try:
-        for cfg, out in _jobs(stdin):
+        for cfg, out, record in _jobs(stdin):
             out.mkdir(parents=True, exist_ok=True)
             handler = logging.FileHandler(out / "plant.log")  # the session's own log, beside its result
             handler.setFormatter(logging.Formatter(_LOG_FORMAT))
             logging.getLogger().addHandler(handler)
             try:
-                result = server.serve(cfg, out)
+                result = server.serve(cfg, out, record=record)
             finally:
                 logging.getLogger().removeHandler(handler)
                 handler.close()
@@ -282,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--observer")
     ap.add_argument("--sessions", type=int, default=1)
     ap.add_argument("--jobs", action="store_true", help="serve one session per job line on stdin")
+    ap.add_argument("--record", choices=RECORD_POLICIES, help="which recordings to keep (default: the config's)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=_LOG_FORMAT, stream=sys.stderr)
     if args.jobs:
@@ -297,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         observer_endpoint=args.observer or cfg.observer_endpoint,
         out_dir=Path(args.out),
         sessions=args.sessions,
+        record=args.record or cfg.record.policy(batch=False),
     )
     return 0 if results and all(r["verdict"]["status"] == "pass" for r in results) else 1
 

@@ -22,13 +22,15 @@ import threading
 import time
 from pathlib import Path
 
-from swaptwin.results.atomic import write_json_atomic
 from swaptwin.config import SwapConfig
+from swaptwin.results.atomic import write_json_atomic
+from swaptwin.results.recording import sweep_partials
 
 log = logging.getLogger("swaptwin.swap")
 _PR_SET_PDEATHSIG = 1
-# After one side ends, how long the other may take to finish on its own.
-_GRACE_S = 10.0
+# After one side ends, how long the other may take to finish on its own (the
+# plant writes its report after its session: pictures take seconds).
+_GRACE_S = 90.0
 _TERM_WAIT_S = 5.0
 
 
@@ -88,9 +90,49 @@ def reap(procs: list[subprocess.Popen]) -> None:
             return
 
 
-def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None) -> dict | None:
+class _Events:
+    """The plant's observer events as they come (a SUB socket on the event
+    topic only: the per-period truth is not worth decoding here)."""
+
+    def __init__(self, endpoint: str):
+        import zmq
+
+        self.sock = zmq.Context.instance().socket(zmq.SUB)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.SUBSCRIBE, b"event")
+        self.sock.connect(endpoint)
+
+    def wait(self, timeout_s: float) -> list[dict]:
+        import zmq
+
+        import swapwire as wire
+
+        out = []
+        if not self.sock.poll(int(timeout_s * 1000)):
+            return out
+        while True:
+            try:
+                _, payload = self.sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return out
+            except ValueError:
+                continue
+            try:
+                out.append(wire.decode(payload, expect=frozenset({"event"})).body)
+            except wire.WireError:
+                continue
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def run_swap(
+    cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None, batch: bool = False, progress=None
+) -> dict | None:
     """Run the swap; return the result (None if the plant wrote none).
-    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would."""
+    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would.
+    ``batch``: a batch job's swap (its recording kept as ``record.batch``
+    says). ``progress``: told of each observer event (a swap's phases)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     endpoint, observer = private_endpoints()
     config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
@@ -116,6 +158,8 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
                 endpoint,
                 "--observer",
                 observer,
+                "--record",
+                cfg.record.policy(batch=batch),
             ],
             run_dir / "plant.log",
         )
@@ -130,10 +174,19 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
             run_dir / "controller.log",
         )
         procs.append(controller)
+        # With CURVE keys the observer link admits only observers' and engineers' keys, not
+        # our controller's: the phases are not followed then (the bar still counts the swap).
+        events = _Events(observer) if progress is not None and keys is None else None
         while all(p.poll() is None for p in procs):
             if stop is not None and stop.is_set():
                 raise KeyboardInterrupt("batch stopped")
-            time.sleep(0.05)
+            if events is None:
+                time.sleep(0.05)
+                continue
+            for ev in events.wait(0.05):
+                progress(ev)
+        if events is not None:
+            events.close()
         reap(procs)
     except KeyboardInterrupt:
         for p in procs:
@@ -144,6 +197,7 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
         for p in procs:
             stop_process(p, signal.SIGKILL)
             p.wait()
+        sweep_partials(run_dir)  # a plant killed mid-session leaves its hidden recording
     for name, p in (("plant", procs[0]), ("controller", procs[1])):
         log.debug("%s exited with code %s", name, p.returncode)
     if not result_path.exists() or result_path.stat().st_mtime_ns < started_ns:

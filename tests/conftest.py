@@ -83,6 +83,9 @@ class PlantProcess:
     def __init__(
         self, out_dir: Path, overrides: list[str], endpoints: tuple[str, str] | None = None, sessions: int = 1
     ):
+        # A session's pictures cost seconds after it ends: hand-driven plants render none unless asked.
+        if not any(o.startswith("record.render=") for o in overrides):
+            overrides = [*overrides, "record.render=never"]
         cfg = load(overrides)
         self.endpoint, self.observer = endpoints or private_endpoints()
         self.out_dir = out_dir

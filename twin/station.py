@@ -551,6 +551,14 @@ class Station:
         out, self._events = self._events, []
         return out
 
+    def bodies(self) -> dict[str, int]:
+        """The station's bodies by stable name, for recordings and pictures
+        (``twin.scene``): ``vehicle``, ``pack_<role>``, ``rig``, ``storage``."""
+        storage = self._storage_bodies()
+        named = {"vehicle": self.vehicle_body, **{f"pack_{p.role}": p.body for p in self.packs}, "rig": self.rig.body}
+        named.update({"storage" if len(storage) == 1 else f"storage_{i}": b for i, b in enumerate(storage)})
+        return named
+
     def close(self) -> None:
         """Release the world, if the station made it (a plant that serves many sessions keeps its own)."""
         if self._owns_world:

@@ -42,8 +42,8 @@ class Job:
     overrides: tuple[str, ...]
 
 
-# Keys that steer a batch, not a swap: a resume with another n reuses the runs.
-_BATCH_KEYS = ("n", "n_jobs", "matrix_runs", "sessions")
+# Keys that steer a batch, not a swap: a resume with another n (or other recording settings) reuses the runs.
+_BATCH_KEYS = ("n", "n_jobs", "matrix_runs", "sessions", "record")
 
 
 def config_digest(resolved: dict) -> str:
@@ -152,6 +152,8 @@ def run_batch(
         pool.shutdown(wait=True, cancel_futures=True)
         workers.close()
         raise
+    finally:
+        progress.close()
     pool.shutdown(wait=True)
     workers.close()
     return results

@@ -28,10 +28,12 @@ from typing import Protocol
 from swaptwin.config import SwapConfig
 from swaptwin.processes import die_with_parent, private_endpoints, reap, run_swap, spawn, stop_process
 from swaptwin.results.atomic import write_json_atomic
+from swaptwin.results.recording import sweep_partials
 
 # A warm plant that has not said it is done this long after its controller
-# ended has hung: it is killed, and the job has no result.
-_AFTER_CONTROLLER_S = 60.0
+# ended has hung: it is killed, and the job has no result. (It writes the
+# swap's report, pictures included, before it says so.)
+_AFTER_CONTROLLER_S = 180.0
 _CLOSE_WAIT_S = 10.0
 
 
@@ -45,7 +47,7 @@ class FreshSwapper:
     """A plant and a controller process per job."""
 
     def run(self, cfg: SwapConfig, run_dir: Path, stop: threading.Event) -> dict | None:
-        return run_swap(cfg, run_dir, stop=stop)
+        return run_swap(cfg, run_dir, stop=stop, batch=True)
 
     def close(self) -> None:
         pass
@@ -93,7 +95,8 @@ class WarmSwapper:
         # 1. The plant takes the job: it builds the station and waits for a controller.
         plant = self._plant()
         try:
-            plant.stdin.write(json.dumps({"config": str(config_path), "out": str(run_dir)}) + "\n")
+            job = {"config": str(config_path), "out": str(run_dir), "record": cfg.record.policy(batch=True)}
+            plant.stdin.write(json.dumps(job) + "\n")
             plant.stdin.flush()
         except (BrokenPipeError, OSError):
             self._drop_plant()
@@ -115,6 +118,7 @@ class WarmSwapper:
         if not done:
             self._drop_plant()
             _discard_unfinished(result_path)
+            sweep_partials(run_dir)  # the dead plant's hidden recording
             return None
         with open(result_path, encoding="utf-8") as f:
             return json.load(f)

@@ -82,6 +82,7 @@ from swaptwin.commands import (  # noqa: E402
     plant,
     qualify,
     regress,
+    replay,
     swap,
 )
 
@@ -95,5 +96,6 @@ COMMANDS: dict[str, ModuleType] = {
     "qualify": qualify,
     "matrix": matrix,
     "regress": regress,
+    "replay": replay,
     "keys": keys,
 }

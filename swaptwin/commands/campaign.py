@@ -41,6 +41,7 @@ from swaptwin.commands import EXIT_FAIL, EXIT_PASS, config_error, no_flags
 from swaptwin.commands.qualify import percentile
 from swaptwin.config import CONFIG_DIR, SwapConfig, load
 from swaptwin.reports import html
+from swaptwin.reports.runs import links_cell, pack_line, picture_cell
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 from twin.rigs import family
 from twin.schema import ConfigError, Problem
@@ -71,6 +72,7 @@ class Cell:
     final: dict = field(default_factory=dict)
     hazards: list = field(default_factory=list)
     evidence: dict = field(default_factory=dict)  # what the swap measured with the fault active
+    artifacts: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
 
 
 def phases(rig_family: str) -> tuple[str, ...]:
@@ -234,8 +236,16 @@ def summarize(cells: list[Cell]) -> dict:
 def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n_jobs: int | None) -> dict:
     spec = load_spec(cfg.plant.rig.family)
     jobs, excluded = plan(cfg, spec, base_overrides)
+    from swaptwin.reports.runs import artifacts
+
     results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="campaign")
-    cells = excluded + [classify(job, results[job.id]) for job in jobs]
+    judged = []
+    for job in jobs:
+        cell, result = classify(job, results[job.id]), results[job.id]
+        if result.get("verdict", {}).get("status") != "pass":
+            cell.artifacts = artifacts(result, out_dir / "runs" / job.id, out_dir)
+        judged.append(cell)
+    cells = excluded + judged
     order = {(f, p): i for i, (f, p) in enumerate((f, p) for f in spec["faults"] for p in phases(cfg.plant.rig.family))}
     cells.sort(key=lambda c: order[(c.fault, c.phase)])
     report = {
@@ -243,16 +253,24 @@ def run_campaign(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n
         "rig_family": cfg.plant.rig.family,
         "pack": cfg.plant.pack.family_id,
         "lock": cfg.plant.lock.type,
+        "pack_file": cfg.resolved.get("pack_file") or {},
         "base_overrides": base_overrides,
         "summary": summarize(cells),
         "cells": [c.__dict__ for c in cells],
     }
     write_json_atomic(out_dir / "campaign.json", report)
-    write_text_atomic(out_dir / "campaign.html", render_html(report, spec, phases(cfg.plant.rig.family)))
+    write_text_atomic(
+        out_dir / "campaign.html", render_html(report, spec, phases(cfg.plant.rig.family), report_dir=out_dir)
+    )
     return report
 
 
-def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
+def passed(summary: dict) -> bool:
+    c = summary["counts"]
+    return summary["hazard_count"] == 0 and c["missed"] == 0 and c["error"] == 0
+
+
+def render_html(report: dict, spec: dict, phases: tuple[str, ...], *, report_dir: Path | None = None) -> str:
     s = report["summary"]
     by = {(c["fault"], c["phase"]): c for c in report["cells"]}
     grid_rows, grid_cls = [], []
@@ -320,9 +338,27 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
     excl = html.table(
         ["fault", "phase", "why excluded"], [[e["fault"], e["phase"], e["reason"]] for e in s["exclusions"]]
     )
+    failing = [c for c in report["cells"] if c.get("artifacts") is not None]
+    # The campaign's own failures first (missed, hazard, error), then the detected cells' safe stops.
+    failing.sort(key=lambda c: c["status"] == "detected")
+    failing_table = html.table(
+        ["fault", "phase", "status", "at failure", "recording"],
+        [
+            [c["fault"], c["phase"], c["status"], picture_cell(c["artifacts"], report_dir), links_cell(c["artifacts"])]
+            for c in failing
+        ],
+        classes=[["", "", _CSS[c["status"]], "", ""] for c in failing],
+        table_id="failing",
+    )
+    ok = passed(s)
+    c = s["counts"]
+    headline = f"Campaign: {'PASS' if ok else 'FAIL'}"
+    why = f"{c['missed']} missed, {s['hazard_count']} hazards, {c['error']} errors; {c['detected']} detected"
     return html.page(
         f"Fault campaign: {report['rig']} / {report['pack']} / {report['lock']}",
         [
+            html.banner(ok, headline, why),
+            html.paragraph(pack_line(report.get("pack_file")), "small"),
             html.section(
                 "Summary",
                 summary,
@@ -334,6 +370,14 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
             ),
             html.section("Fault x phase", html.table(["fault", *phases], grid_rows, classes=grid_cls, table_id="grid")),
             html.section("Cells", details),
+            html.section(
+                f"Runs whose verdict failed ({len(failing)})",
+                html.paragraph(
+                    "Each with its picture at the moment of failure and its recording (swaptwin replay, Foxglove).",
+                    "small",
+                ),
+                failing_table,
+            ),
             html.section("Exclusions", excl),
         ],
     )
@@ -362,4 +406,4 @@ def run(cfg, inv) -> int:
     t = s["time_to_safe_s"]
     print(f"detection rate {s['detection_rate']}, time to safe state p99 {t['p99']} s, max {t['max']} s")
     print(f"report: {inv.out / 'campaign.html'}")
-    return EXIT_PASS if s["hazard_count"] == 0 and c["missed"] == 0 and c["error"] == 0 else EXIT_FAIL
+    return EXIT_PASS if passed(s) else EXIT_FAIL

@@ -37,14 +37,19 @@ def run_matrix(
 ) -> dict:
     from swaptwin.commands.qualify import run_qualification
 
+    from swaptwin.batch.progress import Progress
+
     packs, rigs = catalog(folders)
+    plan = [(rig, load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types) for rig in rigs]
+    progress = Progress(sum(len(packs) * len(locks) for _, locks in plan), "matrix", unit="cell")
     cells = []
-    for rig in rigs:
-        lock_types = load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types
+    pack_files: dict[str, dict] = {}  # pack -> the file the cells read and its digest
+    for rig, lock_types in plan:
         for pack in packs:
             for lock in lock_types:
                 overrides = [*base_overrides, f"rig={rig}", f"pack={pack}", f"lock={lock}"]
                 cfg = load(overrides)
+                pack_files.setdefault(pack, cfg.resolved.get("pack_file") or {})
                 pre = precheck(cfg.plant, cfg.controller)
                 cell = {"pack": pack, "rig": rig, "lock": lock, "native_lock": cfg.plant.pack.locks.native_type == lock}
                 if not pre.passed:
@@ -73,15 +78,41 @@ def run_matrix(
                             failed=[x["name"] for x in failed],
                         )
                     cell["report"] = str((cell_dir / "report.html").relative_to(out_dir))
+                    cell["failing"] = [_moved(r, cell_dir.relative_to(out_dir)) for r in report.get("failing", [])]
                 cells.append(cell)
-    result = {"runs_per_cell": runs, "base_overrides": base_overrides, "packs": packs, "rigs": rigs, "cells": cells}
+                progress.step(f"{pack} x {rig} x {lock}: {cell['colour']}")
+    progress.close()
+    result = {
+        "runs_per_cell": runs,
+        "base_overrides": base_overrides,
+        "packs": packs,
+        "pack_files": pack_files,
+        "rigs": rigs,
+        "cells": cells,
+    }
     write_json_atomic(out_dir / "matrix.json", result)
-    write_text_atomic(out_dir / "matrix.html", render_html(result))
+    write_text_atomic(out_dir / "matrix.html", render_html(result, report_dir=out_dir))
     return result
 
 
-def render_html(result: dict) -> str:
-    sections = []
+def _moved(run: dict, cell: Path) -> dict:
+    """A cell's failing run, its files named relative to the matrix's directory."""
+    ev = run.get("artifacts") or {}
+    moved = {k: (str(cell / v) if isinstance(v, str) and k != "failure" else v) for k, v in ev.items()}
+    return {"id": run["id"], "reasons": run["reasons"], "replay": run["replay"], "artifacts": moved}
+
+
+def render_html(result: dict, *, report_dir: Path | None = None) -> str:
+    from swaptwin.reports.runs import links_cell, picture_cell
+
+    counts = {c: sum(1 for x in result["cells"] if x["colour"] == c) for c in ("green", "amber", "red")}
+    sections = [
+        html.banner(
+            counts["amber"] == counts["red"] == 0,
+            f"Matrix: {counts['green']} green, {counts['amber']} amber, {counts['red']} red",
+            "a report, not a gate: each cell is explained below",
+        )
+    ]
     for rig in result["rigs"]:
         rig_cells = [c for c in result["cells"] if c["rig"] == rig]
         locks = sorted({c["lock"] for c in rig_cells})
@@ -111,7 +142,38 @@ def render_html(result: dict) -> str:
         "qualification criterion fails (named). Red: the pre-check fails (named); the simulation never ran.",
         "small",
     )
-    return html.page("Compatibility matrix: packs x rigs x lock types", [note, *sections])
+    packs = html.table(
+        ["pack", "file", "sha256"],
+        [[p, f.get("path"), f.get("sha256")] for p, f in (result.get("pack_files") or {}).items()],
+        table_id="packs",
+    )
+    failing = [(c, r) for c in result["cells"] for r in c.get("failing", [])]
+    runs = html.table(
+        ["pack", "rig", "lock", "run", "reasons", "at failure", "recording"],
+        [
+            [
+                c["pack"],
+                c["rig"],
+                c["lock"],
+                r["id"],
+                "; ".join(r["reasons"]),
+                picture_cell(r["artifacts"], report_dir),
+                links_cell(r["artifacts"]),
+            ]
+            for c, r in failing
+        ],
+        table_id="failing",
+    )
+    return html.page(
+        "Compatibility matrix: packs x rigs x lock types",
+        [
+            sections[0],
+            note,
+            *sections[1:],
+            html.section(f"Failing runs ({len(failing)})", runs),
+            html.section("Pack files", packs),
+        ],
+    )
 
 
 HELP = "every pack x rig x lock type: matrix.html, matrix.json"

@@ -3,7 +3,8 @@
 The world is reset between sessions, so each starts as on a fresh plant.
 ``sessions=N`` serves N sessions and exits; the default serves until
 interrupted. Each session writes ``sessions/<n>/result.json`` under the run
-directory.
+directory, and its recording ``swap.mcap`` and report ``swap.html`` unless
+``record.enabled=false``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def run(cfg, inv) -> int:
             out_dir=inv.out,
             sessions=swap_cfg.sessions,
             per_session_dirs=True,
+            record=swap_cfg.record.policy(batch=False),
         )
     except ConfigError as exc:
         return config_error(exc)

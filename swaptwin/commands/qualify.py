@@ -114,13 +114,24 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summarize(
-    cfg: SwapConfig, jobs: list[Job], results: dict[str, dict], *, base_overrides: list[str], confidence: float
+    cfg: SwapConfig,
+    jobs: list[Job],
+    results: dict[str, dict],
+    *,
+    base_overrides: list[str],
+    confidence: float,
+    out_dir: Path | None = None,
 ) -> dict:
+    """The qualification report. ``out_dir``: where the report and its ``runs/`` are
+    (failing runs then name their recording, report and picture, relative to it)."""
+    from swaptwin.reports.runs import artifacts
+
     p = cfg.plant
     runs = []
     for job in jobs:
         r = results[job.id]
         install = next((a for a in r.get("alignment", []) if a.get("mating") == "pack_into_vehicle"), None)
+        failed = r["verdict"]["status"] != "pass"
         runs.append(
             {
                 "id": job.id,
@@ -143,6 +154,8 @@ def summarize(
                 "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
             }
         )
+        if failed and out_dir is not None:
+            runs[-1]["artifacts"] = artifacts(r, out_dir / "runs" / job.id, out_dir)
     n = len(runs)
     passes = sum(1 for r in runs if r["verdict"] == "pass")
     lo, hi = wilson_interval(passes, n, confidence)
@@ -297,13 +310,10 @@ def junit_xml(report: dict) -> str:
 
 
 def pack_file(cfg: SwapConfig) -> dict:
-    """Which pack file was judged: its path and the SHA-256 of its bytes."""
-    import hashlib
+    """Which pack file was judged: its path and the SHA-256 of its bytes (``swaptwin.config.pack_file``)."""
+    from swaptwin.config import pack_file as read
 
-    path = cfg.files.get("pack")
-    if path is None:
-        return {"path": None, "sha256": None}
-    return {"path": path, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+    return cfg.resolved.get("pack_file") or read(cfg.files.get("pack"))
 
 
 def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n: int, n_jobs: int | None) -> dict:
@@ -340,12 +350,14 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
     else:
         jobs = [Job(f"{i:04d}", tuple(sample_overrides(cfg, spec, seed=cfg.plant.seed, index=i))) for i in range(n)]
         results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="qualify")
-        report = summarize(cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"])
+        report = summarize(
+            cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"], out_dir=out_dir
+        )
         report["precheck"] = pre.to_dict()
     report["pack_file"] = pack_file(cfg)
     write_json_atomic(out_dir / "report.json", report)
     write_text_atomic(out_dir / "junit.xml", junit_xml(report))
-    write_text_atomic(out_dir / "report.html", render_html(report))
+    write_text_atomic(out_dir / "report.html", render_html(report, report_dir=out_dir))
     return report
 
 

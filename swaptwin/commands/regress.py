@@ -249,6 +249,8 @@ class ScenarioReport:
     kpis: dict = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)  # the scenario's, as in the suite
     extra: list[str] = field(default_factory=list)  # the run's own, on top
+    pack: dict = field(default_factory=dict)  # the pack file the run read, and its digest
+    artifacts: dict | None = None  # a failing verdict's recording, report and picture (swaptwin.reports.runs)
 
 
 def _baseline_path(baselines: Path, name: str) -> Path:
@@ -323,9 +325,17 @@ def run_regression(
             load([*s.overrides, *extra])  # every scenario's config is valid before any swap runs
         except (ConfigError, HydraException, OmegaConfBaseException) as exc:
             raise SuiteError(f"{suite}: scenario {s.name}: {exc}") from None
+    from swaptwin.reports.runs import artifacts
+
     jobs = [Job(s.name, (*s.overrides, *extra)) for s in scenarios]
     results = run_batch(jobs, out_dir, base_overrides=[], n_jobs=n_jobs, label="regress")
-    reports = [judge(s, results.get(s.name), baselines, rules, extra) for s in scenarios]
+    reports = []
+    for s in scenarios:
+        rep, result = judge(s, results.get(s.name), baselines, rules, extra), results.get(s.name) or {}
+        rep.pack = (result.get("config") or {}).get("pack_file") or {}
+        if result.get("verdict", {}).get("status") == "fail":
+            rep.artifacts = artifacts(result, out_dir / "runs" / s.name, out_dir)
+        reports.append(rep)
     write_outputs(out_dir, reports)
     return reports
 
@@ -436,12 +446,22 @@ def junit_xml(reports: list[ScenarioReport]) -> str:
     return write_junit("swaptwin regress", cases)
 
 
-def render_html(reports: list[ScenarioReport]) -> str:
+def render_html(reports: list[ScenarioReport], *, report_dir: Path | None = None) -> str:
+    from swaptwin.reports.runs import links_cell, picture_cell
+
     summary = html.table(
-        ("scenario", "status", "message"),
-        [(r.name, r.status, r.message) for r in reports],
-        classes=[("", "pass" if r.status == "pass" else "fail", "") for r in reports],
+        ("scenario", "status", "message", "pack file", "sha256"),
+        [(r.name, r.status, r.message, r.pack.get("path"), r.pack.get("sha256")) for r in reports],
+        classes=[("", "pass" if r.status == "pass" else "fail", "", "", "") for r in reports],
     )
+    failing = [r for r in reports if r.artifacts is not None]
+    runs = html.table(
+        ("scenario", "at failure", "recording"),
+        [(r.name, picture_cell(r.artifacts, report_dir), links_cell(r.artifacts)) for r in failing],
+        table_id="failing",
+    )
+    bad = [r.name for r in reports if r.status != "pass"]
+    head = html.banner(not bad, f"Regression: {'PASS' if not bad else 'FAIL'}", ", ".join(bad))
     rows = table_rows(reports, all_rows=True)
     cls = {
         "same": "",
@@ -457,13 +477,25 @@ def render_html(reports: list[ScenarioReport]) -> str:
         [(row.scenario, row.key, _fmt(row.baseline), _fmt(row.now), row.tolerance, row.verdict) for row in rows],
         classes=[("", "", "", "", "", cls[row.verdict]) for row in rows],
     )
-    return html.page("SwapTwin regression", [html.section("Scenarios", summary), html.section("Every KPI", detail)])
+    return html.page(
+        "SwapTwin regression",
+        [
+            head,
+            html.section("Scenarios", summary),
+            html.section(
+                f"Runs whose verdict failed ({len(failing)})",
+                html.paragraph("Scenarios that inject faults fail their verdict by design; here is how.", "small"),
+                runs,
+            ),
+            html.section("Every KPI", detail),
+        ],
+    )
 
 
 def write_outputs(out_dir: Path, reports: list[ScenarioReport]) -> None:
     write_text_atomic(out_dir / "junit.xml", junit_xml(reports))
     write_text_atomic(out_dir / "regress.txt", text_table(reports, all_rows=True))
-    write_text_atomic(out_dir / "regress.html", render_html(reports))
+    write_text_atomic(out_dir / "regress.html", render_html(reports, report_dir=out_dir))
     data = [
         {**{k: v for k, v in asdict(r).items() if k != "rows"}, "rows": [asdict(x) for x in r.rows]} for r in reports
     ]

@@ -1,8 +1,10 @@
 """``swaptwin swap [OVERRIDES]``: one swap, the plant and our controller as two processes, started and stopped for you.
 
-Writes ``result.json`` (and the processes' logs, the configs they ran) into the
-run directory; prints the phases, the alignment, the locks and the verdict.
-Under ``-m`` every job of the sweep runs in its own directory.
+Writes ``result.json``, the recording ``swap.mcap`` and its report
+``swap.html`` (and the processes' logs, the configs they ran) into the run
+directory; prints the phases, the alignment, the locks and the verdict.
+While it runs, a progress bar follows the controller's phases. Under ``-m``
+every job of the sweep runs in its own directory.
 
 The static pre-check runs first. A pack it refuses is not simulated: the
 command prints the failed criteria with their margins, writes ``check.json``
@@ -34,7 +36,31 @@ def report_result(result: dict | None, out_dir: Path) -> int:
         return EXIT_FAIL
     print(swap_table(result))
     print(f"\nresult: {out_dir / 'result.json'}")
+    if "recording" in result:
+        print(f"recording: {out_dir / result['recording']['file']} (swaptwin replay, or open it in Foxglove)")
+    if "report" in result:
+        print(f"report: {out_dir / result['report']['html']}")
     return EXIT_PASS if result["verdict"]["status"] == "pass" else EXIT_FAIL
+
+
+def phase_progress(phases: tuple[str, ...]):
+    """A progress bar over the sequence's phases, and the observer-event callback that moves it."""
+    from swaptwin.batch.progress import Progress
+
+    bar = Progress(len(phases), "swap", unit="phase")
+    seen: list[str] = []
+
+    def on_event(ev: dict) -> None:
+        phase = ev.get("phase")
+        if ev.get("event") != "phase" or phase in seen or (phase not in phases and not seen):
+            return
+        if seen:
+            bar.step(f"{seen[-1]} done at {ev.get('t_s', 0.0):.1f} s plant")
+        seen.append(phase)
+        if phase in phases:
+            bar.note(f"{phase} from {ev.get('t_s', 0.0):.1f} s plant")
+
+    return bar, on_event
 
 
 def refusal_text(report, *, forced: bool) -> str:
@@ -63,6 +89,8 @@ def run(cfg, inv) -> int:
     from swaptwin.results.atomic import write_json_atomic
     from twin.schema import ConfigError
 
+    from twin.rigs import family
+
     try:
         swap_cfg = inv.validate(cfg)
         _controller_keys_exist(swap_cfg.security)
@@ -78,7 +106,12 @@ def run(cfg, inv) -> int:
         if not forced or report.not_judged:
             return EXIT_FAIL
     # 2. The swap: plant and controller processes.
-    return report_result(run_swap(swap_cfg, inv.out), inv.out)
+    bar, on_event = phase_progress(family(swap_cfg.plant.rig.family).phases)
+    try:
+        result = run_swap(swap_cfg, inv.out, progress=on_event)
+    finally:
+        bar.close()
+    return report_result(result, inv.out)
 
 
 def _controller_keys_exist(security) -> None:

@@ -16,11 +16,39 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass,.green{background:#d9f2d9}.fail,.red{background:#f8d0d0}.amber{background:#fde9b8}.grey{background:#eee;color:#777}
 .small{font-size:12px;color:#555}
 figure{margin:12px 0}
+.banner{font-size:20px;font-weight:bold;padding:10px 16px;margin:12px 0;border-radius:4px}
+.banner.pass{background:#2e7d32;color:#fff}.banner.fail{background:#c62828;color:#fff}
+.banner .why{font-size:14px;font-weight:normal;display:block;margin-top:4px}
+img.picture{border:1px solid #ccc;margin:4px;max-width:100%}
+.pictures{display:flex;flex-wrap:wrap;gap:8px}
+.pictures figure{margin:0}
 """
 
 
 def esc(x) -> str:
     return escape(str(x))
+
+
+class Raw(str):
+    """Markup made here (a link, an image) that a table cell must not escape."""
+
+
+def link(href: str, text: str) -> Raw:
+    return Raw(f'<a href="{esc(href)}">{esc(text)}</a>')
+
+
+def image(src: str, alt: str, *, width: int | None = None, img_id: str = "") -> Raw:
+    """An <img> (a data URI keeps the page self-contained)."""
+    attrs = f' id="{esc(img_id)}"' if img_id else ""
+    attrs += f' width="{width}"' if width else ""
+    return Raw(f'<img class="picture"{attrs} alt="{esc(alt)}" src="{esc(src)}">')
+
+
+def banner(passed: bool, headline: str, why: str = "") -> str:
+    """The verdict, big and coloured, at the top of a report."""
+    cls = "pass" if passed else "fail"
+    detail = f'<span class="why">{esc(why)}</span>' if why else ""
+    return f'<div class="banner {cls}" id="verdict">{esc(headline)}{detail}</div>'
 
 
 def page(title: str, sections: Iterable[str]) -> str:
@@ -59,7 +87,8 @@ def table(
         for value, c in zip(row, cls):
             num = isinstance(value, (int, float)) and not isinstance(value, bool)
             attr = " ".join(x for x in (c, "num" if num else "") if x)
-            cells.append(f'<td class="{attr}">{esc(_fmt(value))}</td>' if attr else f"<td>{esc(_fmt(value))}</td>")
+            text = value if isinstance(value, Raw) else esc(_fmt(value))
+            cells.append(f'<td class="{attr}">{text}</td>' if attr else f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)

@@ -24,6 +24,9 @@ WIDTH_PX, HEIGHT_PX = 720, 440
 _MARGIN = {"left": 78, "right": 20, "top": 44, "bottom": 58}
 _FONT = 'font-family="sans-serif"'
 _LEGEND_CHAR_PX = 6.5  # average width of a 12 px sans-serif character
+_LABEL_MIN_PX = 40  # a band narrower than this keeps its label to itself
+_SLANT_DEG = 40  # bar labels too long for their bars are set at this slant
+_SIN_SLANT = math.sin(math.radians(_SLANT_DEG))
 
 
 @dataclass(frozen=True)
@@ -39,16 +42,39 @@ class Series:
     line: bool | None = None  # None: as the chart draws (lines for line_chart, none for scatter)
 
 
-def nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
-    """About ``count`` round tick values covering [lo, hi]."""
+@dataclass(frozen=True)
+class Band:
+    """A shaded span of x behind the series (a phase), labelled at its top."""
+
+    x0: float
+    x1: float
+    label: str = ""
+    color: str = "#f0f0f0"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A vertical line at ``x`` (a fault, a hazard, a limit), labelled at its top."""
+
+    x: float
+    label: str = ""
+    color: str = "#D55E00"
+    dashed: bool = True
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6, *, integer: bool = False) -> list[float]:
+    """About ``count`` round tick values covering [lo, hi]; whole numbers only with ``integer`` (counts)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return [0.0, 1.0]
     if hi <= lo:
         pad = abs(lo) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     raw = (hi - lo) / max(count - 1, 1)
+    if integer:
+        raw = max(raw, 1.0)
     mag = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * mag >= raw)
+    steps = (1.0, 2.0, 5.0, 10.0) if integer else (1.0, 2.0, 2.5, 5.0, 10.0)  # 2.5 x 1 is not whole
+    step = next(m * mag for m in steps if m * mag >= raw)
     first = math.floor(lo / step + 1e-9)
     last = math.ceil(hi / step - 1e-9)
     return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]  # + 0.0: no "-0" label
@@ -62,12 +88,20 @@ class _Canvas:
     """A plot area with linear axes mapping data to pixels, and the SVG it collects."""
 
     def __init__(
-        self, *, title: str, x_label: str, y_label: str, width: int, height: int, legend_labels: Sequence[str] = ()
+        self,
+        *,
+        title: str,
+        x_label: str,
+        y_label: str,
+        width: int,
+        height: int,
+        legend_labels: Sequence[str] = (),
+        bottom_px: int = _MARGIN["bottom"],
     ):
         self.w, self.h = width, height
         legend_px = max((len(t) for t in legend_labels), default=0) * _LEGEND_CHAR_PX + 50 if legend_labels else 0
         self.x0, self.x1 = _MARGIN["left"], width - _MARGIN["right"] - legend_px
-        self.y0, self.y1 = height - _MARGIN["bottom"], _MARGIN["top"]
+        self.y0, self.y1 = height - bottom_px, _MARGIN["top"]
         self.parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} '
             f'{height}">',
@@ -79,11 +113,13 @@ class _Canvas:
             f'font-size="13" {_FONT}>{escape(y_label)}</text>',
         ]
 
-    def set_ranges(self, xs: Sequence[float], ys: Sequence[float], *, x_ticks: bool = True) -> None:
+    def set_ranges(
+        self, xs: Sequence[float], ys: Sequence[float], *, x_ticks: bool = True, y_integer: bool = False
+    ) -> None:
         finite_x = [v for v in xs if math.isfinite(v)] or [0.0, 1.0]
         finite_y = [v for v in ys if math.isfinite(v)] or [0.0, 1.0]
         self.xt = nice_ticks(min(finite_x), max(finite_x))
-        self.yt = nice_ticks(min(finite_y), max(finite_y))
+        self.yt = nice_ticks(min(finite_y), max(finite_y), integer=y_integer)
         self.xlo, self.xhi = self.xt[0], self.xt[-1]
         self.ylo, self.yhi = self.yt[0], self.yt[-1]
         self._axes(x_ticks=x_ticks)
@@ -135,6 +171,35 @@ class _Canvas:
             f'fill="{color}" fill-opacity="0.8"/>'
         )
 
+    def band(self, b: Band) -> None:
+        x0, x1 = (max(self.x0, min(self.x1, self.px(v))) for v in (b.x0, b.x1))
+        if x1 <= x0:
+            return
+        self.parts.append(
+            f'<rect class="band" x="{x0:.1f}" y="{self.y1}" width="{x1 - x0:.1f}" height="{self.y0 - self.y1}" '
+            f'fill="{b.color}"/>'
+        )
+        if b.label and x1 - x0 >= _LABEL_MIN_PX:
+            self.parts.append(
+                f'<text x="{(x0 + x1) / 2:.1f}" y="{self.y1 + 11}" text-anchor="middle" font-size="9" fill="#555" '
+                f"{_FONT}>{escape(b.label)}</text>"
+            )
+
+    def mark(self, m: Mark, row: int = 0) -> None:
+        x = self.px(m.x)
+        if not self.x0 <= x <= self.x1:
+            return
+        dash = ' stroke-dasharray="4 3"' if m.dashed else ""
+        self.parts.append(
+            f'<line class="mark" x1="{x:.1f}" y1="{self.y1}" x2="{x:.1f}" y2="{self.y0}" stroke="{m.color}" '
+            f'stroke-width="1.5"{dash}/>'
+        )
+        if m.label:
+            y = self.y1 + 24 + 12 * (row % 3)
+            self.parts.append(
+                f'<text x="{x + 3:.1f}" y="{y}" font-size="10" fill="{m.color}" {_FONT}>{escape(m.label)}</text>'
+            )
+
     def legend(self, entries: list[tuple[str, str, bool]]) -> None:
         """(label, colour, dashed) rows, right of the plot area."""
         x = self.x1 + 12
@@ -151,7 +216,16 @@ class _Canvas:
 
 
 def _xy_chart(
-    series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int, height: int, line: bool
+    series: Sequence[Series],
+    *,
+    x_label: str,
+    y_label: str,
+    title: str,
+    width: int,
+    height: int,
+    line: bool,
+    bands: Sequence[Band] = (),
+    marks: Sequence[Mark] = (),
 ) -> str:
     c = _Canvas(
         title=title,
@@ -162,18 +236,41 @@ def _xy_chart(
         legend_labels=[s.label for s in series if s.label],
     )
     c.set_ranges([v for s in series for v in s.x], [v for s in series for v in s.y])
+    for b in bands:
+        c.band(b)
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     for s, color in zip(series, colors):
         c.series(s, color, line=line)
+    for i, m in enumerate(marks):
+        c.mark(m, row=i)
     c.legend([(s.label, color, s.dashed) for s, color in zip(series, colors) if s.label])
     return c.svg()
 
 
 def line_chart(
-    series: Sequence[Series], *, x_label: str, y_label: str, title: str, width: int = WIDTH_PX, height: int = HEIGHT_PX
+    series: Sequence[Series],
+    *,
+    x_label: str,
+    y_label: str,
+    title: str,
+    width: int = WIDTH_PX,
+    height: int = HEIGHT_PX,
+    bands: Sequence[Band] = (),
+    marks: Sequence[Mark] = (),
 ) -> str:
-    """Lines through each series' points, in the order given."""
-    return _xy_chart(series, x_label=x_label, y_label=y_label, title=title, width=width, height=height, line=True)
+    """Lines through each series' points, in the order given; ``bands`` shaded behind them
+    (phases), ``marks`` as vertical lines over them (faults, hazards)."""
+    return _xy_chart(
+        series,
+        x_label=x_label,
+        y_label=y_label,
+        title=title,
+        width=width,
+        height=height,
+        line=True,
+        bands=bands,
+        marks=marks,
+    )
 
 
 def scatter(
@@ -192,8 +289,11 @@ def histogram(
     y_label: str = "count",
     width: int = WIDTH_PX,
     height: int = HEIGHT_PX,
+    limit: float | None = None,
+    limit_label: str = "limit",
 ) -> str:
-    """Counts of ``values`` in ``bins`` equal bins between their min and max."""
+    """Counts of ``values`` in ``bins`` equal bins between their min and max (whole-number
+    count ticks); ``limit`` drawn as a vertical line, the x axis stretched to show it."""
     data = [v for v in values if math.isfinite(v)]
     lo, hi = (min(data), max(data)) if data else (0.0, 1.0)
     if hi <= lo:
@@ -203,9 +303,12 @@ def histogram(
     for v in data:
         counts[min(int((v - lo) / step), bins - 1)] += 1
     c = _Canvas(title=title, x_label=x_label, y_label=y_label, width=width, height=height)
-    c.set_ranges([lo, hi], [0.0, float(max(counts, default=1))])
+    xs = [lo, hi] + ([limit] if limit is not None and math.isfinite(limit) else [])
+    c.set_ranges(xs, [0.0, float(max(counts, default=1))], y_integer=True)
     for i, n in enumerate(counts):
         c.rect(c.px(lo + i * step) + 1, c.px(lo + (i + 1) * step) - 1, float(n), PALETTE[0])
+    if limit is not None and math.isfinite(limit):
+        c.mark(Mark(limit, f"{limit_label} {_label(limit)}", color="#C00000", dashed=False))
     return c.svg()
 
 
@@ -219,16 +322,34 @@ def bars(
     width: int = WIDTH_PX,
     height: int = HEIGHT_PX,
 ) -> str:
-    """One bar per label, from zero to its value (negative values hang below zero)."""
-    c = _Canvas(title=title, x_label=x_label, y_label=y_label, width=width, height=height)
+    """One bar per label, from zero to its value (negative values hang below zero).
+    Labels that would not fit under their bars are set at a slant, with room made for them."""
+    slot_px = (width - _MARGIN["left"] - _MARGIN["right"]) / max(len(values), 1)
+    longest = max((len(t) for t in labels), default=0)
+    slant = longest * _LEGEND_CHAR_PX > slot_px * 0.9
+    bottom = _MARGIN["bottom"] + (int(longest * _LEGEND_CHAR_PX * _SIN_SLANT) if slant else 0)
+    c = _Canvas(
+        title=title,
+        x_label=x_label,
+        y_label=y_label,
+        width=width,
+        height=height + bottom - _MARGIN["bottom"],
+        bottom_px=bottom,
+    )
     c.set_ranges([0.0, float(len(values))], [0.0, *values], x_ticks=False)
     c.xlo, c.xhi = 0.0, float(max(len(values), 1))
     for i, (label, v) in enumerate(zip(labels, values)):
         c.rect(c.px(i + 0.15), c.px(i + 0.85), v, PALETTE[i % len(PALETTE)])
-        c.parts.append(
-            f'<text x="{c.px(i + 0.5):.1f}" y="{c.y0 + 16}" text-anchor="middle" font-size="11" '
-            f"{_FONT}>{escape(label)}</text>"
-        )
+        x, y = c.px(i + 0.5), c.y0 + 16
+        if slant:
+            c.parts.append(
+                f'<text x="{x:.1f}" y="{y}" text-anchor="end" transform="rotate(-{_SLANT_DEG} {x:.1f} {y})" '
+                f'font-size="11" {_FONT}>{escape(label)}</text>'
+            )
+        else:
+            c.parts.append(
+                f'<text x="{x:.1f}" y="{y}" text-anchor="middle" font-size="11" {_FONT}>{escape(label)}</text>'
+            )
     return c.svg()
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from swaptwin.reports import html
 from swaptwin.reports.plots import Series, bars, histogram, scatter
+from swaptwin.reports.runs import links_cell, pack_line, picture_cell
 
 
 def _fmt(v, unit="") -> str:
@@ -14,16 +17,18 @@ def _fmt(v, unit="") -> str:
     return f"{v}{(' ' + unit) if unit else ''}"
 
 
-def render_html(report: dict) -> str:
+def render_html(report: dict, *, report_dir: Path | None = None) -> str:
+    """The page; ``report_dir``: where the report is written (failing runs' pictures are read from there)."""
     title = f"Qualification: {report['pack']} on {report['rig']} ({report.get('lock', '')})"
     verdict = "PASS" if report["passed"] else "FAIL"
+    failed = [c["name"] for c in report["criteria"] if not c["passed"]]
     sections = [
+        html.banner(report["passed"], f"Verdict: {verdict}", f"failed: {', '.join(failed)}" if failed else ""),
         html.paragraph(
-            f"Verdict: {verdict}. Pack file: {(report.get('pack_file') or {}).get('path')} (sha256 "
-            f"{(report.get('pack_file') or {}).get('sha256')}). Runs: {report.get('n', 0)}, seed {report.get('seed')}, "
-            f"base overrides: "
+            f"Runs: {report.get('n', 0)}, seed {report.get('seed')}, base overrides: "
             f"{' '.join(report.get('base_overrides', [])) or '(defaults)'}."
-        )
+        ),
+        html.paragraph(pack_line(report.get("pack_file")), "small"),
     ]
     pr = report.get("pass_rate")
     if pr:
@@ -62,10 +67,24 @@ def render_html(report: dict) -> str:
     sections.append(
         html.section(
             f"Failing runs ({len(failing)})",
-            html.paragraph("Each replays exactly with its command.", "small"),
+            html.paragraph(
+                "Each replays exactly with its command, or with swaptwin replay on its recording. The picture "
+                "shows the moment it failed (its first hazard, the controller's stop, or the end).",
+                "small",
+            ),
             html.table(
-                ["run", "seed", "reasons", "replay"],
-                [[r["id"], r["seed"], "; ".join(r["reasons"]), r["replay"]] for r in failing],
+                ["run", "seed", "reasons", "at failure", "recording", "replay"],
+                [
+                    [
+                        r["id"],
+                        r["seed"],
+                        "; ".join(r["reasons"]),
+                        picture_cell(r.get("artifacts"), report_dir),
+                        links_cell(r.get("artifacts")),
+                        r["replay"],
+                    ]
+                    for r in failing
+                ],
                 table_id="failing",
             ),
         )
@@ -108,8 +127,9 @@ def _figures(report: dict, runs: list[dict]) -> list[str]:
                     bins=15,
                     x_label="cycle time [s]",
                     title=f"Cycle time (limit {report['cycle_time_limit_s']:g} s)",
+                    limit=report["cycle_time_limit_s"],
                 ),
-                "Cycle time of the completed runs.",
+                "Cycle time of the completed runs; the red line is the vehicle class's limit.",
             )
         )
     durations: dict[str, list[float]] = {}

@@ -30,8 +30,9 @@ from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH
 
 RESULT_SCHEMA_VERSION = 1
 # Fields that depend on the host, not on the simulation: excluded when
-# comparing two runs for determinism.
-TIMING_FIELDS = ("wall_time_s", "real_time_factor", "timing")
+# comparing two runs for determinism. (A recording holds wall times, so its
+# size varies; the recorder's and the report's own costs are timings.)
+TIMING_FIELDS = ("wall_time_s", "real_time_factor", "timing", "recording", "report")
 # The event lists a recorder keeps, by the observer event that fills each.
 _KEPT = {
     "mating": "matings",

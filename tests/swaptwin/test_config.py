@@ -102,3 +102,11 @@ def test_control_period_is_a_whole_multiple_of_the_physics_step():
     cfg = load([]).plant
     ratio = cfg.wire.control_period_s / cfg.physics.step_s
     assert abs(ratio - round(ratio)) < 1e-9 and round(ratio) >= 1
+
+
+def test_a_batch_keeps_every_failing_runs_recording_whatever_record_batch_says():
+    assert load([]).record.policy(batch=True) == "failing"
+    assert load(["record.batch=all"]).record.policy(batch=True) == "always"
+    assert load(["record.enabled=false"]).record.policy(batch=False) == "never"
+    with pytest.raises(ConfigError, match="record.batch"):
+        load(["record.batch=none"])  # there is no setting that drops a failing run's recording

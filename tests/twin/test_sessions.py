@@ -42,7 +42,8 @@ def test_the_welcome_advertises_the_token_the_heartbeat_and_every_timeout(plant_
 
 
 def test_a_stranger_flooding_the_plant_does_not_keep_a_dead_session_alive(plant_process, raw_controller):
-    plant = plant_process(*QUICK)
+    # The plant's lifetime is timed: no pictures of the failed session after its end (record.render).
+    plant = plant_process(*QUICK, "record.render=never")
     owner, stranger = raw_controller(plant.endpoint), raw_controller(plant.endpoint)
     _welcome(owner)
     owner.close()  # the controller dies: only its silence counts

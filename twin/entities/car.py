@@ -14,13 +14,16 @@ power-to-hold latch energised, fails).
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 
 from twin.entities.base import Entity
 from twin.frames import Pose
 from twin.schema.vehicle import Car as CarSpec
 from twin.urdf.features import Hole, plate_with_holes
-from twin.urdf.model import Box, Inertial, Link, Robot
+from twin.urdf.model import Box, Cylinder, Inertial, Link, Robot
 from twin.world import World
 
 MM = 1e-3
@@ -31,6 +34,22 @@ _SEAT_PAD_HEIGHT_MM = 40.0
 # every overlapping pair costs a narrow-phase test each step.
 _HOLE_PLATE_LIFT_MM = 5.0
 _HOLE_PLATE_WALL_MM = 20.0
+# What the car looks like (visual only: no physics reads these). A passenger
+# car's proportions (D): ground clearance under the pack, tyre size, wheelbase
+# as a share of the length, the cabin's share of the length and width.
+_GROUND_CLEARANCE_MM = 140.0
+_TYRE_RADIUS_MM = 320.0
+_TYRE_WIDTH_MM = 190.0
+_WHEELBASE_SHARE = 0.6
+_BELTLINE_ABOVE_ROAD_MM = 800.0
+_CABIN_LENGTH_SHARE, _CABIN_WIDTH_SHARE, _CABIN_SHIFT_SHARE = 0.5, 0.88, -0.04
+# The lane's wheel platforms: the lane holds the car by its tyres at swap height.
+_PLATFORM_LENGTH_MM = 900.0
+_BAY_RGBA = (0.25, 0.25, 0.28, 1.0)
+_BODY_RGBA = (0.78, 0.8, 0.84, 0.35)
+_CABIN_RGBA = (0.45, 0.55, 0.7, 0.3)
+_TYRE_RGBA = (0.06, 0.06, 0.06, 1.0)
+_PLATFORM_RGBA = (0.62, 0.6, 0.52, 1.0)
 
 
 def build_car_urdf(vehicle: CarSpec, pack) -> Robot:
@@ -60,16 +79,52 @@ def build_car_urdf(vehicle: CarSpec, pack) -> Robot:
         shapes.append(Box(size=(L + 2 * t, t, hgt), xyz=(0.0, s * (W / 2.0 + t / 2.0), zc)))
         shapes.append(Box(size=(t, W, hgt), xyz=(s * (L / 2.0 + t / 2.0), 0.0, zc)))
     body = vehicle.body
-    visuals = list(shapes) + [
-        Box(
-            size=(body.length_mm * MM, body.width_mm * MM, body.height_mm * MM * 0.6),
-            xyz=(0.0, 0.0, pad_h + body.height_mm * MM * 0.3),
-        )
-    ]
+    visuals = [dataclasses.replace(shape, rgba=_BAY_RGBA) for shape in shapes] + car_body_visuals(vehicle, pack)
     inertial = Inertial.box(mass_kg=body.mass_kg, size=(body.length_mm * MM, body.width_mm * MM, body.height_mm * MM))
     return Robot(
         name=f"car_{vehicle.model}", links=[Link("body", inertial, shapes, visuals=visuals, rgba=(0.8, 0.8, 0.82, 0.6))]
     )
+
+
+def car_body_visuals(vehicle: CarSpec, pack) -> list:
+    """The body, cabin, wheels and the lane's wheel platforms, in the bay frame.
+
+    The road (the tyres' contact plane) is the pack's bottom less the ground
+    clearance; the platforms rise from the station floor (the rail plane) to
+    it. Tyres stand outside the pack's width with its flanges, so a carried
+    pack passes between them and their platforms."""
+    body, bay = vehicle.body, vehicle.bay
+    L, W, H = body.length_mm * MM, body.width_mm * MM, body.height_mm * MM
+    z_road = -(pack.dimensions.height_mm + _GROUND_CLEARANCE_MM) * MM
+    z_floor = -bay.seat_height_mm * MM
+    r, tyre_w = _TYRE_RADIUS_MM * MM, _TYRE_WIDTH_MM * MM
+    pack_half_w = (pack.dimensions.width_mm / 2 + getattr(getattr(pack, "flange", None), "width_mm", 0.0)) * MM
+    y_tyre = max(W / 2 - tyre_w / 2, pack_half_w + tyre_w / 2 + 0.01)
+    z_sill = -bay.wall_depth_mm * MM + 0.02  # the underbody just above the bay walls' lower edge
+    z_belt = z_road + _BELTLINE_ABOVE_ROAD_MM * MM
+    z_roof = z_road + H
+    out: list = [
+        Box(size=(L, W, z_belt - z_sill), xyz=(0.0, 0.0, (z_sill + z_belt) / 2), rgba=_BODY_RGBA),
+        Box(
+            size=(_CABIN_LENGTH_SHARE * L, _CABIN_WIDTH_SHARE * W, z_roof - z_belt),
+            xyz=(_CABIN_SHIFT_SHARE * L, 0.0, (z_belt + z_roof) / 2),
+            rgba=_CABIN_RGBA,
+        ),
+    ]
+    platform_h = z_road - z_floor
+    for sx in (-1.0, 1.0):
+        for sy in (-1.0, 1.0):
+            x, y = sx * _WHEELBASE_SHARE * L / 2, sy * y_tyre
+            out.append(Cylinder(r, tyre_w, xyz=(x, y, z_road + r), rpy=(math.pi / 2, 0.0, 0.0), rgba=_TYRE_RGBA))
+            if platform_h > 0.0:
+                out.append(
+                    Box(
+                        size=(_PLATFORM_LENGTH_MM * MM, tyre_w + 0.04, platform_h),
+                        xyz=(x, y + sy * 0.02, z_floor + platform_h / 2),
+                        rgba=_PLATFORM_RGBA,
+                    )
+                )
+    return out
 
 
 class Car(Entity):

@@ -215,6 +215,8 @@ class Plant:
         body = wire.ErrorBody(reason=str(exc), ref_seq=ref_seq, code=exc.code).to_body()
         if identity == self.gate.owner:
             self._sent(wire.ERROR, body)
+        else:
+            self._aside("sent", wire.ERROR, body, identity)
         link.send(identity, wire.ERROR, body)
 
     def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code, ref_seq: int | None) -> None:
@@ -224,6 +226,7 @@ class Plant:
             protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None,
             ref_seq=ref_seq,
         )
+        self._aside("sent", wire.REFUSED, body.to_body(), identity)
         link.send(identity, wire.REFUSED, body.to_body())
 
     def _command(self, link: ImpairedLink, identity: bytes, msg: wire.Envelope) -> wire.Command | None:
@@ -249,6 +252,7 @@ class Plant:
 
     def _engineering(self, link: ImpairedLink, incoming: Incoming, msg: wire.Envelope) -> None:
         """An engineer's fault injection or reset, from an engineer's key only."""
+        self._aside("received", msg.type, msg.body, incoming.identity)
         if incoming.role != "engineer":
             why = "this key's role is " + str(incoming.role) if self.gate.secure else "engineering needs CURVE keys"
             self._reject(
@@ -268,7 +272,9 @@ class Plant:
         self.observer.publish(
             TOPIC_EVENT, {"event": "engineering", "action": action.action, "detail": detail, "t_s": self.station.time_s}
         )
-        link.send(incoming.identity, wire.ACK, wire.Ack(ref_seq=msg.seq, detail=detail).to_body())
+        ack = wire.Ack(ref_seq=msg.seq, detail=detail).to_body()
+        self._aside("sent", wire.ACK, ack, incoming.identity)
+        link.send(incoming.identity, wire.ACK, ack)
 
     def _carry_out(self, action: wire.Engineering) -> str:
         if action.action == "reset":
@@ -282,6 +288,10 @@ class Plant:
     def _sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
         for sink in self.sinks:
             sink.sent(mtype, body, cmd_id, t_s=self.station.time_s)
+
+    def _aside(self, direction: str, mtype: str, body: dict, identity: bytes) -> None:
+        for sink in self.sinks:
+            sink.aside(direction, mtype, body, peer=identity.hex(), t_s=self.station.time_s)
 
     def _received(self, msg: wire.Envelope) -> None:
         for sink in self.sinks:

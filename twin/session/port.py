@@ -50,10 +50,16 @@ class SessionSink(Protocol):
     handled it, with the plant time at that moment: the trace (the session's
     fingerprint), a recorder. ``sent``: a message to the session's controller
     (the handshake's too); ``received``: a message accepted from it;
-    ``observed``: an observer publication."""
+    ``observed``: an observer publication; ``aside``: a message between the
+    plant and a peer other than the session's controller (a stranger's
+    refusal or error, an engineer's request and its ack), ``direction``
+    ``sent`` or ``received``, ``peer`` the connection's identity in hex. Those
+    are not the session's own, so not part of its fingerprint."""
 
     def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float) -> None: ...
 
     def received(self, msg: wire.Envelope, *, t_s: float) -> None: ...
 
     def observed(self, topic: str, body: dict) -> None: ...
+
+    def aside(self, direction: str, mtype: str, body: dict, *, peer: str, t_s: float) -> None: ...

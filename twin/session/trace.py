@@ -28,7 +28,7 @@ from twin.session.observer import to_native
 
 # Connection management, not the session: the handshake, and the heartbeats
 # of an idle controller (they come when the wall clock says, not the plant's).
-_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED, wire.HEARTBEAT})
+UNTRACED = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED, wire.HEARTBEAT})
 
 
 class Trace:
@@ -45,12 +45,12 @@ class Trace:
         h.update(data)
 
     def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float = 0.0) -> None:
-        if mtype not in _HANDSHAKE:
+        if mtype not in UNTRACED:
             self._fold(self._wire, ">", mtype, cmd_id, body)
             self.wire_messages += 1
 
     def received(self, msg: wire.Envelope, *, t_s: float = 0.0) -> None:
-        if msg.type not in _HANDSHAKE:
+        if msg.type not in UNTRACED:
             self._fold(self._wire, "<", msg.type, msg.cmd_id, msg.body)
             self.wire_messages += 1
 
@@ -59,6 +59,9 @@ class Trace:
             return  # the session's statistics, wall time among them
         self._fold(self._observer, topic, body)
         self.observer_messages += 1
+
+    def aside(self, direction: str, mtype: str, body: dict, *, peer: str, t_s: float = 0.0) -> None:
+        """Other peers' traffic (strangers refused at most once a second by the wall clock): not the session's."""
 
     def summary(self) -> dict:
         return {

@@ -33,11 +33,15 @@ def _v(v: Sequence[float]) -> str:
     return " ".join(_f(x) for x in v)
 
 
+RGBA = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class Box:
     size: Vec3
     xyz: Vec3 = (0.0, 0.0, 0.0)
     rpy: Vec3 = (0.0, 0.0, 0.0)
+    rgba: RGBA | None = None  # a visual's own colour (None: its link's); ignored for collisions
 
     def geometry(self) -> str:
         return f'<box size="{_v(self.size)}"/>'
@@ -45,10 +49,13 @@ class Box:
 
 @dataclass(frozen=True)
 class Cylinder:
+    """Its axis along the local z (``rpy=(pi/2, 0, 0)`` lays it along y, a wheel's axle)."""
+
     radius: float
     length: float
     xyz: Vec3 = (0.0, 0.0, 0.0)
     rpy: Vec3 = (0.0, 0.0, 0.0)
+    rgba: RGBA | None = None
 
     def geometry(self) -> str:
         return f'<cylinder radius="{_f(self.radius)}" length="{_f(self.length)}"/>'
@@ -66,6 +73,7 @@ class Capsule:
     length: float
     xyz: Vec3 = (0.0, 0.0, 0.0)
     rpy: Vec3 = (0.0, 0.0, 0.0)
+    rgba: RGBA | None = None
 
     def geometry(self) -> str:
         return f'<capsule radius="{_f(self.radius)}" length="{_f(self.length)}"/>'
@@ -81,6 +89,7 @@ class Mesh:
     xyz: Vec3 = (0.0, 0.0, 0.0)
     rpy: Vec3 = (0.0, 0.0, 0.0)
     source: Path | None = None
+    rgba: RGBA | None = None
 
     def geometry(self) -> str:
         return f'<mesh filename="{self.filename}" scale="{_v(self.scale)}"/>'
@@ -109,11 +118,31 @@ class Inertial:
 
 @dataclass
 class Link:
+    """A link. ``visuals`` (default: the collision shapes) are for pictures only: what a
+    link looks like never changes what it does, so a visual may show parts (wheels, a
+    lift's columns, a stand's posts) that the physics leaves out."""
+
     name: str
     inertial: Inertial | None
     collisions: list[Shape] = field(default_factory=list)
     visuals: list[Visual] = field(default_factory=list)
     rgba: tuple[float, float, float, float] = (0.6, 0.6, 0.6, 1.0)
+
+    def materials(self) -> list[tuple[str, RGBA]]:
+        """(material name, colour) of each visual: the link's own colour keeps the name
+        ``m_<link>``; each other colour gets ``m_<link>_<k>`` (names must not clash)."""
+        visuals = self.visuals if self.visuals else self.collisions
+        own: list[RGBA] = []
+        out = []
+        for v in visuals:
+            rgba = v.rgba if v.rgba is not None else self.rgba
+            if v.rgba is None or rgba == self.rgba:
+                out.append((f"m_{self.name}", self.rgba))
+                continue
+            if rgba not in own:
+                own.append(rgba)
+            out.append((f"m_{self.name}_{own.index(rgba) + 1}", rgba))
+        return out
 
 
 JointType = Literal["fixed", "prismatic", "revolute"]
@@ -155,11 +184,11 @@ class Robot:
                 )
                 out.append("    </inertial>")
             visuals = link.visuals if link.visuals else link.collisions
-            for v in visuals:
+            for v, (material, rgba) in zip(visuals, link.materials()):
                 out.append("    <visual>")
                 out.append(f'      <origin xyz="{_v(v.xyz)}" rpy="{_v(v.rpy)}"/>')
                 out.append(f"      <geometry>{v.geometry()}</geometry>")
-                out.append(f'      <material name="m_{link.name}"><color rgba="{_v(link.rgba)}"/></material>')
+                out.append(f'      <material name="{material}"><color rgba="{_v(rgba)}"/></material>')
                 out.append("    </visual>")
             for c in link.collisions:
                 out.append("    <collision>")

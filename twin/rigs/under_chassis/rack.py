@@ -16,6 +16,9 @@ MM = 1e-3
 _RAIL_HEIGHT_MM = 40.0
 # Rails run this much longer than the pack, so a pack placed off-centre still rests on them.
 _RAIL_OVERHANG_MM = 100.0
+# What holds the rails up (visual only): a post under each rail end (D). No beam joins them
+# across: the shuttle's track runs between them.
+_POST_MM = 60.0
 
 
 def rail_top_m(storage: Storage, pack: Pack) -> float:
@@ -31,9 +34,24 @@ def build_rack_urdf(storage: Storage, pack: Pack) -> Robot:
     for slot in storage.slots:
         for s in (-1.0, 1.0):
             shapes.append(Box(size=(L, storage.rail_width_mm * MM, h), xyz=(slot.x_mm * MM, s * y_rail, z)))
+    # Posts from the floor to each rail's ends, and one at its middle.
+    post, below = _POST_MM * MM, z - h / 2
+    posts = []
+    for slot in storage.slots:
+        for dx in (-(L / 2 - post / 2), 0.0, L / 2 - post / 2):
+            x = slot.x_mm * MM + dx
+            posts += [Box(size=(post, post, below), xyz=(x, s * y_rail, below / 2)) for s in (-1.0, 1.0)]
     return Robot(
         name="rack",
-        links=[Link("rack", Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)), shapes, rgba=(0.5, 0.45, 0.3, 1.0))],
+        links=[
+            Link(
+                "rack",
+                Inertial.box(mass_kg=1000.0, size=(1.0, 1.0, 1.0)),
+                shapes,
+                visuals=shapes + posts,
+                rgba=(0.5, 0.45, 0.3, 1.0),
+            )
+        ],
     )
 
 

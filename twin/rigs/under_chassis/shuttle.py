@@ -18,14 +18,28 @@ rests on), at the pallet's centre.
 
 from __future__ import annotations
 
+import math
+
 from twin.entities.drives import AxisSpec
 from twin.entities.servo_rig import ServoRig, hard_stops
 from twin.rigs.under_chassis.schema import UnderChassisRig
 from twin.urdf.features import locating_pin
-from twin.urdf.model import Box, Inertial, Joint, Link, Robot
+from twin.urdf.model import Box, Cylinder, Inertial, Joint, Link, Robot
 from twin.world import World, pb
 
 MM = 1e-3
+# What the shuttle looks like (visual only: no physics reads these), D: the
+# track's two rails beside the carriage on a track bed flush with the floor;
+# the carriage's wheels on them; the lift table on four telescopic rams that
+# rise out of the carriage (and, low down, reach into the track bed under it).
+_RAIL_SECTION_MM = (60.0, 50.0)
+_WHEEL_RADIUS_MM, _WHEEL_WIDTH_MM = 70.0, 50.0
+_RAM_MM, _RAM_INSET_MM = 80.0, 250.0
+_RAM_OVERLAP_MM = 120.0  # ram length kept inside the carriage at full lift
+_TABLE_THICKNESS_MM = 30.0
+_STEEL_RGBA = (0.35, 0.36, 0.38, 1.0)
+_BED_RGBA = (0.18, 0.18, 0.2, 1.0)
+_RAM_RGBA = (0.75, 0.76, 0.78, 1.0)
 
 
 _DARK = (0.2, 0.2, 0.2, 1.0)
@@ -101,18 +115,29 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
     carriage_size = (c.length_mm * MM, c.width_mm * MM, c.height_mm * MM)
     rail_len = specs["travel"].upper - specs["travel"].lower + c.length_mm * MM
     rail_mid = (specs["travel"].upper + specs["travel"].lower) / 2.0
+    stroke = specs["lift"].upper - specs["lift"].lower
+    table_t = _TABLE_THICKNESS_MM * MM
+    table_bottom = -pad_h - plate_t - table_t  # in the lift table's frame
+    ram_len = stroke + _RAM_OVERLAP_MM * MM + carriage_size[2]
+    ram_at = [
+        (sx * (carriage_size[0] / 2 - _RAM_INSET_MM * MM), sy * (carriage_size[1] / 2 - _RAM_INSET_MM * MM))
+        for sx in (-1.0, 1.0)
+        for sy in (-1.0, 1.0)
+    ]
+    carriage_box = Box(size=carriage_size, xyz=(0.0, 0.0, carriage_size[2] / 2.0))
     links = [
         Link(
             "rail",
             Inertial.box(mass_kg=1000.0, size=(rail_len, 1.0, 0.05)),
             [],
-            visuals=[Box(size=(rail_len, 0.8, 0.02), xyz=(rail_mid, 0.0, 0.01))],
+            visuals=_track(rail_len, rail_mid, gauge_m=carriage_size[1] + _WHEEL_WIDTH_MM * MM, depth_m=ram_len),
             rgba=(0.3, 0.3, 0.3, 1.0),
         ),
         Link(
             "carriage",
             Inertial.box(mass_kg=c.mass_kg, size=carriage_size, com=(0.0, 0.0, carriage_size[2] / 2.0)),
-            [Box(size=carriage_size, xyz=(0.0, 0.0, carriage_size[2] / 2.0))],
+            [carriage_box],
+            visuals=[carriage_box, *_wheels(carriage_size)],
             rgba=(0.9, 0.55, 0.1, 1.0),
         ),
         Link("cross", Inertial.box(mass_kg=c.align_stage_mass_kg, size=tiny), []),
@@ -120,7 +145,16 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
             "lift_table",
             Inertial.box(mass_kg=c.lift_stage_mass_kg, size=tiny),
             [],
-            visuals=[Box(size=(0.6, 0.6, 0.05), xyz=(0.0, 0.0, -pad_h - plate_t - 0.025))],
+            visuals=[
+                Box(
+                    size=(p.length_mm * MM * 0.7, p.width_mm * MM * 0.8, table_t),
+                    xyz=(0.0, 0.0, table_bottom + table_t / 2),
+                ),
+                *[
+                    Box(size=(_RAM_MM * MM,) * 2 + (ram_len,), xyz=(x, y, table_bottom - ram_len / 2), rgba=_RAM_RGBA)
+                    for x, y in ram_at
+                ],
+            ],
             rgba=(0.9, 0.55, 0.1, 1.0),
         ),
         Link("turntable", Inertial.box(mass_kg=c.float_stage_mass_kg, size=tiny), []),
@@ -161,6 +195,25 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
     ]
     tool_links, tool_joints = _tooling(rig, specs)
     return Robot(name=f"shuttle_{rig.name}", links=links + tool_links, joints=joints + tool_joints)
+
+
+def _track(length_m: float, mid_m: float, *, gauge_m: float, depth_m: float) -> list:
+    """The rails on their bed, flush with the floor; the bed is as deep as the lift's rams reach below it."""
+    gauge, (rw, rh) = gauge_m, (v * MM for v in _RAIL_SECTION_MM)
+    out = [Box(size=(length_m, gauge + 2 * rw + 0.1, depth_m), xyz=(mid_m, 0.0, -depth_m / 2), rgba=_BED_RGBA)]
+    out += [Box(size=(length_m, rw, rh), xyz=(mid_m, s * gauge / 2, rh / 2), rgba=_STEEL_RGBA) for s in (-1.0, 1.0)]
+    return out
+
+
+def _wheels(carriage_size) -> list:
+    """The carriage's four wheels, beside it, on the rails."""
+    r, w = _WHEEL_RADIUS_MM * MM, _WHEEL_WIDTH_MM * MM
+    x, y, z = carriage_size[0] / 2 - 2 * r, (carriage_size[1] + w) / 2, _RAIL_SECTION_MM[1] * MM + r
+    return [
+        Cylinder(r, w, xyz=(sx * x, sy * y, z), rpy=(math.pi / 2, 0.0, 0.0), rgba=_STEEL_RGBA)
+        for sx in (-1.0, 1.0)
+        for sy in (-1.0, 1.0)
+    ]
 
 
 class Shuttle(ServoRig):
