@@ -46,19 +46,41 @@ log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
 
 
-class PlantServer:
-    """One plant process's endpoints and world, for as many sessions as it is asked to serve."""
+class TwinStations:
+    """Where a plant's stations come from: the twin's, one world made by the
+    first session's station and reset by every later one. A gateway process
+    passes its own source (``gateways/``): the same sessions, results and
+    verdicts, served in front of a station's PLC."""
 
-    def __init__(self, *, endpoint: str, observer_endpoint: str | None):
+    def __init__(self):
+        self.world = None
+
+    def make(self, cfg: SwapConfig):
+        """The station port of a session, at its start state."""
+        station = make_station(cfg.plant, world=self.world)
+        self.world = station.world
+        return station
+
+    def versions(self, cfg: SwapConfig, station) -> dict:
+        return versions(cfg.plant, station.world.assets)
+
+    def close(self) -> None:
+        if self.world is not None:
+            self.world.close()
+
+
+class PlantServer:
+    """One plant process's endpoints and stations, for as many sessions as it is asked to serve."""
+
+    def __init__(self, *, endpoint: str, observer_endpoint: str | None, stations=None):
         self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint)
-        self.world = None  # made by the first session's station, reset by every later one
+        self.stations = stations or TwinStations()
         self.sessions = 0
 
     def serve(self, cfg: SwapConfig, out_dir: Path) -> dict:
         """One session with ``cfg``; its result, written to ``out_dir/result.json``."""
         p = cfg.plant
-        station = make_station(p, world=self.world)
-        self.world = station.world
+        station = self.stations.make(cfg)
         recorder = Recorder(
             resolved_config=cfg.resolved,
             seed=p.seed,
@@ -81,7 +103,7 @@ class PlantServer:
         )
         stats = plant.serve(self.link)
         result = recorder.result()
-        result["versions"] = versions(p, station.world.assets)
+        result["versions"] = self.stations.versions(cfg, station)
         # The static pre-check beside the dynamic result: the two should agree.
         report = precheck(p, cfg.controller)
         result["precheck"] = {
@@ -105,8 +127,7 @@ class PlantServer:
 
     def close(self) -> None:
         self.link.close()
-        if self.world is not None:
-            self.world.close()
+        self.stations.close()
 
 
 def serve_plant(
@@ -117,13 +138,15 @@ def serve_plant(
     out_dir: Path,
     sessions: int | None = 1,
     per_session_dirs: bool = False,
+    stations=None,
 ) -> tuple[list[dict], bool]:
     """Serve ``sessions`` sessions of ``cfg`` (None: until interrupted). A
     session's result goes to ``out_dir/result.json``, or with
     ``per_session_dirs`` to ``out_dir/sessions/<n>/result.json``. Returns the
-    finished sessions' results, and whether an interrupt ended the serving."""
+    finished sessions' results, and whether an interrupt ended the serving.
+    ``stations``: where the stations come from (default: the twin's)."""
     restore_interrupts()
-    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint)
+    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint, stations=stations)
     results: list[dict] = []
     try:
         while sessions is None or len(results) < sessions:

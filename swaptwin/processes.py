@@ -1,4 +1,5 @@
-"""Child processes that cannot outlive us, and ``run_swap``: a plant and a controller as two processes.
+"""Child processes that cannot outlive us, and ``run_swap``: a plant and a controller as two processes
+(three with a gateway: its stand-in station PLC, the gateway, the controller).
 
 The two talk over private ipc endpoints in a fresh temporary directory, so
 parallel swaps never collide. Children die with their parent (Linux
@@ -22,14 +23,17 @@ import threading
 import time
 from pathlib import Path
 
-from swaptwin.results.atomic import write_json_atomic
+from gateways import gateway_for
 from swaptwin.config import SwapConfig
+from swaptwin.results.atomic import write_json_atomic
 
 log = logging.getLogger("swaptwin.swap")
 _PR_SET_PDEATHSIG = 1
 # After one side ends, how long the other may take to finish on its own.
 _GRACE_S = 10.0
 _TERM_WAIT_S = 5.0
+# A stand-in station PLC serves within this much wall time (the emulated PLC takes 2-3 s: shared/measured.md).
+_READY_WAIT_S = 120.0
 
 
 def _interrupt_once(signum, frame):
@@ -80,60 +84,97 @@ def reap(procs: list[subprocess.Popen]) -> None:
             return
 
 
+def _wait_ready(path: Path, proc: subprocess.Popen, stop: threading.Event | None) -> dict | None:
+    """A stand-in station's ready file, once written; None if it died or never got ready."""
+    deadline = time.monotonic() + _READY_WAIT_S
+    while time.monotonic() < deadline:
+        if stop is not None and stop.is_set():
+            raise KeyboardInterrupt("batch stopped")
+        if path.exists():
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.05)
+    return None
+
+
+def _plant_role(cfg: SwapConfig, run_dir: Path, sock_dir: Path, paths: dict[str, str], procs, stop) -> list[str] | None:
+    """The command of the process in the plant's place: the twin's plant, or a
+    gateway in front of its stand-in station PLC (started here first, its
+    endpoint read from its ready file). None if the stand-in did not start."""
+    py = sys.executable
+    common = ["--config", paths["config"], "--out", str(run_dir), "--endpoint", paths["endpoint"]]
+    common += ["--observer", paths["observer"]]
+    gateway = gateway_for(cfg)
+    if gateway is None:
+        return [py, "-m", "swaptwin.plant_server", *common]
+    station_observer, ready = f"ipc://{sock_dir}/station-obs", sock_dir / "station.ready"
+    stand_in = spawn(
+        [py, "-m", gateway.stand_in, "--config", paths["config"], "--endpoint", gateway.stand_in_endpoint,
+         "--observer", station_observer, "--ready-file", str(ready)],
+        run_dir / "plc.log",
+    )  # fmt: skip
+    procs.append(stand_in)
+    served = _wait_ready(ready, stand_in, stop)
+    if served is None:
+        log.error("the %s gateway's stand-in station did not start (see plc.log)", gateway.name)
+        return None
+    return [py, "-m", gateway.server, *common, "--station", served["endpoint"], "--station-observer", station_observer]
+
+
 def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None) -> dict | None:
     """Run the swap; return the result (None if the plant wrote none).
-    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would."""
+    Setting ``stop`` (from another thread) interrupts it as a Ctrl-C would.
+
+    With a gateway (``gateway=opcua``) three processes run: the gateway's
+    stand-in station PLC (which backs its I/O with the twin), the gateway in
+    the plant's place (it serves the wire and writes the result), and the
+    controller. The stand-in is stopped once the other two have ended."""
     run_dir.mkdir(parents=True, exist_ok=True)
     sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
-    endpoint, observer = f"ipc://{sock_dir}/cmd", f"ipc://{sock_dir}/obs"
+    paths = {"endpoint": f"ipc://{sock_dir}/cmd", "observer": f"ipc://{sock_dir}/obs"}
     config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
+    paths["config"] = str(config_path)
     write_json_atomic(config_path, cfg.resolved)
     write_json_atomic(controller_path, cfg.resolved["controller"])
     result_path = run_dir / "result.json"
     # A result.json left by an earlier run in this directory is not this run's:
     # it is kept if this run writes none, but never returned for it.
     started_ns = time.time_ns()
-    py = sys.executable
-    procs: list[subprocess.Popen] = []
+    services: list[subprocess.Popen] = []  # run as long as the session needs them
+    procs: list[subprocess.Popen] = []  # the session: plant (or gateway), controller
     try:
-        plant = spawn(
-            [
-                py,
-                "-m",
-                "swaptwin.plant_server",
-                "--config",
-                str(config_path),
-                "--out",
-                str(run_dir),
-                "--endpoint",
-                endpoint,
-                "--observer",
-                observer,
-            ],
-            run_dir / "plant.log",
-        )
-        procs.append(plant)
-        controller = spawn(
-            [py, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)],
-            run_dir / "controller.log",
-        )
-        procs.append(controller)
-        while all(p.poll() is None for p in procs):
-            if stop is not None and stop.is_set():
-                raise KeyboardInterrupt("batch stopped")
-            time.sleep(0.05)
-        reap(procs)
-    except KeyboardInterrupt:
-        for p in procs:
+        plant_args = _plant_role(cfg, run_dir, sock_dir, paths, services, stop)
+        if plant_args is not None:
+            role = "plant" if gateway_for(cfg) is None else "gateway"
+            procs.append(spawn(plant_args, run_dir / f"{role}.log"))
+            procs.append(
+                spawn(
+                    [sys.executable, "-m", "controllers", "--endpoint", paths["endpoint"], "--config",
+                     str(controller_path)],
+                    run_dir / "controller.log",
+                )  # fmt: skip
+            )
+            while all(p.poll() is None for p in procs):
+                if stop is not None and stop.is_set():
+                    raise KeyboardInterrupt("batch stopped")
+                time.sleep(0.05)
+            reap(procs)
+        for p in services:
             stop_process(p, signal.SIGINT)
-        reap(procs)
+        reap(services)
+    except KeyboardInterrupt:
+        for p in procs + services:
+            stop_process(p, signal.SIGINT)
+        reap(procs + services)
         raise
     finally:
-        for p in procs:
+        for p in procs + services:
             stop_process(p, signal.SIGKILL)
             p.wait()
         shutil.rmtree(sock_dir, ignore_errors=True)
-    for name, p in (("plant", procs[0]), ("controller", procs[1])):
+    for name, p in zip(("plant", "controller"), procs):
         log.debug("%s exited with code %s", name, p.returncode)
     if not result_path.exists() or result_path.stat().st_mtime_ns < started_ns:
         return None

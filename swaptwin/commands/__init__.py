@@ -55,12 +55,26 @@ def no_flags(argv: list[str]) -> tuple[None, list[str]]:
 
 
 # The command modules import what they need when they run, so --help stays fast.
-from swaptwin.commands import campaign, characterise, check, controller, matrix, plant, qualify, regress, swap  # noqa: E402
+from swaptwin.commands import (  # noqa: E402
+    campaign,
+    characterise,
+    check,
+    controller,
+    gateway,
+    matrix,
+    plant,
+    plc,
+    qualify,
+    regress,
+    swap,
+)
 
 COMMANDS: dict[str, ModuleType] = {
     "swap": swap,
     "plant": plant,
     "controller": controller,
+    "plc": plc,
+    "gateway": gateway,
     "characterise": characterise,
     "check": check,
     "campaign": campaign,

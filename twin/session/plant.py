@@ -30,7 +30,9 @@ Session (docs/protocol.md has the message-level contract):
    is silent.
 4. The session ends on ``bye`` (the controller's outcome), when plant time
    reaches ``scenario.max_sim_time_s`` (truncated), after
-   ``wire.session_timeout_s`` of silence (link lost), or on interruption.
+   ``wire.session_timeout_s`` of silence (link lost), when the station port
+   says its station is lost (``StationLost``: a gateway's PLC went away), or
+   on interruption.
    The plant then sends ``end`` and publishes the session summary.
 
 The station is anything that implements the station port
@@ -51,7 +53,7 @@ from swapwire.messages import CommandRules
 from twin.session.impairments import ImpairedLink, LinkStats
 from twin.session.link import PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
-from twin.session.port import SessionSink, StationPort
+from twin.session.port import SessionSink, StationLost, StationPort
 from twin.session.trace import Trace
 
 END_BYE = "bye"
@@ -59,6 +61,7 @@ END_TRUNCATED = "truncated"
 END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
+END_STATION_LOST = "station_lost"
 # At most this many rejection texts are kept in a session's summary.
 _KEPT_ERRORS = 20
 
@@ -238,7 +241,11 @@ class Plant:
         )
         # 2. One control period per iteration.
         while True:
-            end = self._period(link, pacing)
+            try:
+                end = self._period(link, pacing)
+            except StationLost as exc:
+                self.stats.errors.append(f"station lost: {exc}")
+                end = END_STATION_LOST
             if end is not None:
                 return self._finish(link, end, t_session)
 
@@ -293,9 +300,14 @@ class Plant:
         for ev in station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
         if self.stats.periods % self.cfg.wire.publish_truth_every_periods == 0:
-            truth = station.truth()
-            truth["phase"] = self._phase
-            self.observer.publish(TOPIC_TRUTH, truth)
+            self._publish_truth()
+
+    def _publish_truth(self) -> None:
+        truth = self.station.truth()
+        if not truth:  # a station without ground truth (a real station's gateway) publishes none
+            return
+        truth["phase"] = self._phase
+        self.observer.publish(TOPIC_TRUTH, truth)
 
     def _realtime_deadline(self, pacing: _Pacing) -> float:
         deadline = pacing.anchor + (self.stats.periods + 1) * pacing.period_s
@@ -370,9 +382,7 @@ class Plant:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
             self._sent(wire.END, end)
             link.send(self._owner, wire.END, end)
-        truth = self.station.truth()
-        truth["phase"] = self._phase
-        self.observer.publish(TOPIC_TRUTH, truth)
+        self._publish_truth()
         for ev in self.station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
         self.observer.publish(
