@@ -11,8 +11,8 @@ the tag map (``gateways/opcua/tagmap.py``, ``image.py``):
   first, ``command.id`` last) -> call ``Step(control period / scan period)``
   -> read the state tags, on one connection, awaited in order: deterministic;
 * **realtime** (a free-running PLC): write the command tags, then read the
-  state tags until the PLC has completed a control period since the last
-  frame (its ``frame.seq`` changed).
+  state tags: the PLC's latest process image, sampled once a period and
+  numbered by the gateway's own cycle (the session loop paces itself).
 
 Every period it checks that the PLC is alive: its life sign must change
 (``Step`` scans; in realtime within ``life_sign_timeout_s``), it must stay in
@@ -68,8 +68,6 @@ from twin.session.port import StationLost
 
 log = logging.getLogger("swaptwin.gateway")
 _LOG_FORMAT = "%(asctime)s gateway %(levelname)s %(message)s"
-# Realtime: how often to look again for the PLC's next period while it has not come.
-_POLL_S = 0.002
 # The loop thread's answer may come this much later than the OPC UA request's own timeout.
 _THREAD_MARGIN_S = 1.0
 
@@ -247,7 +245,9 @@ class OpcUaStation:
         self._lost_periods = 0
         self._drain()
         values = self._run(self._start(), self.gw.reset_timeout_s)
-        self._life_sign, mode, self._frame = self.frames.decode(values)
+        self._life_sign, mode, plc_frame = self.frames.decode(values)
+        self._periods = 0
+        self._frame = self._seen(plc_frame)
         if mode != self.tagmap.plc.remote_mode:
             raise PlcLost(f"the PLC is in mode {mode}, not its remote mode {self.tagmap.plc.remote_mode}")
         self._life_sign_at = time.monotonic()
@@ -296,21 +296,32 @@ class OpcUaStation:
         values = self.commands.encode(cmd, self._cmd_id, heartbeat=self._heartbeat, last_phase=self._phase)
         timeout = self.gw.request_timeout_s * 3 + (self.gw.life_sign_timeout_s + 2 * self.period_s)
         state = self._run(self._lockstep(values) if self.lockstep else self._realtime(values), timeout)
-        life_sign, mode, frame = self.frames.decode(state)
+        life_sign, mode, plc_frame = self.frames.decode(state)
         if mode != self.tagmap.plc.remote_mode:
             raise PlcLost(f"the PLC left its remote mode (mode {mode})")
-        if self.lockstep:
+        if self.lockstep:  # (realtime: _realtime watched the life sign)
             if life_sign == self._life_sign:
                 raise PlcLost(
                     f"the PLC stopped scanning: its life sign stayed at {life_sign} over Step({self.scans_per_period})"
                 )
-            if frame.frame_seq != self._frame.frame_seq + 1:
+            if plc_frame.frame_seq != self._frame.frame_seq + 1:
                 raise PlcLost(
-                    f"Step({self.scans_per_period}) gave frame {frame.frame_seq} after {self._frame.frame_seq}"
+                    f"Step({self.scans_per_period}) gave frame {plc_frame.frame_seq} after {self._frame.frame_seq}"
                 )
         self._life_sign = life_sign
-        self._frame = frame
-        self._take_observed(frame.frame_seq)
+        self._periods += 1
+        self._frame = self._seen(plc_frame)
+        self._take_observed(plc_frame.frame_seq, wait=self.lockstep)
+
+    def _seen(self, plc_frame: Frame) -> Frame:
+        """The frame the wire sees. Lockstep: the PLC's, period for period.
+        Realtime: the PLC's latest process image, sampled once per gateway
+        period and numbered by the gateway's own cycle (as a fieldbus master
+        numbers its cycles), so two free-running clocks never make a frame
+        repeat or go missing for the controller; the image is at most a period old."""
+        if self.lockstep:
+            return plc_frame
+        return dataclasses.replace(plc_frame, frame_seq=self._periods, t_s=self._periods * self.period_s)
 
     async def _write(self, values: list) -> None:
         from asyncua import ua
@@ -334,22 +345,18 @@ class OpcUaStation:
         return await self._read()
 
     async def _realtime(self, values: list) -> list:
-        """Write, then read until the PLC has completed a period since the last
-        frame; its life sign must change within ``life_sign_timeout_s``."""
+        """Write, then read the PLC's latest process image; the session loop
+        paces itself. The life sign must change within ``life_sign_timeout_s``."""
         await self._write(values)
-        seq_index, last_seq = len(self.frames.slots) - 1, self._frame.frame_seq
-        life, since = self._life_sign, self._life_sign_at
-        while True:
-            state = await self._read()
-            now = time.monotonic()
-            if state[0] != life:
-                life, since = state[0], now
-            if state[seq_index] != last_seq:
-                self._life_sign_at = since
-                return state
-            if now - since > self.gw.life_sign_timeout_s:
-                raise PlcLost(f"the PLC stopped scanning: its life sign stayed at {life} for {now - since:.2f} s")
-            await asyncio.sleep(_POLL_S)
+        state = await self._read()
+        now = time.monotonic()
+        if state[0] != self._life_sign:
+            self._life_sign, self._life_sign_at = state[0], now
+        elif now - self._life_sign_at > self.gw.life_sign_timeout_s:
+            raise PlcLost(
+                f"the PLC stopped scanning: its life sign stayed at {state[0]} for {now - self._life_sign_at:.2f} s"
+            )
+        return state
 
     # -- the PLC lost ------------------------------------------------------------------------------------
     def _lose(self, reason: str) -> None:
@@ -418,15 +425,17 @@ class OpcUaStation:
             self._run(self._start(), self.gw.reset_timeout_s)
         raise PlcLost("the emulated PLC's observer publishes nothing (wrong plc_observer_endpoint?)")
 
-    def _take_observed(self, frame_seq: int) -> None:
-        """This period's events and ground truth from the emulated PLC's observer."""
+    def _take_observed(self, frame_seq: int, *, wait: bool = True) -> None:
+        """This period's events and ground truth from the emulated PLC's observer
+        (realtime: whatever has come, without waiting)."""
         if self._sub is None:
             return
-        deadline = time.monotonic() + self.gw.truth_timeout_s
+        deadline = time.monotonic() + (self.gw.truth_timeout_s if wait else 0.0)
         while self._truth.get("frame_seq", -1) < frame_seq:
             got = self._receive(deadline - time.monotonic())
             if got is None:
-                log.warning("no ground truth for frame %d from the PLC's observer", frame_seq)
+                if wait:
+                    log.warning("no ground truth for frame %d from the PLC's observer", frame_seq)
                 return
             topic, body = got
             if topic == TOPIC_EVENT:

@@ -238,10 +238,8 @@ def cli_security_args(pki_dir: str | Path, *, user: str = "operator") -> list[st
     pki = Path(pki_dir)
     return [
         f"--security=Basic256Sha256,SignAndEncrypt,{pki / 'cli_cert.der'},{pki / 'cli_key.pem'},{pki / 'plc_cert.der'}",
-        "--user",
-        user,
-        "--password",
-        read_password(pki),
+        f"--user={user}",
+        f"--password={read_password(pki)}",  # in one argument: a password may begin with "-"
     ]
 
 

@@ -1,0 +1,130 @@
+"""The emulated station PLC seen by OPC UA clients nobody here wrote (asyncua's
+command-line tools, as docs/gateway.md shows them to an integrator), and its
+program: virtual time, and the watchdog on the gateway's heartbeat."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.gateways.conftest import PlcProcess, run_client
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def plc(tmp_path_factory):
+    p = PlcProcess(tmp_path_factory.mktemp("plc"), [])
+    yield p
+    p.stop()
+
+
+def tool(name: str, *args: str, timeout_s: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / name), *args], capture_output=True, text=True, timeout=timeout_s)
+
+
+def test_uals_browses_the_station_in_the_plcs_address_space(plc):
+    top = tool("uals", "-u", plc.endpoint, "-n", "i=85")  # Objects
+    assert top.returncode == 0, top.stderr
+    for folder in ("Axes", "Sensors", "Locks", "Command", "Frame", "Drives", "PLC", "Gateway", "Station"):
+        assert f"ns=2;s={folder} " in top.stdout, top.stdout
+    axis = tool("uals", "-u", plc.endpoint, "-n", "ns=2;s=Axes.lift", "-l")
+    assert axis.returncode == 0, axis.stderr
+    pos = next(line for line in axis.stdout.splitlines() if "ns=2;s=Axes.lift.Pos " in line)
+    assert " i=11 " in pos  # Double, as the tag map says
+    mode = next(line for line in axis.stdout.splitlines() if "ns=2;s=Axes.lift.Mode " in line)
+    assert " i=4 " in mode  # Int16
+    locks = tool("uals", "-u", plc.endpoint, "-n", "ns=2;s=Locks.0", "-d", "2")
+    for channel in ("extended", "pressure_ok"):  # the hydraulic pins' status channels, each on two tags
+        assert f"ns=2;s=Locks.0.{channel}.A" in locks.stdout and f"ns=2;s=Locks.0.{channel}.B" in locks.stdout
+
+
+def test_uaread_and_uacall_step_the_plc_in_virtual_time(plc):
+    def read(node: str) -> str:
+        out = tool("uaread", "-u", plc.endpoint, "-n", node)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip().splitlines()[-1]
+
+    reset = tool("uacall", "-u", plc.endpoint, "-n", "ns=2;s=PLC", "-m", "2:Reset")
+    assert reset.returncode == 0, reset.stderr
+    assert read("ns=2;s=Frame.Seq") == "0" and read("ns=2;s=Frame.Time") == "0.0"
+    home_mm = float(read("ns=2;s=Axes.travel.Pos"))
+    step = tool("uacall", "-u", plc.endpoint, "-n", "ns=2;s=PLC", "-m", "2:Step", "-t", "uint32", "10")
+    assert step.returncode == 0, step.stderr
+    # 10 scans of 10 ms are 5 control periods of 20 ms, and nothing else moved the clock.
+    assert read("ns=2;s=Frame.Seq") == "5" and float(read("ns=2;s=Frame.Time")) == pytest.approx(0.1)
+    assert read("ns=2;s=PLC.LifeSign") == "10"
+    assert float(read("ns=2;s=Axes.travel.Pos")) == pytest.approx(home_mm, abs=0.01)  # in mm: the tag map's unit
+    assert read("ns=2;s=Sensors.PackPresent.A") == read("ns=2;s=Sensors.PackPresent.B") == "False"
+    assert '"rig_family": "under_chassis"' in read("ns=2;s=Station.Description")
+
+
+def test_uasubscribe_sees_the_life_sign_count_the_scans(plc):
+    sub = subprocess.Popen(
+        ["timeout", "-s", "INT", "-k", "2", "4", str(BIN / "uasubscribe"), "-u", plc.endpoint, "-n",
+         "ns=2;s=PLC.LifeSign"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2.0)  # the tool's start (imports, connect, subscribe)
+
+    async def step(client, idx):
+        from asyncua import ua
+
+        plc_node = client.get_node(ua.NodeId("PLC", idx))
+        for _ in range(3):
+            await plc_node.call_method(ua.NodeId("PLC.Step", idx), ua.Variant(1, ua.VariantType.UInt32))
+            time.sleep(0.3)
+
+    run_client(plc.endpoint, step)
+    out, _ = sub.communicate(timeout=15)
+    assert sub.returncode == 124  # ended by timeout(1), as it never ends by itself
+    values = [line.split("value=")[1].split(",")[0] for line in out.splitlines() if "DataChangeEvent" in line]
+    assert len(values) >= 3 and [int(v) for v in values[-3:]] == sorted(int(v) for v in values[-3:])
+
+
+def _drive_state_after(plc, periods: int, *, heartbeat_runs: bool) -> tuple[int, str]:
+    """Command the travel axis to move every period for ``periods`` periods,
+    the gateway's heartbeat counting or frozen; the drive state and reasons after."""
+
+    async def work(client, idx):
+        from asyncua import ua
+
+        def node(name):
+            return client.get_node(ua.NodeId(name, idx))
+
+        plc_node = client.get_node(ua.NodeId("PLC", idx))
+        await plc_node.call_method(ua.NodeId("PLC.Reset", idx))
+        home = await node("Axes.travel.Pos").read_value()
+        names = ["Gateway.Heartbeat", "Axes.travel.Mode", "Axes.travel.Target", "Command.Id"]
+        types = [ua.VariantType.UInt32, ua.VariantType.Int16, ua.VariantType.Double, ua.VariantType.Int64]
+        for k in range(1, periods + 1):
+            values = [k if heartbeat_runs else 1, 1, home + 500.0, k]  # position, 0.5 m on; a new id each period
+            await client.write_values([node(n) for n in names], [ua.Variant(v, t) for v, t in zip(values, types)])
+            await plc_node.call_method(ua.NodeId("PLC.Step", idx), ua.Variant(2, ua.VariantType.UInt32))
+        return await node("Drives.State").read_value(), await node("Drives.Reasons").read_value()
+
+    return run_client(plc.endpoint, work)
+
+
+def test_a_frozen_heartbeat_makes_the_plc_ignore_commands_so_the_drives_stop(plc):
+    # Commands keep coming with new ids; only the gateway's life sign differs.
+    state, reasons = _drive_state_after(plc, 30, heartbeat_runs=True)
+    assert state == 1 and reasons == ""  # active: moving as commanded
+    state, reasons = _drive_state_after(plc, 30, heartbeat_runs=False)
+    # 0.1 s (5 periods) of frozen heartbeat, then 5 periods without a command taken: the drives' watchdog stop.
+    assert state in (2, 3) and "command timeout" in reasons, reasons
+    assert "the gateway's heartbeat froze" in plc.log()
+
+
+def test_a_free_running_plc_refuses_virtual_time(plc_process):
+    rt = plc_process("clock=realtime", name="rt")
+    step = tool("uacall", "-u", rt.endpoint, "-n", "ns=2;s=PLC", "-m", "2:Step", "-t", "uint32", "1")
+    assert step.returncode != 0 and "BadInvalidState" in step.stdout + step.stderr
+    first = tool("uaread", "-u", rt.endpoint, "-n", "ns=2;s=PLC.LifeSign").stdout.strip()
+    time.sleep(0.3)
+    later = tool("uaread", "-u", rt.endpoint, "-n", "ns=2;s=PLC.LifeSign").stdout.strip()
+    assert int(later) > int(first)  # it scans on its own clock
