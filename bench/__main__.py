@@ -6,6 +6,9 @@ writes the figures as JSON. Figures are ratios within one run:
 * swap, truck: one swap over the wire (two processes) against the same
   physics in one process; ``--repeats`` each, medians.
 * qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
+* gateway, gateway_truck: one swap through the OPC UA gateway and the
+  emulated PLC against the same swap served directly; ``--repeats`` each,
+  interleaved, medians: the wall time the gateway adds per control period.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import sys
 import time
 
 from bench.batch import bench_qualify
+from bench.gateway import bench_gateway
 from bench.swap import bench_swap
 from swaptwin.results.atomic import write_json_atomic
 
@@ -23,6 +27,8 @@ CASES = {
     "swap": lambda args: bench_swap([], repeats=args.repeats),
     "truck": lambda args: bench_swap(["rig=overhead"], repeats=args.repeats),
     "qualify": lambda args: bench_qualify(n=args.n),
+    "gateway": lambda args: bench_gateway([], repeats=args.repeats),
+    "gateway_truck": lambda args: bench_gateway(["rig=overhead"], repeats=args.repeats),
 }
 
 
@@ -49,7 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name} ...", flush=True)
         report["cases"][name] = CASES[name](args)
     for name, r in report["cases"].items():
-        if "wire" in r:
+        if "added_per_period_ms" in r:
+            print(
+                f"{name}: plant time {r['sim_time_s']:.1f} s, {r['periods']} periods | direct "
+                f"{r['direct']['session_wall_s']:.2f} s ({r['direct']['real_time_factor']:.1f}x real time) | "
+                f"through the gateway {r['gateway']['session_wall_s']:.2f} s ({r['gateway']['real_time_factor']:.1f}x) "
+                f"| gateway/direct {r['gateway_over_direct']:.2f} | added {r['added_per_period_ms']:.2f} ms per period"
+            )
+        elif "wire" in r:
             print(
                 f"{name}: plant time {r['sim_time_s']:.1f} s | over the wire {r['wire']['session_wall_s']:.2f} s "
                 f"({r['wire']['real_time_factor']:.1f}x real time) | in-process floor {r['floor']['wall_s']:.2f} s "

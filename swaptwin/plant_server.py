@@ -103,6 +103,12 @@ class PlantServer:
         )
         stats = plant.serve(self.link)
         result = recorder.result()
+        if recorder.last_truth is None:
+            # A gateway in front of a real station's PLC: nothing here saw the packs.
+            result["verdict"]["reasons"].insert(
+                0, "no ground truth from the station (a real PLC has none): alignment, locks and hazards are unjudged"
+            )
+            result["verdict"]["status"] = "fail"
         result["versions"] = self.stations.versions(cfg, station)
         # The static pre-check beside the dynamic result: the two should agree.
         report = precheck(p, cfg.controller)

@@ -19,6 +19,8 @@ Importing this package imports no asyncua.
 
 from __future__ import annotations
 
+import importlib.util
+
 from gateways.opcua.config import OpcUaGateway
 from gateways.record import Gateway
 
@@ -32,6 +34,8 @@ def problems(cfg) -> list:
     from twin.schema import ConfigError, Problem
 
     gw = cfg.gateway
+    if importlib.util.find_spec("asyncua") is None:
+        return [("gateway.kind", "the OPC UA gateway needs asyncua: pip install -e '.[gateway]'")]
     try:
         tagmap = load_tagmap(gw.tagmap)
     except ConfigError as exc:

@@ -104,8 +104,12 @@ class OpcUaStation:
         try:
             return future.result(timeout_s + _THREAD_MARGIN_S)
         except concurrent.futures.TimeoutError:
+            if future.done():
+                raise  # the coroutine's own (an OPC UA request that timed out)
             future.cancel()
-            raise TimeoutError(f"no answer within {timeout_s + _THREAD_MARGIN_S:.1f} s") from None
+            raise TimeoutError(
+                f"the gateway's OPC UA loop did not answer within {timeout_s + _THREAD_MARGIN_S:.1f} s"
+            ) from None
 
     # -- connecting -------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -464,7 +468,14 @@ class OpcUaStation:
 
 def _why(exc: BaseException) -> str:
     text = str(exc)
+    if isinstance(exc, TimeoutError) and not text:
+        return "no answer from the PLC within the request timeout"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def quiet_asyncua() -> None:
+    """asyncua logs every request at INFO: keep its warnings and errors only."""
+    logging.getLogger("asyncua").setLevel(logging.WARNING)
 
 
 class OpcUaStations:
@@ -506,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=1)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format=_LOG_FORMAT, stream=sys.stderr)
-    logging.getLogger("asyncua").setLevel(logging.ERROR)
+    quiet_asyncua()
     with open(args.config, encoding="utf-8") as f:
         cfg = validate(json.load(f))
     gw = cfg.gateway

@@ -329,7 +329,7 @@ async def serve_plc(cfg, *, endpoint: str, observer_endpoint: str | None, ready_
 
 def run(cfg, *, endpoint: str, observer_endpoint: str | None, ready_file: Path | None = None) -> int:
     """Serve until a signal stops it (0), or say why it cannot serve (1)."""
-    logging.getLogger("asyncua").setLevel(logging.ERROR)
+    logging.getLogger("asyncua").setLevel(logging.WARNING)  # it logs every request at INFO
     t0 = time.monotonic()
     try:
         asyncio.run(serve_plc(cfg, endpoint=endpoint, observer_endpoint=observer_endpoint, ready_file=ready_file))

@@ -19,7 +19,7 @@ parse_flags = with_gateway
 
 
 def run(cfg, inv) -> int:
-    from gateways.opcua.gateway import OpcUaStations, PlcLost
+    from gateways.opcua.gateway import OpcUaStations, PlcLost, quiet_asyncua
     from swaptwin.commands.swap import report_result
     from swaptwin.plant_server import serve_plant
     from twin.schema import ConfigError
@@ -29,6 +29,7 @@ def run(cfg, inv) -> int:
     except (ConfigError, ValueError) as exc:
         return config_error(exc)
     gw = swap_cfg.gateway
+    quiet_asyncua()
     stations = OpcUaStations(plc_endpoint=gw.plc_endpoint, plc_observer_endpoint=gw.plc_observer_endpoint)
     try:
         results, interrupted = serve_plant(
