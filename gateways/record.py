@@ -30,7 +30,9 @@ class Gateway:
     ``result.json``. ``stand_in``: the module of the emulated station PLC
     (``--config C --endpoint URL --observer O2 --ready-file F``; it writes
     ``{"endpoint": ...}`` to F once it serves), which ``swaptwin swap`` starts
-    first, on ``stand_in_endpoint`` (a free loopback port)."""
+    first, on ``stand_in_endpoint`` (a free loopback port).
+    ``relays_truth(swap_config)``: whether the server takes the stand-in's
+    ground truth (a config may ask it to serve as it would a real PLC)."""
 
     name: str
     schema: type
@@ -38,3 +40,4 @@ class Gateway:
     server: str
     stand_in: str
     stand_in_endpoint: str
+    relays_truth: Callable[[Any], bool]

@@ -120,7 +120,8 @@ def _plant_role(cfg: SwapConfig, run_dir: Path, sock_dir: Path, paths: dict[str,
     if served is None:
         log.error("the %s gateway's stand-in station did not start (see plc.log)", gateway.name)
         return None
-    return [py, "-m", gateway.server, *common, "--station", served["endpoint"], "--station-observer", station_observer]
+    truth = ["--station-observer", station_observer] if gateway.relays_truth(cfg) else []
+    return [py, "-m", gateway.server, *common, "--station", served["endpoint"], *truth]
 
 
 def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = None) -> dict | None:

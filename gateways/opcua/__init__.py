@@ -65,4 +65,5 @@ GATEWAY = Gateway(
     server="gateways.opcua.gateway",
     stand_in="gateways.opcua.plc",
     stand_in_endpoint="opc.tcp://127.0.0.1:0/swaptwin/plc",
+    relays_truth=lambda cfg: cfg.gateway.plc_observer_endpoint is not None,
 )

@@ -172,6 +172,32 @@ def test_a_cut_between_gateway_and_plc_ends_in_a_safe_stop_the_controller_report
             relay.close()
 
 
+def test_the_gateway_serves_session_after_session_each_from_the_plcs_reset(tmp_path):
+    sock = Path(tempfile.mkdtemp(prefix="swt-ms-"))
+    common = [f"gateway.plc_observer_endpoint=ipc://{sock}/plc-obs", f"endpoint=ipc://{sock}/cmd",
+              f"observer_endpoint=ipc://{sock}/obs", "scenario.max_sim_time_s=3"]  # fmt: skip
+    plc = Cli("plc", "gateway.plc_endpoint=opc.tcp://127.0.0.1:0/swaptwin/plc", *common,
+              f"hydra.run.dir={tmp_path / 'plc'}", cwd=tmp_path)  # fmt: skip
+    gateway = None
+    try:
+        served = plc.wait_for("READY").split()[-1]
+        gateway = Cli("gateway", f"gateway.plc_endpoint={served}", *common, "sessions=2",
+                      f"hydra.run.dir={tmp_path / 'gw'}", cwd=tmp_path)  # fmt: skip
+        for n in (1, 2):
+            proc = run_cli(
+                "controller", f"endpoint=ipc://{sock}/cmd", f"hydra.run.dir={tmp_path / str(n)}", cwd=tmp_path
+            )
+            assert "plant ended the session: truncated" in proc.stdout, proc.stdout + proc.stderr
+        assert gateway.proc.wait(timeout=60) == 1  # truncated sessions fail their verdicts
+        first, second = (json.loads((tmp_path / "gw" / "sessions" / n / "result.json").read_text()) for n in "12")
+        assert first["session"]["trace"] == second["session"]["trace"]  # the same session twice, bit for bit
+        assert first["session"]["periods"] == second["session"]["periods"] == 150
+    finally:
+        for p in (gateway, plc):
+            if p is not None:
+                p.stop()
+
+
 def test_a_controller_that_ignores_a_lost_plc_sees_the_session_end_as_station_lost(
     tmp_path, plc_process, raw_controller
 ):
