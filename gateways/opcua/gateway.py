@@ -60,7 +60,7 @@ from typing import Any
 import swapwire as wire
 from gateways.opcua.image import CommandImage, FrameImage, counter
 from gateways.opcua.security import secure_client, security_on
-from gateways.opcua.tagmap import TAGMAP_DIR, TagMap, is_full_node_id, load_tagmap, tagmap_path
+from gateways.opcua.tagmap import TagMap, is_full_node_id, load_tagmap, tagmap_path
 from swapwire.frame import AxisState, DriveReport, Frame
 from swapwire.station import Clock, SessionInfo, StationDescription, parse_description
 from twin.session.observer import OBSERVER_TYPES, TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH
@@ -161,8 +161,7 @@ class OpcUaStation:
     def _description_text(self) -> str:
         source = self.tagmap.plc.description
         if source.file is not None:
-            base = tagmap_path(self.gw.tagmap).parent if "/" in self.gw.tagmap else TAGMAP_DIR
-            return (base / source.file).read_text(encoding="utf-8")
+            return (tagmap_path(self.gw.tagmap).parent / source.file).read_text(encoding="utf-8")
         return self._run(self._read_one(source.node), self.gw.request_timeout_s)
 
     async def _read_one(self, node: str) -> Any:

@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+import swapwire as wire
 from gateways.opcua.image import NO_CMD_ID, CommandImage, FrameImage, Slot, counter
 from gateways.opcua.security import PLC_URI, PasswordUsers, secure_server, security_on
 from gateways.opcua.tagmap import TagMap, is_full_node_id, load_tagmap
@@ -63,6 +64,10 @@ class EmulatedPlc:
         self.station = make_station(cfg.plant)
         self.description = self.station.describe()
         self.commands = CommandImage(tagmap, self.description)
+        d = self.description
+        self.rules = wire.CommandRules(
+            frozenset(d.axis_names), frozenset(d.locks.ids), {k: frozenset(v) for k, v in d.tools.items()}
+        )
         self.frames = FrameImage(tagmap, self.description)
         self.scan_period_s = tagmap.plc.scan_period_s
         self.scans_per_period = round(cfg.plant.wire.control_period_s / self.scan_period_s)
@@ -210,12 +215,21 @@ class EmulatedPlc:
         _, cmd_id, cmd = self.commands.decode(values, frame_seq=station.frame().frame_seq)
         if cmd_id != self.last_cmd_id and not self.heartbeat_lost:
             self.last_cmd_id = cmd_id
-            station.apply(cmd, cmd_id)
+            station.apply(self._checked(cmd), cmd_id)
         else:
             station.apply(None)
         station.advance()
         await self._write_frame()
         self._publish()
+
+    def _checked(self, cmd):
+        """The command as the wire's rules allow it, or none: any OPC UA client can
+        write the command tags, and a PLC does not pass a NaN set-point to its drives."""
+        try:
+            return wire.parse_command(cmd.to_body(), self.rules)
+        except wire.WireError as exc:
+            log.warning("command %s refused: %s", self.last_cmd_id, exc)
+            return None
 
     def _read(self, slot: Slot):
         return self.server.read_attribute_value(self.nodes[slot.node]).Value.Value
@@ -267,7 +281,12 @@ class EmulatedPlc:
         while True:
             deadline += self.scan_period_s
             await asyncio.sleep(max(0.0, deadline - loop.time()))
-            await self.scan()
+            try:
+                await self.scan()
+            except Exception:
+                # A PLC whose program faults goes to STOP: it scans no more, and the gateway sees its life sign stop.
+                log.exception("the scan failed: the PLC stops scanning")
+                self.stalled = True
             if loop.time() - deadline > self.scan_period_s:
                 deadline = loop.time()
 

@@ -120,6 +120,29 @@ def test_a_frozen_heartbeat_makes_the_plc_ignore_commands_so_the_drives_stop(plc
     assert "the gateway's heartbeat froze" in plc.log()
 
 
+def test_a_command_the_wire_would_refuse_is_refused_by_the_plc_too(plc):
+    """Any OPC UA client can write the command tags: a NaN set-point never reaches the drives."""
+
+    async def work(client, idx):
+        from asyncua import ua
+
+        def node(name):
+            return client.get_node(ua.NodeId(name, idx))
+
+        plc_node = client.get_node(ua.NodeId("PLC", idx))
+        await plc_node.call_method(ua.NodeId("PLC.Reset", idx))
+        names = ["Gateway.Heartbeat", "Axes.lift.Mode", "Axes.lift.Target", "Command.Id"]
+        types = [ua.VariantType.UInt32, ua.VariantType.Int16, ua.VariantType.Double, ua.VariantType.Int64]
+        values = [1, 1, float("nan"), 1]
+        await client.write_values([node(n) for n in names], [ua.Variant(v, t) for v, t in zip(values, types)])
+        await plc_node.call_method(ua.NodeId("PLC.Step", idx), ua.Variant(2, ua.VariantType.UInt32))
+        return await node("Axes.lift.Pos").read_value(), await node("Frame.LastCmdId").read_value()
+
+    pos, last = run_client(plc.endpoint, work)
+    assert pos == pos and last == -1  # a finite position; no command taken
+    assert "command 1 refused: command.axes.lift.target must be a finite number" in plc.log()
+
+
 def test_a_free_running_plc_refuses_virtual_time(plc_process):
     rt = plc_process("clock=realtime", name="rt")
     step = tool("uacall", "-u", rt.endpoint, "-n", "ns=2;s=PLC", "-m", "2:Step", "-t", "uint32", "1")
