@@ -24,7 +24,26 @@ def _session(cfg) -> dict:
         result = run_swap(cfg, Path(tmp))
     if result is None or result["verdict"]["status"] != "pass":
         raise RuntimeError(f"benchmark swap did not pass: {result and result['verdict']}")
-    return {"wall_s": result["wall_time_s"], "sim_s": result["sim_time_s"], "periods": result["session"]["periods"]}
+    mating = next((a for a in result["alignment"] if a["mating"] == "pack_into_vehicle"), {})
+    return {
+        "wall_s": result["wall_time_s"],
+        "sim_s": result["sim_time_s"],
+        "periods": result["session"]["periods"],
+        "verdict": result["verdict"]["status"],
+        "cycle_time_s": result["cycle_time_s"],
+        "mating_mm": [mating.get("x_mm"), mating.get("y_mm")],
+    }
+
+
+def _figures(runs: list[dict], sim_s: float, wall_s: float) -> dict:
+    return {
+        "session_wall_s": round(wall_s, 3),
+        "real_time_factor": round(sim_s / wall_s, 2),
+        "runs_s": [r["wall_s"] for r in runs],
+        "verdict": runs[0]["verdict"],
+        "cycle_time_s": runs[0]["cycle_time_s"],
+        "mating_mm": runs[0]["mating_mm"],
+    }
 
 
 def bench_gateway(overrides: list[str], *, repeats: int) -> dict:
@@ -42,16 +61,8 @@ def bench_gateway(overrides: list[str], *, repeats: int) -> dict:
         "repeats": repeats,
         "sim_time_s": sim_s,
         "periods": periods,
-        "direct": {
-            "session_wall_s": round(direct_s, 3),
-            "real_time_factor": round(sim_s / direct_s, 2),
-            "runs_s": [r["wall_s"] for r in direct],
-        },
-        "gateway": {
-            "session_wall_s": round(gateway_s, 3),
-            "real_time_factor": round(sim_s / gateway_s, 2),
-            "runs_s": [r["wall_s"] for r in through],
-        },
+        "direct": _figures(direct, sim_s, direct_s),
+        "gateway": _figures(through, sim_s, gateway_s),
         "gateway_over_direct": round(gateway_s / direct_s, 3),
         "added_per_period_ms": round((gateway_s - direct_s) / periods * 1e3, 3),
         "same_periods": all(r["periods"] == periods for r in direct + through),
