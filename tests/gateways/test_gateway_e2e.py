@@ -7,7 +7,9 @@ controller reports."""
 from __future__ import annotations
 
 import json
+import os
 import queue
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,6 +98,35 @@ def test_realtime_against_a_free_running_plc_keeps_the_wall_clock(tmp_path):
     # Paced by the wall clock, one frame a period (the frames are the gateway's cycles of the PLC's image).
     assert result["real_time_factor"] <= 1.05 and s["periods"] == round(result["sim_time_s"] / 0.02)
     assert s["end_reason"] == "truncated" or result["controller"]["outcome"] == "safe_stop", s
+
+
+def test_ctrl_c_stops_plc_gateway_and_controller_and_leaves_a_whole_result(tmp_path):
+    run = tmp_path / "run"
+    proc = subprocess.Popen(
+        [str(EXE), "swap", "gateway=opcua", "clock=realtime", f"hydra.run.dir={run}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (run / "controller.log").exists() or "connected" not in (run / "controller.log").read_text():
+        assert time.monotonic() < deadline and proc.poll() is None, "the swap never got going"
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    assert proc.wait(timeout=60) == 130
+    deadline = time.monotonic() + 15
+    while _group_alive(proc.pid):
+        assert time.monotonic() < deadline, "a process outlived swaptwin swap"
+        time.sleep(0.1)
+    result = json.loads((run / "result.json").read_text())
+    assert result["session"]["end_reason"] == "interrupted" and not list(run.glob(".*.tmp"))
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 # -- three terminals: swaptwin plc, swaptwin gateway, swaptwin controller (README), with a cut between -------------

@@ -131,11 +131,11 @@ def test_a_client_without_the_certificate_or_the_login_is_refused(secure_plc, pk
 
 
 def test_asyncua_tools_get_in_with_their_certificate_and_the_login_and_not_without(secure_plc, pki):
-    args = ["-u", secure_plc.endpoint, "-n", "ns=2;s=Frame.Seq"]
-    bare = subprocess.run([str(BIN / "uaread"), *args], capture_output=True, text=True, timeout=30)
-    assert bare.returncode != 0
+    args = ["--timeout", "10", "-u", secure_plc.endpoint, "-n", "ns=2;s=Frame.Seq"]
+    bare = subprocess.run([str(BIN / "uaread"), *args], capture_output=True, text=True, timeout=60)
+    assert bare.returncode != 0 and "No matching endpoints" in bare.stderr, bare.stderr[-500:]
     ok = subprocess.run(
-        [str(BIN / "uaread"), *args, *cli_security_args(pki)], capture_output=True, text=True, timeout=30
+        [str(BIN / "uaread"), *args, *cli_security_args(pki)], capture_output=True, text=True, timeout=60
     )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip().splitlines()[-1] == "0"
