@@ -311,7 +311,7 @@ class Refused:
 class End:
     """The session is over."""
 
-    reason: str = wfield(doc="bye, truncated, link_lost, interrupted, no_controller")
+    reason: str = wfield(doc="bye, truncated, link_lost, interrupted, no_controller, station_lost")
     t_s: float = wfield(unit="s", doc="plant time at the end")
 
     def to_body(self) -> dict[str, Any]:
