@@ -10,14 +10,17 @@ it); without one, ``configs/controller/sequencer.yaml`` must be passed through
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import swapwire as wire
 from controllers.config import ControllerConfig
 from controllers.run import run_controller
+from swapwire.security import ClientSecurity, SecurityError
 
 
 def _interrupt_once_on(*signals: int) -> None:
@@ -39,12 +42,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m controllers", description=__doc__.splitlines()[0])
     ap.add_argument("--endpoint", required=True, help="plant command endpoint, e.g. tcp://127.0.0.1:5555")
     ap.add_argument("--config", required=True, help="controller section as JSON")
+    ap.add_argument("--client-key", help="our CURVE secret key file (swaptwin keys); with --station-key")
+    ap.add_argument("--station-key", help="the station's CURVE public key file, pinned")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s controller %(levelname)s %(message)s")
     with open(args.config, encoding="utf-8") as f:
         cfg = ControllerConfig.from_dict(json.load(f))
+    security = None
+    if args.client_key or args.station_key:
+        if not (args.client_key and args.station_key):
+            ap.error("--client-key and --station-key go together")
+        try:
+            security = ClientSecurity(Path(args.client_key), Path(args.station_key))
+        except SecurityError as exc:
+            ap.error(str(exc))
+    gc.collect()
+    gc.freeze()  # what lives for the whole run never costs a collection pause in the control loop
     try:
-        outcome = run_controller(cfg, args.endpoint)
+        outcome = run_controller(cfg, args.endpoint, security=security)
     except KeyboardInterrupt:
         return 130
     print(

@@ -35,6 +35,8 @@ from swapwire.frame import Frame, VisionReading
 from swapwire.station import StationDescription
 
 MM = 1e-3
+# The phase a sequence reports once the swap is complete (the last one it declares).
+FINAL_PHASE = "done"
 # A load cell reads force; the pack's weight in N uses standard gravity (ISO 80000-3).
 STANDARD_GRAVITY_M_S2 = 9.80665
 PhaseGen = Generator[None, Frame, None]

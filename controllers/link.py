@@ -11,6 +11,7 @@ import time
 import zmq
 
 import swapwire as wire
+from swapwire.security import ClientSecurity
 from swapwire.station import StationDescription, parse_description
 
 
@@ -19,20 +20,34 @@ class LinkError(RuntimeError):
 
 
 class StationLink:
-    def __init__(self, endpoint: str, *, client: str, context: zmq.Context | None = None):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        client: str,
+        phases: tuple[str, ...] = (),
+        security: ClientSecurity | None = None,
+        context: zmq.Context | None = None,
+    ):
         self.ctx = context or zmq.Context.instance()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 500)
         # Refused before it is read whole: a hostile plant cannot flood our memory.
         self.sock.setsockopt(zmq.MAXMSGSIZE, wire.MAX_MESSAGE_BYTES)
+        if security is not None:
+            security.apply(self.sock)
         self.sock.connect(endpoint)
         self.endpoint = endpoint
         self.client = client
+        self.phases = tuple(phases)
         self._seq = wire.Sequencer()
         self._cmd_id = 0
+        self.session: wire.SessionGrant | None = None  # what the welcome granted
+        self.last_sent = time.monotonic()
 
     def send(self, mtype: str, body: dict, *, cmd_id: int | None = None) -> None:
         self.sock.send(wire.encode(self._seq.make(mtype, body, cmd_id=cmd_id)))
+        self.last_sent = time.monotonic()
 
     def recv(self, timeout_s: float) -> wire.Envelope | None:
         if not self.sock.poll(max(0, int(timeout_s * 1000)), zmq.POLLIN):
@@ -40,8 +55,8 @@ class StationLink:
         return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
 
     def hello(self, *, timeout_s: float) -> StationDescription:
-        """Say hello; return the station description from the ``welcome``."""
-        self.send(wire.HELLO, wire.Hello(client=self.client).to_body())
+        """Say hello, declaring our phases; return the station description from the ``welcome``."""
+        self.send(wire.HELLO, wire.Hello(client=self.client, phases=list(self.phases)).to_body())
         deadline = time.monotonic() + timeout_s
         while True:
             remaining = deadline - time.monotonic()
@@ -51,11 +66,30 @@ class StationLink:
             if msg is None:
                 continue
             if msg.type == wire.WELCOME:
-                return parse_description(msg.body.get("station"))
+                welcome = wire.parse_welcome(msg.body)
+                self.session = welcome.session
+                return parse_description(welcome.station)
             if msg.type == wire.REFUSED:
                 raise LinkError(f"plant refused the session: {wire.parse_refused(msg.body).reason}")
             if msg.type == wire.ERROR:
                 raise LinkError(f"plant answered hello with an error: {wire.parse_error(msg.body).reason}")
+
+    def resume(self) -> bool:
+        """Present the session's token from this connection (after a reconnect the
+        plant no longer knows us: it answers ``busy``). False without a session."""
+        if self.session is None:
+            return False
+        hello = wire.Hello(client=self.client, phases=list(self.phases), resume=self.session.token)
+        self.send(wire.HELLO, hello.to_body())
+        return True
+
+    def heartbeat_due(self) -> bool:
+        """Whether we have been silent for the heartbeat period the welcome granted."""
+        period = self.session.heartbeat_period_s if self.session is not None else None
+        return period is not None and time.monotonic() - self.last_sent >= period
+
+    def heartbeat(self) -> None:
+        self.send(wire.HEARTBEAT, {})
 
     def command(self, cmd: wire.Command) -> int:
         self._cmd_id += 1

@@ -16,7 +16,8 @@ import swapwire as wire
 from controllers.config import ControllerConfig
 from controllers.engine import Outcome, SwapSequence
 from controllers.link import LinkError, StationLink
-from controllers.sequences import sequence_for
+from controllers.sequences import DECLARED_PHASES, sequence_for
+from swapwire.security import ClientSecurity
 from swapwire.frame import FrameReader
 from swapwire.station import StationDescription
 
@@ -31,8 +32,9 @@ def run_controller(
     *,
     client: str = "swaptwin-sequencer",
     make_controller: Callable[[ControllerConfig, StationDescription], SwapSequence | None] = sequence_for,
+    security: ClientSecurity | None = None,
 ) -> Outcome:
-    link = StationLink(endpoint, client=client)
+    link = StationLink(endpoint, client=client, phases=DECLARED_PHASES, security=security)
     try:
         try:
             station = link.hello(timeout_s=cfg.connect_timeout_s)
@@ -65,10 +67,15 @@ def run_controller(
 
 def _loop(link: StationLink, controller: SwapSequence, reader: FrameReader, cfg: ControllerConfig) -> Outcome:
     t_s = 0.0
-    last_valid = time.monotonic()  # the link watchdog counts from the last message that decoded
+    last_valid = time.monotonic()  # the link watchdog counts from the last frame (or welcome)
     while True:
+        if time.monotonic() - last_valid >= cfg.link_timeout_s:  # whatever else the plant sends meanwhile
+            return _give_up(link, controller, f"link lost: no frame for {cfg.link_timeout_s} s", t_s)
         try:
-            msg = link.recv(max(0.0, last_valid + cfg.link_timeout_s - time.monotonic()))
+            wait_s = max(0.0, last_valid + cfg.link_timeout_s - time.monotonic())
+            if link.session is not None:
+                wait_s = min(wait_s, link.session.heartbeat_period_s)
+            msg = link.recv(wait_s)
         except wire.WireError as exc:
             # A message that does not decode is a transmission error (what a
             # fieldbus's CRC rejects): drop it. The frame it carried is missing
@@ -76,17 +83,14 @@ def _loop(link: StationLink, controller: SwapSequence, reader: FrameReader, cfg:
             log.warning("dropped an undecodable message from the plant: %s", exc)
             continue
         if msg is None:
-            return _give_up(link, controller, f"link lost: no frame for {cfg.link_timeout_s} s", t_s)
-        last_valid = time.monotonic()
-        if msg.type == wire.END:
-            reason = msg.body.get("reason", "")
-            return controller.outcome or Outcome(
-                wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s
-            )
-        if msg.type == wire.ERROR:
-            log.warning("plant rejected a message: %s", msg.body.get("reason"))
+            link.heartbeat()  # a silent plant: show the session we are alive while the watchdog runs
             continue
+        if msg.type in (wire.FRAME, wire.WELCOME):
+            last_valid = time.monotonic()
         if msg.type != wire.FRAME:
+            outcome = _other(link, controller, msg, t_s)
+            if outcome is not None:
+                return outcome
             continue
         try:
             frame = reader.read(msg.body)
@@ -99,6 +103,25 @@ def _loop(link: StationLink, controller: SwapSequence, reader: FrameReader, cfg:
             link.bye(outcome=o.outcome, reason=o.reason, phase=o.phase, detected_by=o.detected_by)
             _wait_end(link)
             return o
+
+
+def _other(link: StationLink, controller: SwapSequence, msg: wire.Envelope, t_s: float) -> Outcome | None:
+    """Any message but a frame; an outcome if it ends the run."""
+    if msg.type == wire.END:
+        reason = msg.body.get("reason", "")
+        return controller.outcome or Outcome(
+            wire.OUTCOME_SAFE_STOP, f"plant ended the session: {reason}", controller.phase, t_s
+        )
+    if msg.type == wire.ERROR:
+        log.warning("plant rejected a message: %s", msg.body.get("reason"))
+    elif msg.type == wire.REFUSED:
+        # Mid-session, busy means the plant no longer knows this connection
+        # (a transport reconnect gives it a new identity): take the session back.
+        if msg.body.get("code") == "busy" and link.resume():
+            log.warning("the plant took us for a stranger: resuming the session with its token")
+            return None
+        return _give_up(link, controller, f"plant refused us: {msg.body.get('reason')}", t_s)
+    return None
 
 
 def _give_up(link: StationLink, controller: SwapSequence, reason: str, t_s: float) -> Outcome:

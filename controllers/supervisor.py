@@ -77,10 +77,12 @@ class Supervisor:
         self._load(frame)
 
     def _safety_inputs(self, frame: Frame) -> None:
+        # Fail closed: a frame without these inputs is no frame to go on with, and only a
+        # reading of "not pressed" and "power present" lets the swap go on.
         s = frame.sensors
-        if s.get("estop"):
+        if s["estop"] is not False:
             raise Fault("emergency stop pressed", by="safety_input")
-        if s.get("station_power") is False:
+        if s["station_power"] is not True:
             raise Fault("station power lost", by="safety_input")
 
     def _watchdog(self, frame: Frame) -> None:

@@ -7,16 +7,32 @@ override), the key, the value and the allowed range. Which schema a group's
 file takes comes from the registries: a rig family's (``twin.rigs``), a lock
 type's (``twin.locks``), a pack form's, a vehicle class's, and each rig
 family's controller tuning (``controllers.sequences``).
+
+**The pack brings its vehicle.** A pack names the vehicle models it fits
+(``pack.vehicles``, files of ``configs/vehicle/``); a run uses the first of
+them unless the command line chooses one (``vehicle=NAME``). That is a
+resolution step after Hydra's composition (``pack_vehicle``): when the
+composed vehicle is not the pack's, the config is composed again with
+``vehicle=`` the pack's first, so every override still applies.
+
+**Integrators' own folders.** ``--config-dir DIR`` and
+``hydra.searchpath=[file://DIR]`` add folders Hydra searches before
+``configs/``. Whatever composes a config later (a batch job, a replay line)
+gets them as one ``hydra.searchpath`` override (``searchpath_overrides``),
+so it reads the same files.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
@@ -26,7 +42,8 @@ from gateways import NoGateway, gateway_for
 from twin.faults import target_problems
 from twin.locks import LOCK_TYPES
 from twin.rigs import FAMILIES
-from twin.schema import PACK_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build
+from swapwire.security import is_local
+from twin.schema import PACK_SCHEMAS, VEHICLE_SCHEMAS, ConfigError, Fault, Problem, build, q
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 
@@ -59,6 +76,26 @@ _COMMAND_KEYS = (
 
 
 @dataclass(frozen=True)
+class Security:
+    """CURVE keys of the links (``swapwire.security``, ``swaptwin keys``). Mandatory
+    whenever an endpoint is reachable from other machines (not loopback or ipc)."""
+
+    keys_dir: str | None = q(None, doc="the station's keys: station.key_secret and allow.json (swaptwin keys --dir)")
+    client_key: str | None = q(
+        None, doc="a client's secret key file (default with keys_dir: its clients/controller.key_secret)"
+    )
+    station_key: str | None = q(None, doc="the station's public key file, pinned (default: keys_dir/station.key)")
+
+    def client_files(self) -> tuple[str, str] | None:
+        """Our controller's secret key and the station's public key: as given,
+        else the ``controller`` pair of ``swaptwin keys`` in keys_dir; None if neither."""
+        keys = Path(self.keys_dir) if self.keys_dir else None
+        client = self.client_key or (str(keys / "clients" / "controller.key_secret") if keys else None)
+        station = self.station_key or (str(keys / "station.key") if keys else None)
+        return (client, station) if client and station else None
+
+
+@dataclass(frozen=True)
 class SwapConfig:
     plant: PlantConfig
     controller: ControllerConfig
@@ -66,6 +103,8 @@ class SwapConfig:
     observer_endpoint: str
     resolved: dict[str, Any]  # the whole resolved config, as written to result.json
     sessions: int | None = 1  # swaptwin plant: sessions to serve (None: until stopped)
+    security: Security = Security()
+    files: dict[str, str] = dataclasses.field(default_factory=dict)  # group -> absolute path of the file read
     gateway: Any = dataclasses.field(default_factory=NoGateway)  # the gateway group's schema (gateways registry)
 
 
@@ -84,6 +123,11 @@ class _Sources:
             if (folder / relative).is_file():
                 return str(folder / relative) if folder != CONFIG_DIR else f"configs/{relative}"
         return f"configs/{relative}"
+
+    def path(self, group: str) -> str | None:
+        """The absolute path of the file a group's option was read from, if known."""
+        relative = f"{group}/{self.choices.get(group, '?')}.yaml"
+        return next((str(f / relative) for f in self.folders if (f / relative).is_file()), None)
 
     def __call__(self, group: str | None, key: str) -> str:
         hit = [o for o in self.overrides if o.split("=", 1)[0].lstrip("+~") in (key, key.split("[")[0])]
@@ -150,12 +194,36 @@ class _Validation:
         seed = data.get("seed")
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
             self.fail(None, "seed", f"{seed!r} is not an integer in [0, 2^32)")
+        if not isinstance(data.get("force", False), bool):
+            self.fail(None, "force", f"{data.get('force')!r} is not true/false")
         if data.get("clock") not in ("lockstep", "realtime"):
             self.fail(None, "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'")
         for key in ("endpoint", "observer_endpoint"):
             ep = data.get(key)
             if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):
                 self.fail(None, key, f"{ep!r} is not a ZeroMQ endpoint (tcp://host:port or ipc://path)")
+
+    def security(self, data: dict) -> Security | None:
+        sec = self.build(Security, data.get("security") or {}, "security", None)
+        if sec is None:
+            return None
+        exposed = [
+            k for k in ("endpoint", "observer_endpoint") if isinstance(data.get(k), str) and not is_local(data[k])
+        ]
+        if exposed and sec.keys_dir is None and sec.client_key is None:
+            where = ", ".join(f"{k}={data[k]}" for k in exposed)
+            self.fail(
+                None,
+                "security.keys_dir",
+                f"{where} is reachable from other machines: CURVE keys are mandatory (make them with "
+                f"`swaptwin keys --dir DIR`, then set security.keys_dir=DIR on the plant and "
+                f"security.client_key, security.station_key on its clients)",
+            )
+        for key in ("keys_dir", "client_key", "station_key"):
+            value = getattr(sec, key)
+            if value is not None and not Path(value).exists():
+                self.fail(None, f"security.{key}", f"{value!r} does not exist")
+        return sec
 
     def across_groups(self, parts: dict[str, Any]) -> None:
         """Rules between groups: the pack's deviations, the rig's lock types, a tuning for the rig."""
@@ -170,6 +238,13 @@ class _Validation:
                     f"{n_dev} deviations for the {n_locks} locks of pack {pack.family_id}; give one [x, y] per lock "
                     f"or none",
                 )
+        if pack is not None:
+            for i, name in enumerate(pack.vehicles):
+                if not any((folder / "vehicle" / f"{name}.yaml").is_file() for folder in self.where.folders):
+                    known = sorted({p.stem for f in self.where.folders for p in (f / "vehicle").glob("*.yaml")})
+                    self.fail(
+                        "pack", f"pack.vehicles[{i}]", f"{name!r} is not a vehicle file; vehicles: {', '.join(known)}"
+                    )
         if rig is not None:
             for i, name in enumerate(rig.lock_types):
                 if name not in LOCK_TYPES:
@@ -222,8 +297,10 @@ def validate(
     parts["extra_faults"] = [
         v.build(Fault, entry, f"extra_faults[{i}]", None) for i, entry in extra if entry is not None
     ]
+    parts["station_catalog"] = _station_catalog(v, data, parts.get("rig"))
     v.scalars(data)
     v.command_keys(data)
+    security = v.security(data)
     # 3. Rules across groups, then the faults against the station they aim at.
     v.across_groups(parts)
     plant = None
@@ -249,6 +326,8 @@ def validate(
         observer_endpoint=data["observer_endpoint"],
         resolved=data,
         sessions=data.get("sessions", 1),
+        security=security or Security(),
+        files={g: path for g in GROUPS if (path := v.where.path(g)) is not None} if choices else {},
         gateway=parts["gateway"],
     )
     # 4. The gateway in front of the station, if one is chosen: its tag map, its keys.
@@ -256,6 +335,57 @@ def validate(
     if v.problems:
         raise ConfigError(v.problems)
     return cfg
+
+
+@functools.lru_cache(maxsize=256)
+def _pack_file(path: str, _mtime_ns: int) -> Any:
+    """A pack file's data (cached while the file is unchanged: a batch composes
+    many jobs). Pack files are plain data, so a YAML load is all Hydra would do."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
+def _catalog_files(folders: list[Path]) -> dict[str, Path]:
+    """Every pack file Hydra would find, by option name (a user's folder first)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((folder / "pack").glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def _station_catalog(v: _Validation, data: dict, rig: Any) -> dict[str, Any]:
+    """The station's interface catalog: the pack files of the families it
+    serves (``rig.catalog``; by default every pack file that lists the rig's
+    family), keyed by family id. Kept in the resolved config
+    (``station_catalog``), so the plant process holds the same catalog."""
+    raw = data.get("station_catalog")
+    if raw is None:
+        raw = {}
+        named = None if rig is None else rig.catalog
+        for name, path in _catalog_files(v.where.folders).items():
+            entry = _pack_file(str(path), path.stat().st_mtime_ns)
+            if not isinstance(entry, dict):
+                continue
+            listed = rig is not None and rig.family in (entry.get("rig_families") or [])
+            if (named is None and listed) or (named is not None and entry.get("family_id") in named):
+                raw[str(entry.get("family_id", name))] = copy.deepcopy(entry)
+        missing = sorted(set(named or []) - set(raw))
+        if missing:
+            v.fail("rig", "rig.catalog", f"no pack file with family_id {', '.join(missing)} in the config folders")
+        data["station_catalog"] = raw
+    out = {}
+    for family, entry in raw.items():
+        form = entry.get("form") if isinstance(entry, dict) else None
+        if form not in PACK_SCHEMAS:
+            v.problems.append(Problem("station_catalog", f"station_catalog.{family}.form", f"{form!r} is not known"))
+            continue
+        try:
+            out[family] = build(PACK_SCHEMAS[form], entry, where=f"station catalog entry {family}")
+        except ConfigError:
+            continue  # a broken pack file is not in the station's catalog: the station does not know it
+    return out
 
 
 def _resolve_use(entry: Any, v: _Validation, index: int) -> Any:
@@ -288,25 +418,92 @@ def _plain(cfg: DictConfig | dict) -> dict[str, Any]:
     return out
 
 
+def user_folders(sources: list[str]) -> list[str]:
+    """The config folders Hydra searched besides ``configs/``: ``--config-dir`` and ``hydra.searchpath``."""
+    out = []
+    for s in sources:
+        s = str(s)
+        if not s or s.startswith("pkg://"):
+            continue
+        path = Path(s.removeprefix("file://")).resolve()
+        if path != CONFIG_DIR.resolve() and str(path) not in out:
+            out.append(str(path))
+    return out
+
+
+def searchpath_overrides(folders: list[str]) -> list[str]:
+    """The override that makes a later composition search ``folders`` too (empty: none)."""
+    if not folders:
+        return []
+    return ["hydra.searchpath=[" + ",".join(f"file://{Path(f).resolve()}" for f in folders) + "]"]
+
+
+def _chooses_vehicle(overrides: list[str]) -> bool:
+    return any(o.split("=", 1)[0].lstrip("+~") == "vehicle" for o in overrides)
+
+
+def pack_vehicle(cfg: DictConfig | dict, choices: dict[str, str], overrides: list[str]) -> str | None:
+    """The vehicle the run should use instead of the composed one: the pack's
+    first, unless the command line chose a vehicle or the composed one is it."""
+    if _chooses_vehicle(overrides):
+        return None
+    pack = cfg.get("pack") if hasattr(cfg, "get") else None
+    names = pack.get("vehicles") if hasattr(pack, "get") else None
+    if not names or not isinstance(names[0], str) or choices.get("vehicle") == names[0]:
+        return None
+    return names[0]
+
+
+def _choices_and_sources(cfg: DictConfig) -> tuple[dict[str, str], list[str]]:
+    choices = {k: v for k, v in cfg.hydra.runtime.choices.items() if k in GROUPS}
+    sources = [s["path"] for s in cfg.hydra.runtime.config_sources if s["schema"] == "file"]
+    return choices, sources
+
+
 def compose(overrides: list[str] | None = None) -> DictConfig:
-    """Compose the config outside a Hydra app (tests, benchmarks, batch jobs)."""
+    """Compose the config outside a Hydra app (tests, benchmarks, batch jobs);
+    the pack's vehicle resolved (``pack_vehicle``)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    if GlobalHydra.instance().is_initialized():
-        # Inside a swaptwin command: Hydra already searches configs/ (and the user's folders).
-        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return hydra_compose(config_name=PRIMARY, overrides=list(overrides or []), return_hydra_config=True)
+    overrides = list(overrides or [])
+
+    def once(extra: list[str]) -> DictConfig:
+        if GlobalHydra.instance().is_initialized():
+            # Inside a swaptwin command: Hydra already searches configs/ (and --config-dir).
+            return hydra_compose(config_name=PRIMARY, overrides=overrides + extra, return_hydra_config=True)
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return hydra_compose(config_name=PRIMARY, overrides=overrides + extra, return_hydra_config=True)
+
+    from hydra.errors import MissingConfigException
+
+    cfg = once([])
+    vehicle = pack_vehicle(cfg, _choices_and_sources(cfg)[0], overrides)
+    if vehicle is None:
+        return cfg
+    try:
+        return once([f"vehicle={vehicle}"])
+    except MissingConfigException:
+        return cfg  # a vehicle that has no file: validation names the pack's key
 
 
-def load(overrides: list[str] | None = None) -> SwapConfig:
-    """Compose and validate in one step, outside a Hydra app."""
+def recompose_for_pack_vehicle(cfg: DictConfig, *, choices: dict, overrides: list[str], folders: list[str]):
+    """Inside a swaptwin command: the job's config again with the pack's vehicle,
+    or None if the composed one is already right. Returns (cfg, choices, sources)."""
+    if pack_vehicle(cfg, choices, overrides) is None:
+        return None
+    again = compose([*searchpath_overrides(folders), *overrides])
+    return (again, *_choices_and_sources(again))
+
+
+def load(overrides: list[str] | None = None, *, config_dirs: list[str] | None = None) -> SwapConfig:
+    """Compose and validate in one step, outside a Hydra app. ``config_dirs``:
+    folders of the user's own config files, searched before ``configs/``."""
+    overrides = [*searchpath_overrides(list(config_dirs or [])), *(overrides or [])]
     cfg = compose(overrides)
-    choices = {k: v for k, v in cfg.hydra.runtime.choices.items() if k in GROUPS}
-    sources = [s["path"] for s in cfg.hydra.runtime.config_sources if s["schema"] == "file"]
-    return validate(cfg, choices=choices, overrides=list(overrides or []), sources=sources)
+    choices, sources = _choices_and_sources(cfg)
+    return validate(cfg, choices=choices, overrides=overrides, sources=sources)
 
 
 def default_controller() -> ControllerConfig:

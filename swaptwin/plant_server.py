@@ -24,6 +24,7 @@ the session's end reason ``interrupted``), atomically.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -37,13 +38,39 @@ from swaptwin.processes import restore_interrupts
 from swaptwin.results.atomic import write_json_atomic
 from swaptwin.results.verdict import Recorder
 from swaptwin.results.versions import versions
+from swapwire.security import SecurityError, ServerSecurity, is_local
 from twin.rigs import make_station
+from twin.schema import ConfigError, Problem
 from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import END_INTERRUPTED, Plant
 
 log = logging.getLogger("swaptwin.plant")
 _LOG_FORMAT = "%(asctime)s plant %(levelname)s %(message)s"
+NOT_SIMULATED = "not_simulated"  # a session's end: the combination has no geometry to build
+
+
+def server_security(endpoint: str, observer_endpoint: str | None, keys_dir: str | None) -> ServerSecurity | None:
+    """The station's CURVE security, or None on loopback and ipc without keys;
+    refuses (ConfigError) an endpoint other machines can reach without keys."""
+    exposed = [e for e in (endpoint, observer_endpoint) if e and not is_local(e)]
+    if keys_dir is None:
+        if exposed:
+            raise ConfigError(
+                [
+                    Problem(
+                        "the plant's start",
+                        "security.keys_dir",
+                        f"{', '.join(exposed)} is reachable from other machines and no CURVE keys are given: "
+                        "the plant refuses to start (swaptwin keys --dir DIR; security.keys_dir=DIR)",
+                    )
+                ]
+            )
+        return None
+    try:
+        return ServerSecurity(Path(keys_dir))
+    except SecurityError as exc:
+        raise ConfigError([Problem(str(keys_dir), "security.keys_dir", str(exc))]) from None
 
 
 class TwinStations:
@@ -70,17 +97,21 @@ class TwinStations:
 
 
 class PlantServer:
-    """One plant process's endpoints and stations, for as many sessions as it is asked to serve."""
+    """One plant process's endpoints and stations, for as many sessions as it is asked to serve.
+    A gateway's stations are served behind the same Gate and CURVE security as the twin's."""
 
-    def __init__(self, *, endpoint: str, observer_endpoint: str | None, stations=None):
-        self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint)
+    def __init__(self, *, endpoint: str, observer_endpoint: str | None, keys_dir: str | None = None, stations=None):
+        self.security = server_security(endpoint, observer_endpoint, keys_dir)
+        self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint, security=self.security)
         self.stations = stations or TwinStations()
         self.sessions = 0
 
     def serve(self, cfg: SwapConfig, out_dir: Path) -> dict:
-        """One session with ``cfg``; its result, written to ``out_dir/result.json``."""
+        """One session with ``cfg``; its result, written to ``out_dir/result.json``.
+        A combination the pre-check cannot even judge (a pack the rig does not
+        reach, of a form it does not take, in a vehicle it does not serve) has
+        no geometry to build: its result says so, and no session is served."""
         p = cfg.plant
-        station = self.stations.make(cfg)
         recorder = Recorder(
             resolved_config=cfg.resolved,
             seed=p.seed,
@@ -89,8 +120,12 @@ class PlantServer:
             pack=p.pack,
             gravity_m_s2=p.physics.gravity_m_s2,
         )
+        report = precheck(p, cfg.controller)
+        if report.not_judged:
+            return self._not_simulated(recorder, report, out_dir)
+        station = self.stations.make(cfg)
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
-        plant = Plant(station, cfg=p, observer=observer)
+        plant = Plant(station, cfg=p, observer=observer, secure=self.security is not None)
         self.sessions += 1
         log.info(
             "session %d: %s rig, pack %s, lock %s on %s, clock %s",
@@ -101,6 +136,10 @@ class PlantServer:
             self.link.endpoint,
             p.clock,
         )
+        # The world and the config are built: move them out of the collector's way, so
+        # no long collection of long-lived objects pauses a realtime session.
+        gc.collect()
+        gc.freeze()
         stats = plant.serve(self.link)
         result = recorder.result()
         if recorder.last_truth is None:
@@ -111,12 +150,7 @@ class PlantServer:
             result["verdict"]["status"] = "fail"
         result["versions"] = self.stations.versions(cfg, station)
         # The static pre-check beside the dynamic result: the two should agree.
-        report = precheck(p, cfg.controller)
-        result["precheck"] = {
-            "passed": report.passed,
-            "failed": [c.name for c in report.failed],
-            "criteria": report.to_dict()["criteria"],
-        }
+        result["precheck"] = _precheck_record(report)
         if not report.passed:
             result["verdict"]["status"] = "fail"
             failed = ", ".join(c.name for c in report.failed)
@@ -131,9 +165,31 @@ class PlantServer:
             raise KeyboardInterrupt("session interrupted")
         return result
 
+    def _not_simulated(self, recorder: Recorder, report, out_dir: Path) -> dict:
+        result = recorder.result()
+        result["precheck"] = _precheck_record(report)
+        failed = ", ".join(c.name for c in report.failed)
+        result["verdict"] = {
+            "status": "fail",
+            "reasons": [f"not simulated: the static pre-check fails on {failed}; this combination has no geometry"],
+        }
+        result["session"] = {**(result.get("session") or {}), "end_reason": NOT_SIMULATED}
+        write_json_atomic(out_dir / "result.json", result)
+        log.info("not simulated: pre-check fails on %s", failed)
+        return result
+
     def close(self) -> None:
         self.link.close()
         self.stations.close()
+
+
+def _precheck_record(report) -> dict:
+    return {
+        "passed": report.passed,
+        "failed": [c.name for c in report.failed],
+        "not_judged": [c.name for c in report.not_judged],
+        "criteria": report.to_dict()["criteria"],
+    }
 
 
 def serve_plant(
@@ -152,12 +208,16 @@ def serve_plant(
     finished sessions' results, and whether an interrupt ended the serving.
     ``stations``: where the stations come from (default: the twin's)."""
     restore_interrupts()
-    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint, stations=stations)
+    server = PlantServer(
+        endpoint=endpoint, observer_endpoint=observer_endpoint, keys_dir=cfg.security.keys_dir, stations=stations
+    )
     results: list[dict] = []
     try:
         while sessions is None or len(results) < sessions:
             where = out_dir / "sessions" / str(len(results) + 1) if per_session_dirs else out_dir
             results.append(server.serve(cfg, where))
+            if results[-1]["session"].get("end_reason") == NOT_SIMULATED:
+                break  # the same config again would not be simulated either
     except KeyboardInterrupt:
         return results, True
     finally:

@@ -1,8 +1,8 @@
 """Child processes that cannot outlive us, and ``run_swap``: a plant and a controller as two processes
 (three with a gateway: its stand-in station PLC, the gateway, the controller).
 
-The two talk over private ipc endpoints in a fresh temporary directory, so
-parallel swaps never collide. Children die with their parent (Linux
+The two talk over private ipc endpoints in Linux's abstract socket namespace,
+so parallel swaps never collide and a killed swap leaves no socket file. Children die with their parent (Linux
 PR_SET_PDEATHSIG), a Ctrl-C reaches both and each ends cleanly (the plant still
 writes its result atomically), and a child that does not end in time is
 terminated, then killed. No process outlives ``swaptwin swap``.
@@ -14,11 +14,11 @@ import contextlib
 import ctypes
 import json
 import logging
-import shutil
+import os
+import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -52,6 +52,14 @@ def restore_interrupts() -> None:
     ignored, and that survives exec: without this, a Ctrl-C could be lost."""
     signal.signal(signal.SIGINT, _interrupt_once)
     signal.signal(signal.SIGTERM, _interrupt_once)
+
+
+def private_endpoints() -> tuple[str, str]:
+    """A command and an observer endpoint no other swap shares: ipc sockets in
+    Linux's abstract namespace (``ipc://@name``), which live in the kernel, not
+    on the file system, so a killed process leaves nothing behind."""
+    name = f"swaptwin-{os.getpid()}-{secrets.token_hex(6)}"
+    return f"ipc://@{name}/cmd", f"ipc://@{name}/obs"
 
 
 def die_with_parent() -> None:  # runs in the child between fork and exec
@@ -99,7 +107,7 @@ def _wait_ready(path: Path, proc: subprocess.Popen, stop: threading.Event | None
     return None
 
 
-def _plant_role(cfg: SwapConfig, run_dir: Path, sock_dir: Path, paths: dict[str, str], procs, stop) -> list[str] | None:
+def _plant_role(cfg: SwapConfig, run_dir: Path, paths: dict[str, str], procs, stop) -> list[str] | None:
     """The command of the process in the plant's place: the twin's plant, or a
     gateway in front of its stand-in station PLC (started here first, its
     endpoint read from its ready file). None if the stand-in did not start."""
@@ -109,7 +117,8 @@ def _plant_role(cfg: SwapConfig, run_dir: Path, sock_dir: Path, paths: dict[str,
     gateway = gateway_for(cfg)
     if gateway is None:
         return [py, "-m", "swaptwin.plant_server", *common]
-    station_observer, ready = f"ipc://{sock_dir}/station-obs", sock_dir / "station.ready"
+    station_observer, ready = paths["observer"] + "-station", run_dir / "station.ready"
+    ready.unlink(missing_ok=True)  # an earlier run's ready file names a PLC that is gone
     stand_in = spawn(
         [py, "-m", gateway.stand_in, "--config", paths["config"], "--endpoint", gateway.stand_in_endpoint,
          "--observer", station_observer, "--ready-file", str(ready)],
@@ -133,8 +142,8 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
     the plant's place (it serves the wire and writes the result), and the
     controller. The stand-in is stopped once the other two have ended."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
-    paths = {"endpoint": f"ipc://{sock_dir}/cmd", "observer": f"ipc://{sock_dir}/obs"}
+    endpoint, observer = private_endpoints()
+    paths = {"endpoint": endpoint, "observer": observer}
     config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
     paths["config"] = str(config_path)
     write_json_atomic(config_path, cfg.resolved)
@@ -146,17 +155,14 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
     services: list[subprocess.Popen] = []  # run as long as the session needs them
     procs: list[subprocess.Popen] = []  # the session: plant (or gateway), controller
     try:
-        plant_args = _plant_role(cfg, run_dir, sock_dir, paths, services, stop)
+        plant_args = _plant_role(cfg, run_dir, paths, services, stop)
         if plant_args is not None:
             role = "plant" if gateway_for(cfg) is None else "gateway"
             procs.append(spawn(plant_args, run_dir / f"{role}.log"))
-            procs.append(
-                spawn(
-                    [sys.executable, "-m", "controllers", "--endpoint", paths["endpoint"], "--config",
-                     str(controller_path)],
-                    run_dir / "controller.log",
-                )  # fmt: skip
-            )
+            keys = cfg.security.client_files()
+            controller = [sys.executable, "-m", "controllers", "--endpoint", endpoint, "--config", str(controller_path)]
+            controller += ["--client-key", keys[0], "--station-key", keys[1]] if keys else []
+            procs.append(spawn(controller, run_dir / "controller.log"))
             while all(p.poll() is None for p in procs):
                 if stop is not None and stop.is_set():
                     raise KeyboardInterrupt("batch stopped")
@@ -174,7 +180,6 @@ def run_swap(cfg: SwapConfig, run_dir: Path, *, stop: threading.Event | None = N
         for p in procs + services:
             stop_process(p, signal.SIGKILL)
             p.wait()
-        shutil.rmtree(sock_dir, ignore_errors=True)
     for name, p in zip(("plant", "controller"), procs):
         log.debug("%s exited with code %s", name, p.returncode)
     if not result_path.exists() or result_path.stat().st_mtime_ns < started_ns:

@@ -7,11 +7,11 @@ language-specific objects, so a peer in another language speaks it from the
 document.
 
 Decoding is bounded: a message over ``MAX_MESSAGE_BYTES`` is refused before
-it is unpacked, containers and strings have length limits, and msgpack's own
-stack limit bounds nesting (``StackError`` beyond 1024 levels). Typed bodies
-(``swapwire.messages``) never recurse into a value they did not expect, and
-free-form values are checked by ``check_nesting``. Decoding raises
-``WireError`` and nothing else.
+it is unpacked, containers and strings have length limits, and a body nests at
+most ``MAX_DEPTH`` containers deep (checked without recursion; msgpack's own
+stack limit stops deeper input at 1024 levels before that). So nothing that
+reads a decoded body, a typed parser or a recorder, can be made to recurse
+deeply. Decoding raises ``WireError`` and nothing else.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def unpack(data: bytes) -> Any:
 
 
 def decode(data: bytes, *, expect: frozenset[str]) -> Envelope:
-    """Decode and check one envelope. ``expect``: the message types this side accepts."""
+    """Decode and check one envelope. ``expect``: the message types this side
+    accepts. A WireError raised once the envelope's ``seq`` could be read
+    carries it as ``ref_seq``, for the answer."""
     env = unpack(data)
     if not isinstance(env, dict):
         raise WireError("envelope is not a map")
@@ -86,8 +88,17 @@ def decode(data: bytes, *, expect: frozenset[str]) -> Envelope:
         raise WireError("envelope field 'type' must be a string of at most 64 characters")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise WireError("envelope field 'seq' must be a non-negative integer")
+    try:
+        return _checked(env, v, mtype, seq, body, expect)
+    except WireError as exc:
+        exc.ref_seq = seq
+        raise
+
+
+def _checked(env: dict, v: list, mtype: str, seq: int, body: Any, expect: frozenset[str]) -> Envelope:
     if not isinstance(body, dict):
         raise WireError("envelope field 'body' must be a map")
+    check_nesting(body, where="the body")
     if mtype not in expect:
         raise WireError(
             f"unexpected message type {shown(mtype)}; this side accepts {sorted(expect)}", code=Code.UNEXPECTED_TYPE

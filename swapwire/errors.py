@@ -18,12 +18,15 @@ class Code(StrEnum):
     VERSION = "version"  # another major protocol version (refused)
     BUSY = "busy"  # another controller owns the session (refused)
     NOT_IN_SESSION = "not_in_session"  # say hello first
-    INVALID_HELLO = "invalid_hello"
+    INVALID_HELLO = "invalid_hello"  # a hello body field of the wrong type, or unusable phases
     INVALID_COMMAND = "invalid_command"  # a field of a command is missing or of the wrong type or range
-    UNKNOWN_AXIS = "unknown_axis"
-    UNKNOWN_LOCK = "unknown_lock"
-    UNKNOWN_TOOL = "unknown_tool"
-    INVALID_BYE = "invalid_bye"
+    UNKNOWN_AXIS = "unknown_axis"  # a command names an axis the station does not have
+    UNKNOWN_LOCK = "unknown_lock"  # a command names a lock id the station does not have
+    UNKNOWN_TOOL = "unknown_tool"  # a command names a tool the station does not have
+    INVALID_BYE = "invalid_bye"  # a bye without a known outcome, or a field of the wrong type
+    UNKNOWN_PHASE = "unknown_phase"  # a command's phase is not one the controller declared in its hello
+    ROLE = "role"  # the sender's role may not send this (refused, or an error for an engineering message)
+    INVALID_ENGINEERING = "invalid_engineering"  # an engineer's action or fault the plant cannot carry out
 
 
 class WireError(ValueError):
@@ -37,6 +40,7 @@ class WireError(ValueError):
     def __init__(self, reason: str, *, code: Code = Code.MALFORMED):
         super().__init__(reason)
         self.code = code
+        self.ref_seq: int | None = None  # the rejected message's seq, when its envelope could be read
 
 
 class VersionMismatch(WireError):

@@ -135,6 +135,25 @@ def _read_scalar(v: Any, path: str, info: SensorInfo, groups: dict) -> float | N
     return None if v is None else _number(v, path)
 
 
+def _read_scalars(v: Any, path: str, info: SensorInfo, groups: dict) -> list[float] | None:
+    if v is None:
+        return None
+    if not isinstance(v, list) or len(v) != info.channels:
+        raise _bad(path, f"a list of {info.channels} numbers or null", v)
+    return [_number(x, f"{path}[{i}]") for i, x in enumerate(v)]
+
+
+_IDENTITY_MAX = 128
+
+
+def _read_identity(v: Any, path: str, info: SensorInfo, groups: dict) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, str) or not 0 < len(v) <= _IDENTITY_MAX:
+        raise _bad(path, f"an identity string of 1 to {_IDENTITY_MAX} characters or null", v)
+    return v
+
+
 def _read_vision(v: Any, path: str, info: SensorInfo, groups: dict) -> VisionReading:
     if not isinstance(v, dict) or not isinstance(v.get("valid"), bool):
         raise _bad(path, "a vision map with a boolean valid", v)
@@ -158,6 +177,8 @@ _READERS = {
     "switch": _read_switch,
     "two_channel": _read_pair,
     "scalar": _read_scalar,
+    "scalars": _read_scalars,
+    "identity": _read_identity,
     "vision": _read_vision,
     "lock_status": _read_lock_status,
 }

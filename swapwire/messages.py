@@ -15,22 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from swapwire.codec import PROTOCOL_VERSION
-from swapwire.errors import Code, WireError, shown
+from swapwire.errors import Code, VersionMismatch, WireError, shown
 from swapwire.typed import from_wire, to_wire, wfield
 
-# Controller -> plant
+# Controller (or engineer) -> plant
 HELLO = "hello"
 COMMAND = "command"
+HEARTBEAT = "heartbeat"
 BYE = "bye"
-# Plant -> controller
+ENGINEER = "engineer"
+# Plant -> controller (or engineer)
 WELCOME = "welcome"
 REFUSED = "refused"
 FRAME = "frame"
 ERROR = "error"
 END = "end"
+ACK = "ack"
 
-CONTROLLER_TYPES = frozenset({HELLO, COMMAND, BYE})
-PLANT_TYPES = frozenset({WELCOME, REFUSED, FRAME, ERROR, END})
+CONTROLLER_TYPES = frozenset({HELLO, COMMAND, HEARTBEAT, BYE, ENGINEER})
+PLANT_TYPES = frozenset({WELCOME, REFUSED, FRAME, ERROR, END, ACK})
+ROLE_CONTROLLER = "controller"
+MAX_PHASES = 64
 
 # Axis command modes (``AxisCommand``).
 MODE_POSITION: Final = "position"
@@ -73,19 +78,99 @@ def _finite(x: Any) -> bool:
 # -- controller -> plant ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Hello:
-    """Opens a session."""
+    """Opens a session, or resumes one from a new connection (``resume``)."""
 
     client: str = wfield("", doc="free text naming the controller (at most 80 characters are kept)")
-    role: str = wfield("controller", doc='"controller"')
+    role: str = wfield(ROLE_CONTROLLER, doc='"controller": the command link serves controllers')
     protocol: list[int] = wfield(factory=lambda: list(PROTOCOL_VERSION), doc="[major, minor], as the envelope's v")
+    phases: list[str] = wfield(
+        factory=list, doc="(1.2) the phases the controller will report, in order; the last is its final phase"
+    )
+    resume: str | None = wfield(
+        None, doc="(1.2) the session token of the welcome: take the session over", omit_none=True
+    )
 
     def to_body(self) -> dict[str, Any]:
         return to_wire(self)
 
 
 def parse_hello(body: dict[str, Any]) -> Hello:
+    """Check a hello body. Its ``protocol`` must be [major, minor] of our major
+    version (``VersionMismatch`` otherwise, answered with ``refused``)."""
     hello = from_wire(Hello, body, where="hello", code=Code.INVALID_HELLO)
-    return Hello(client=hello.client[:MAX_CLIENT_CHARS], role=hello.role, protocol=hello.protocol)
+    if len(hello.protocol) != 2:
+        raise WireError("hello.protocol must be [major, minor]", code=Code.INVALID_HELLO)
+    if hello.protocol[0] != PROTOCOL_VERSION[0]:
+        raise VersionMismatch(
+            f"hello.protocol {hello.protocol[0]}.{hello.protocol[1]}: this plant speaks {PROTOCOL_VERSION[0]}.x"
+        )
+    if len(hello.phases) > MAX_PHASES or any(len(p) > MAX_PHASE_CHARS or not p for p in hello.phases):
+        raise WireError(
+            f"hello.phases: at most {MAX_PHASES} names of 1 to {MAX_PHASE_CHARS} characters", code=Code.INVALID_HELLO
+        )
+    if hello.resume is not None and len(hello.resume) > 64:
+        raise WireError("hello.resume: a session token is at most 64 characters", code=Code.INVALID_HELLO)
+    return Hello(
+        client=hello.client[:MAX_CLIENT_CHARS],
+        role=hello.role,
+        protocol=hello.protocol,
+        phases=hello.phases,
+        resume=hello.resume,
+    )
+
+
+@dataclass(frozen=True)
+class SessionGrant:
+    """(1.2) What a welcome grants: the session's token (a reconnect presents it in
+    ``hello.resume``) and how often an idle controller must show it is alive."""
+
+    token: str = wfield(doc="opaque; take the session over from a new connection with it")
+    heartbeat_period_s: float = wfield(unit="s", doc="an idle controller sends a heartbeat at least this often")
+    session_timeout_s: float = wfield(
+        unit="s", doc="wall time without any message of the controller's before link_lost"
+    )
+
+
+@dataclass(frozen=True)
+class Welcome:
+    station: dict[str, Any] = wfield(doc="the station description (section 5)")
+    protocol: list[int] = wfield(doc="the plant's [major, minor]")
+    session: SessionGrant | None = wfield(None, doc="(1.2) the session's token and timing", omit_none=True)
+
+    def to_body(self) -> dict[str, Any]:
+        return to_wire(self)
+
+
+def parse_welcome(body: dict[str, Any]) -> Welcome:
+    return from_wire(Welcome, body, where="welcome")
+
+
+@dataclass(frozen=True)
+class Engineering:
+    """(1.2) An engineer's action on the running plant (engineer role, with security):
+    ``inject`` a fault (a fault config, ``configs/fault/*.yaml``'s schema), or
+    ``reset``: end the session and start the next from the scenario's start."""
+
+    action: Literal["inject", "reset"] = wfield(doc='"inject" or "reset"')
+    fault: dict[str, Any] = wfield(factory=dict, doc="inject: the fault, as a fault config file holds it")
+
+    def to_body(self) -> dict[str, Any]:
+        return to_wire(self)
+
+
+def parse_engineering(body: dict[str, Any]) -> Engineering:
+    return from_wire(Engineering, body, where="engineer", code=Code.INVALID_ENGINEERING)
+
+
+@dataclass(frozen=True)
+class Ack:
+    """(1.2) The engineering message with ``seq`` ``ref_seq`` was carried out."""
+
+    ref_seq: int = wfield(doc="seq of the engineering message")
+    detail: str = wfield("", doc="what was done, in words")
+
+    def to_body(self) -> dict[str, Any]:
+        return to_wire(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +247,7 @@ class CommandRules:
     axis_names: frozenset[str]
     lock_ids: frozenset[str]
     tools: dict[str, frozenset[str]] = field(default_factory=dict)
+    phases: frozenset[str] = frozenset()  # the phases the controller declared (empty: none declared, any name)
 
 
 def _axis_command(name: str, a: Any) -> AxisCommand:
@@ -224,6 +310,18 @@ def _command_locks(raw: Any, rules: CommandRules) -> dict[str, str]:
     return locks
 
 
+def _command_phase(phase: Any, rules: CommandRules) -> str:
+    if not isinstance(phase, str) or len(phase) > MAX_PHASE_CHARS:
+        raise WireError(
+            f"command.phase must be a string of at most {MAX_PHASE_CHARS} characters", code=Code.INVALID_COMMAND
+        )
+    if rules.phases and phase not in rules.phases:
+        raise WireError(
+            f"command.phase {shown(phase)} is not one of the phases the hello declared", code=Code.UNKNOWN_PHASE
+        )
+    return phase
+
+
 def _command_tool(raw: Any, rules: CommandRules) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise WireError("command.tool must be a map", code=Code.INVALID_COMMAND)
@@ -243,11 +341,7 @@ def parse_command(body: dict[str, Any], rules: CommandRules) -> Command:
     frame_seq = body.get("frame_seq")
     if not isinstance(frame_seq, int) or isinstance(frame_seq, bool) or frame_seq < 0:
         raise WireError("command.frame_seq must be a non-negative integer", code=Code.INVALID_COMMAND)
-    phase = body.get("phase", "")
-    if not isinstance(phase, str) or len(phase) > MAX_PHASE_CHARS:
-        raise WireError(
-            f"command.phase must be a string of at most {MAX_PHASE_CHARS} characters", code=Code.INVALID_COMMAND
-        )
+    phase = _command_phase(body.get("phase", ""), rules)
     float_lock = body.get("float_lock")
     if float_lock is not None and not isinstance(float_lock, bool):
         raise WireError("command.float_lock must be true, false or absent", code=Code.INVALID_COMMAND)
@@ -297,11 +391,13 @@ class ErrorBody:
 
 @dataclass(frozen=True)
 class Refused:
-    """The handshake was refused (another major version, or busy)."""
+    """The sender may not use this plant now: another major version, the session
+    belongs to another controller (busy), or the sender's role may not open one."""
 
     reason: str = wfield(doc="in words")
-    code: str = wfield(Code.BUSY.value, doc='"version" or "busy"')
+    code: str = wfield(Code.BUSY.value, doc='"version", "busy" or "role"')
     protocol: list[int] | None = wfield(None, doc="the plant's [major, minor] (with code version)", omit_none=True)
+    ref_seq: int | None = wfield(None, doc="(1.2) seq of the refused message (null if it could not be read)")
 
     def to_body(self) -> dict[str, Any]:
         return to_wire(self)
@@ -331,7 +427,9 @@ def parse_refused(body: dict[str, Any]) -> Refused:
 
 
 __all__ = [
-    "ALL_LOCKS", "AXIS_MODES", "BYE", "COMMAND", "CONTROLLER_TYPES", "DRIVE_ACTIVE", "DRIVE_FAULT", "DRIVE_HOLDING",
+    "ACK", "ALL_LOCKS", "AXIS_MODES", "BYE", "COMMAND", "ENGINEER", "HEARTBEAT", "ROLE_CONTROLLER", "MAX_PHASES",
+    "Ack", "Engineering", "SessionGrant", "Welcome", "parse_engineering", "parse_welcome", "CONTROLLER_TYPES",
+    "DRIVE_ACTIVE", "DRIVE_FAULT", "DRIVE_HOLDING",
     "DRIVE_STOPPED", "DRIVE_STOPPING", "END", "ERROR", "FRAME", "HELLO", "LOCK_ACTIONS", "LOCK_ENGAGE", "LOCK_HOLD",
     "LOCK_RELEASE", "MAX_CLIENT_CHARS", "MAX_PHASE_CHARS", "MODE_HOLD", "MODE_POSITION", "MODE_STOP", "OUTCOMES",
     "OUTCOME_DONE", "OUTCOME_REFUSED", "OUTCOME_SAFE_STOP", "PLANT_TYPES", "REFUSED", "WELCOME", "AxisCommand",

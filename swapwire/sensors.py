@@ -13,6 +13,10 @@ Kinds:
 * ``two_channel``: ``[A, B]``, a safety switch read on two channels; a
   controller treats disagreement as a fault (ISO 13849 category 3);
 * ``scalar``: a number in ``unit``, or null while the sensor is not reporting;
+* ``scalars``: ``channels`` numbers in ``unit`` (load cells under each pad of
+  a tool, in the order ``meaning`` gives), or null while not reporting;
+* ``identity``: a string read from a tag or a BMS (a pack's family id), or
+  null while nothing is read;
 * ``vision``: ``{valid, x, y, z, yaw}`` (m, rad);
 * ``lock_status``: lock id -> channel name -> ``[A, B]``, the status channels
   of one of the description's lock groups (``lock_group``).
@@ -25,7 +29,7 @@ from typing import Literal
 
 from swapwire.typed import wfield
 
-SensorKind = Literal["switch", "two_channel", "scalar", "vision", "lock_status"]
+SensorKind = Literal["switch", "two_channel", "scalar", "scalars", "identity", "vision", "lock_status"]
 VISION_FIELDS = ("valid", "x", "y", "z", "yaw")
 
 
@@ -33,9 +37,9 @@ VISION_FIELDS = ("valid", "x", "y", "z", "yaw")
 class SensorInfo:
     """One sensor as the station description declares it (``sensors`` map)."""
 
-    kind: SensorKind = wfield(doc="switch, two_channel, scalar, vision or lock_status")
+    kind: SensorKind = wfield(doc="switch, two_channel, scalar, scalars, identity, vision or lock_status")
     unit: str = wfield("", doc="of a scalar (N, m ...); m, rad for vision")
-    channels: int = wfield(1, doc="2 for a two-channel switch (and for each lock status channel)")
+    channels: int = wfield(1, doc="2 for a two-channel switch (and for each lock status channel); scalars: how many")
     meaning: str = wfield("", doc="in words")
     fields: list[str] = wfield(factory=list, doc="vision: valid, x, y, z, yaw")
     lock_group: str | None = wfield(
@@ -69,6 +73,14 @@ def two_channel(name: str, meaning: str) -> Sensor:
 
 def scalar(name: str, unit: str, meaning: str) -> Sensor:
     return Sensor(name, SensorInfo(kind="scalar", unit=unit, meaning=meaning))
+
+
+def scalars(name: str, unit: str, count: int, meaning: str) -> Sensor:
+    return Sensor(name, SensorInfo(kind="scalars", unit=unit, channels=count, meaning=meaning))
+
+
+def identity(name: str, meaning: str) -> Sensor:
+    return Sensor(name, SensorInfo(kind="identity", meaning=meaning))
 
 
 def vision(name: str, meaning: str) -> Sensor:

@@ -41,6 +41,19 @@ class SessionInfo:
     session_timeout_s: float = wfield(
         unit="s", doc="wall time without any message from the controller before the session ends (link_lost)"
     )
+    realtime_max_lag_s: float | None = wfield(
+        None,
+        unit="s",
+        doc="(1.2) realtime: a plant behind its clock by more drops the lag (an overrun) instead of catching up",
+    )
+    realtime_answer_window_s: float | None = wfield(
+        None,
+        unit="s",
+        doc=(
+            "(1.2) realtime: a command answering a frame within this of its sending is applied in that frame's "
+            "period, however late the plant is"
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,28 @@
-"""Shared fixtures: composed configs, a plant in its own process, raw wire clients."""
+"""Shared fixtures: composed configs, a plant in its own process, raw wire clients, our controller on a mock station."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zmq
 
 import swapwire as wire
+from controllers.sequences import sequence_for
+from swapwire.frame import Frame, FrameReader
+from swapwire.messages import CommandRules
+from swapwire.station import parse_description
 from swaptwin.results.atomic import write_json_atomic
 from swaptwin.config import load
+from swaptwin.processes import private_endpoints
+from tests.mock_station import mock_station
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,13 +78,13 @@ class RawController:
 
 
 class PlantProcess:
-    """``python -m swaptwin.plant_process`` on private ipc endpoints."""
+    """``python -m swaptwin.plant_server`` on private ipc endpoints (or the ones given)."""
 
-    def __init__(self, out_dir: Path, overrides: list[str]):
+    def __init__(
+        self, out_dir: Path, overrides: list[str], endpoints: tuple[str, str] | None = None, sessions: int = 1
+    ):
         cfg = load(overrides)
-        self.sock_dir = Path(tempfile.mkdtemp(prefix="swt-test-"))
-        self.endpoint = f"ipc://{self.sock_dir}/cmd"
-        self.observer = f"ipc://{self.sock_dir}/obs"
+        self.endpoint, self.observer = endpoints or private_endpoints()
         self.out_dir = out_dir
         config_path = out_dir / "swap_config.json"
         write_json_atomic(config_path, cfg.resolved)
@@ -95,6 +102,8 @@ class PlantProcess:
                 self.endpoint,
                 "--observer",
                 self.observer,
+                "--sessions",
+                str(sessions),
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -119,8 +128,8 @@ class PlantProcess:
 def plant_process(tmp_path):
     started: list[PlantProcess] = []
 
-    def start(*overrides: str) -> PlantProcess:
-        p = PlantProcess(tmp_path, list(overrides))
+    def start(*overrides: str, endpoints: tuple[str, str] | None = None, sessions: int = 1) -> PlantProcess:
+        p = PlantProcess(tmp_path, list(overrides), endpoints, sessions)
         started.append(p)
         return p
 
@@ -147,6 +156,15 @@ def run_cli(*args: str, cwd: Path, timeout_s: float = 300.0) -> subprocess.Compl
     """Run the installed ``swaptwin`` console script as a user would."""
     exe = Path(sys.executable).parent / "swaptwin"
     return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout_s)
+
+
+def is_bound(endpoint: str) -> bool:
+    """Whether an ipc endpoint is bound: a socket file, or an abstract name (``ipc://@...``) in /proc/net/unix."""
+    path = endpoint.removeprefix("ipc://")
+    if not path.startswith("@"):
+        return Path(path).exists()
+    with open("/proc/net/unix") as f:
+        return any(line.rstrip().endswith(path) for line in f)
 
 
 class ObserverTap:
@@ -189,3 +207,69 @@ def start_controller(
         stderr=subprocess.STDOUT,
         cwd=REPO,
     )
+
+
+# -- our controller on the mock station (tests/mock_station.py), in one process ---------------------
+# Overrides that pick each rig family's default station.
+FAMILIES: dict[str, tuple[str, ...]] = {"under_chassis": (), "overhead": ("rig=overhead",)}
+
+
+@functools.cache
+def composed(*overrides: str):
+    """A composed config, once per set of overrides (configs are frozen: safe to share between tests)."""
+    return load(list(overrides))
+
+
+class InProcess:
+    """Our controller against a station port in one process. The description goes out as a welcome
+    body and is parsed back, as the controller's link does. Frames and commands pass as the wire's
+    typed objects (a ``FrameReader`` yields the same types); with ``through_wire`` each frame goes
+    out as a body and is read back by the description's ``FrameReader`` and each command is checked
+    against the station's rules, as the session loop and the controller's run loop do."""
+
+    def __init__(self, station: Any, controller_cfg: Any, *, through_wire: bool = False):
+        self.station, self.through_wire = station, through_wire
+        self.description = d = parse_description(station.describe().to_body())
+        controller = sequence_for(controller_cfg, d)
+        if controller is None:
+            raise ValueError(f"no sequence for rig family {d.rig_family!r}")
+        self.controller = controller
+        self.reader: FrameReader = d.frame_reader()
+        tools = {name: frozenset(values) for name, values in d.tools.items()}
+        self.rules = CommandRules(frozenset(d.axis_names), frozenset(d.locks.ids), tools)
+        self.frames: list[Frame] = []  # what the controller was given, one per command
+        self.commands: list[wire.Command] = []
+
+    def answer(self, frame: Frame) -> wire.Command:
+        """The controller's command for ``frame``, hostile or not; the station is not touched."""
+        frame = self.reader.read(frame.to_body()) if self.through_wire else frame
+        self.frames.append(frame)
+        self.commands.append(self.controller.on_frame(frame))
+        return self.commands[-1]
+
+    def period(self, frame: Frame | None = None) -> wire.Command:
+        """The controller answers (the station's frame, or the one given); the station applies it and advances."""
+        cmd = self.answer(self.station.frame() if frame is None else frame)
+        applied = wire.parse_command(cmd.to_body(), self.rules) if self.through_wire else cmd
+        self.station.apply(applied, len(self.commands))
+        self.station.advance()
+        return cmd
+
+    def run(self, *, until: Any = None, max_s: float = 600.0) -> Any:
+        """Periods until the controller has an outcome, ``until(self)`` holds, or plant time reaches ``max_s``."""
+        while self.controller.outcome is None and self.station.time_s < max_s:
+            if until is not None and until(self):
+                break
+            self.period()
+        return self.controller.outcome
+
+    @property
+    def phases(self) -> list[str]:
+        """The phases the commands reported, in order, each once per visit."""
+        return [c.phase for i, c in enumerate(self.commands) if i == 0 or self.commands[i - 1].phase != c.phase]
+
+
+def on_mock(*overrides: str, through_wire: bool = False) -> InProcess:
+    """Our controller on a fresh mock station of the composed config."""
+    cfg = composed(*overrides)
+    return InProcess(mock_station(cfg.plant), cfg.controller, through_wire=through_wire)

@@ -119,17 +119,18 @@ def _start_swap(tmp_path: Path) -> subprocess.Popen:
     )
 
 
-def _wait_for(path: Path, timeout_s: float) -> None:
+def _wait_for(path: Path, timeout_s: float, text: str = "") -> None:
+    """Until ``path`` exists (and holds ``text``)."""
     deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
+    while not (path.exists() and text in path.read_text(errors="replace")):
+        assert time.monotonic() < deadline, f"{path} never appeared" + (f" with {text!r}" if text else "")
         time.sleep(0.1)
 
 
 def test_ctrl_c_leaves_no_orphan_and_no_half_written_result(tmp_path):
     proc = _start_swap(tmp_path)
-    _wait_for(tmp_path / "run" / "controller.log", 30)
-    time.sleep(2.0)  # mid-swap, in real time
+    _wait_for(tmp_path / "run" / "controller.log", 60, "connected to")  # the session runs
+    time.sleep(1.0)  # mid-swap, in real time
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     assert proc.wait(timeout=30) == 130
     assert _wait_gone(proc.pid, 10), "a child process outlived swaptwin swap"
@@ -138,10 +139,68 @@ def test_ctrl_c_leaves_no_orphan_and_no_half_written_result(tmp_path):
     assert not list((tmp_path / "run").glob(".*.tmp"))
 
 
-def test_killing_swaptwin_takes_its_children_with_it(tmp_path):
+def _our_sockets(pid: int) -> list[str]:
+    """Unix sockets named for swaptwin process ``pid``: abstract (in the kernel) or on disk."""
+    with open("/proc/net/unix") as f:
+        names = [line.split()[-1] for line in f if len(line.split()) > 7]
+    return [n for n in names if f"swaptwin-{pid}-" in n]
+
+
+def _socket_files(*roots: Path) -> list[Path]:
+    return [p for root in roots for p in root.rglob("*") if p.is_socket()]
+
+
+def test_killing_swaptwin_takes_its_children_with_it_and_leaves_no_socket(tmp_path):
     proc = _start_swap(tmp_path)
-    _wait_for(tmp_path / "run" / "controller.log", 30)
-    time.sleep(1.0)
+    _wait_for(tmp_path / "run" / "controller.log", 60, "connected to")
+    assert _our_sockets(proc.pid), "the swap's endpoints are not where this test looks"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert _wait_gone(proc.pid, 15), "children survived their parent's SIGKILL"
+    assert _our_sockets(proc.pid) == []
+    assert _socket_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("victim", ["plant_server", "controllers"])
+def test_killing_either_process_of_a_swap_ends_it_and_leaves_no_socket(tmp_path, victim):
+    proc = _start_swap(tmp_path)
+    _wait_for(tmp_path / "run" / "controller.log", 60, "connected to")
+    child = [pid for pid, cmd in _children(proc.pid) if victim in cmd]
+    assert len(child) == 1, _children(proc.pid)
+    os.kill(child[0], signal.SIGKILL)
+    assert proc.wait(timeout=120) != 0  # the swap fails, and says so
+    assert _wait_gone(proc.pid, 15)
+    assert _our_sockets(proc.pid) == [] and _socket_files(tmp_path) == []
+
+
+def _children(parent: int) -> list[tuple[int, str]]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent:
+            out.append((int(stat.parent.name), cmd))
+    return out
+
+
+def test_killing_a_batch_takes_every_worker_with_it_and_leaves_no_socket(tmp_path):
+    exe = Path(sys.executable).parent / "swaptwin"
+    proc = subprocess.Popen(
+        [str(exe), "qualify", "n=4", "n_jobs=2", f"hydra.run.dir={tmp_path / 'q'}"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not any("connected to" in p.read_text() for p in (tmp_path / "q").rglob("controller.log")):
+        assert time.monotonic() < deadline and proc.poll() is None, "no swap of the batch started"
+        time.sleep(0.2)
+    assert _our_sockets(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert _wait_gone(proc.pid, 20), "workers survived their batch's SIGKILL"
+    assert _our_sockets(proc.pid) == [] and _socket_files(tmp_path) == []

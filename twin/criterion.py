@@ -62,3 +62,36 @@ class CheckContext:
 def nearest(point, candidates) -> tuple[float, float]:
     """(dx, dy) from ``point`` to the nearest of ``candidates``."""
     return min(((cx - point[0], cy - point[1]) for cx, cy in candidates), key=lambda d: math.hypot(*d))
+
+
+def catalog(c: CheckContext) -> Criterion:
+    """The pack's family is in the station's interface catalog: the controller knows what to set its tool to."""
+    fid, known = c.cfg.pack.family_id, sorted(c.cfg.station_catalog)
+    ok = fid in known
+    why = f"{fid} {'is' if ok else 'is not'} in the station's catalog of {len(known)} families"
+    if not ok:
+        why += f" ({', '.join(known)}): an unknown pack is refused before anything moves"
+    return Criterion("catalog", ok, why)
+
+
+def tooling_range(c: CheckContext, settings_m: dict[str, float]) -> Criterion:
+    """min over the tooling axes of the setting's distance inside the axis's [lower, upper] travel."""
+    worst, why = math.inf, "no tooling axes"
+    for axis, target_m in settings_m.items():
+        spec, v = getattr(c.cfg.rig.axes, axis), target_m / MM
+        m = min(v - spec.lower_mm, spec.upper_mm - v)
+        if m < worst:
+            worst = m
+            why = f"{axis} set to {v:g} mm in its [{spec.lower_mm:g}, {spec.upper_mm:g}] mm travel (tightest axis)"
+    return margin("tooling_range", worst if math.isfinite(worst) else 0.0, "mm", why)
+
+
+def set_tooling_mm(c: CheckContext, settings_m: dict[str, float]) -> dict[str, float]:
+    """Where the controller sets the tooling (its catalog's setting for the pack), held to each
+    axis's travel: a setting beyond it stands at the limit."""
+    out = {}
+    for axis, target_m in settings_m.items():
+        spec = getattr(c.cfg.rig.axes, axis)
+        out[axis] = min(max(target_m / MM, spec.lower_mm), spec.upper_mm)
+    return out
+

@@ -113,14 +113,23 @@ class FaultInjector:
     """Arms a station's faults, fires them on their triggers and hands each to
     the part that takes it (``targets``: fault kind -> that part)."""
 
-    def __init__(self, faults: list[Fault], targets: dict[str, Any]):
+    def __init__(self, faults: list[Fault], targets: dict[str, Any], *, engaged_when: dict[str, bool] | None = None):
+        """``engaged_when``: the lock type's status values that confirm a lock
+        engaged (what a ``lock_status_stuck`` input reads)."""
         self.armed = [_Armed(f) for f in faults if f.kind not in STATIC_KINDS]
         self.targets = targets
+        self.engaged_when = dict(engaged_when or {})
         missing = sorted(
             {a.spec.kind for a in self.armed if a.spec.kind not in targets and a.spec.kind not in SENSOR_KINDS}
         )
         if missing:  # config loading refuses these; a station built from an unchecked config must too
             raise ValueError(f"no part of this station takes faults of kind {', '.join(missing)}")
+
+    def arm(self, fault: Fault) -> None:
+        """One more fault, armed now (an engineer's injection into a running station)."""
+        if fault.kind not in self.targets and fault.kind not in SENSOR_KINDS:
+            raise ValueError(f"no part of this station takes faults of kind {fault.kind}")
+        self.armed.append(_Armed(fault))
 
     @property
     def active(self) -> list[Fault]:
@@ -169,6 +178,10 @@ class FaultInjector:
                 a, b = channels[name]
                 channels[name] = (a, not b)
                 sensors["locks"] = locks
+            elif f.kind == "lock_status_stuck":  # a common-cause failure: both channels of every signal
+                locks = {lid: dict(ch) for lid, ch in sensors["locks"].items()}
+                locks[str(f.lock)].update({name: (v, v) for name, v in self.engaged_when.items()})
+                sensors["locks"] = locks
             else:
                 sensors[f.sensor] = _corrupted(sensors[f.sensor], f, rng)
         return sensors
@@ -212,11 +225,35 @@ def static_parking(faults: list[Fault], offset_mm, yaw_deg: float) -> tuple[list
 
 
 def pack_tag(faults: list[Fault], family_id: str) -> str:
-    """What the pack's ID tag reads: its family, unless a fault says otherwise."""
+    """What the pack's ID tag (and its BMS) reads: its family, unless a fault says otherwise."""
     for f in faults:
-        if f.kind == "wrong_pack_family":
+        if f.kind in ("wrong_pack_family", "pack_mislabelled"):
             return str(f.value)
     return family_id
 
 
-__all__ = ["FaultInjector", "available_kinds", "pack_tag", "static_parking", "target_problems"]
+def registered_family(faults: list[Fault], family_id: str) -> str:
+    """The pack family the vehicle is registered for. A mislabelled pack (its
+    label and BMS say another family, and so does the vehicle's record, which
+    was made from them) deceives registration; only weighing it can tell."""
+    for f in faults:
+        if f.kind == "pack_mislabelled":
+            return str(f.value)
+    return family_id
+
+
+def with_cog_shift(faults: list[Fault], pack):
+    """The pack as it is: its modules shifted in their housing (``cog_shifted``) move its centre of gravity."""
+    import dataclasses
+
+    for f in faults:
+        if f.kind == "cog_shifted":
+            x, y, z = pack.cog_mm
+            return dataclasses.replace(pack, cog_mm=[x + f.x_mm, y + f.y_mm, z])
+    return pack
+
+
+__all__ = [
+    "FaultInjector", "available_kinds", "pack_tag", "registered_family", "static_parking", "target_problems",
+    "with_cog_shift",
+]  # fmt: skip

@@ -15,12 +15,18 @@ the interface tolerance (QC/T 1204.4-2024 s4.1, +-2 mm, A) plus the rig's
 alignment residual, taken as the controller's align tolerance (the sequence
 stops aligning once within it).
 
-Criteria of every plant: ``form``, ``vehicle``, ``payload``, ``lock_type``,
-``lock_capture``, ``lock_holding``, then the rig family's own (its
-``criteria``), then ``connector_float``, ``voltage``, ``current``. When the
-pack's form or the vehicle's class does not suit the rig, the family's
-criteria are listed as failed and "not judged": their geometry does not
-exist for that combination.
+Criteria of every plant: ``access``, ``form``, ``vehicle``, ``payload``,
+``lock_type``, ``lock_capture``, ``lock_holding``, then the rig family's own
+(its ``criteria``), then ``connector_float``, ``voltage``, ``current``.
+
+``access`` comes first: a pack reached from a direction the rig's tool does
+not come from (a side-mounted pack, an under-chassis rig before a top-lift
+pack) is refused for that reason, naming the rig families of the registry
+that do reach it (or none). When the access, the pack's form or the
+vehicle's class does not suit the rig, the family's criteria are listed as
+"not judged": their geometry does not exist for that combination. They are
+not failures (``failed`` names only judged criteria), but a report with any
+of them does not pass.
 """
 
 from __future__ import annotations
@@ -49,7 +55,12 @@ class CheckReport:
 
     @property
     def failed(self) -> list[Criterion]:
-        return [c for c in self.criteria if not c.passed]
+        """The judged criteria that fail: the reasons a pack is refused."""
+        return [c for c in self.criteria if c.judged and not c.passed]
+
+    @property
+    def not_judged(self) -> list[Criterion]:
+        return [c for c in self.criteria if not c.judged]
 
     def criterion(self, name: str) -> Criterion:
         return next(c for c in self.criteria if c.name == name)
@@ -62,11 +73,32 @@ class CheckReport:
             "vehicle": self.vehicle,
             "lock": self.lock,
             "failed": [c.name for c in self.failed],
+            "not_judged": [c.name for c in self.not_judged],
             "criteria": [c.to_dict() for c in self.criteria],
         }
 
 
 # -- criteria of every plant ------------------------------------------------------------
+def _access(c: CheckContext) -> Criterion:
+    """The pack's access direction is one the rig's tool comes from."""
+    from twin.rigs import FAMILIES
+
+    pack, fam = c.cfg.pack, rig_family(c.cfg.rig.family)
+    ok = pack.access in fam.access
+    words = {"below": "from below", "above": "from above", "side": "from the side"}
+    reach = sorted(name for name, f in FAMILIES.items() if pack.access in f.access)
+    if ok:
+        reaches = " or ".join(words[a] for a in fam.access)
+        why = f"pack reached {words[pack.access]}; the {fam.name} rig reaches packs {reaches}"
+    else:
+        others = f"only the {', '.join(reach)} rig family reaches it" if reach else "no rig family in the registry does"
+        why = (
+            f"no rig here reaches a pack {words[pack.access]}: the {fam.name} rig reaches packs "
+            f"{' or '.join(words[a] for a in fam.access)}; {others}"
+        )
+    return Criterion("access", ok, why)
+
+
 def _form(c: CheckContext) -> Criterion:
     rig, pack = c.cfg.rig, c.cfg.pack
     fam = rig_family(rig.family)
@@ -170,6 +202,7 @@ def _current(c: CheckContext) -> Criterion:
 
 
 COMMON: tuple[Callable[[CheckContext], Criterion], ...] = (
+    _access,
     _form,
     _vehicle,
     _payload,
@@ -187,8 +220,8 @@ def check(plant_cfg: Any, *, tuning: Any) -> CheckReport:
     ctx = CheckContext(plant_cfg, tuning)
     # 1. What holds for any rig.
     criteria = [f(ctx) for f in COMMON]
-    # 2. The rig's own geometry, only where the pack's form and the vehicle suit the rig.
-    suits = criteria[0].passed and criteria[1].passed
+    # 2. The rig's own geometry, only where the access, the pack's form and the vehicle suit the rig.
+    suits = all(c.passed for c in criteria[:3])
     for name, f in fam.criteria:
         if suits:
             criteria.append(f(ctx))
@@ -206,7 +239,7 @@ def check(plant_cfg: Any, *, tuning: Any) -> CheckReport:
     )
 
 
-def _margin_text(c: Criterion) -> str:
+def margin_text(c: Criterion) -> str:
     if c.margin is None:
         return "-"
     return f"{c.margin:+.2f}".rstrip("0").rstrip(".") + f" {c.unit}"
@@ -217,14 +250,16 @@ def format_report(report: CheckReport) -> str:
     head = f"swaptwin check: {'PASS' if report.passed else 'FAIL'}"
     lines = [head, f"  rig {report.rig}, pack {report.pack}, vehicle {report.vehicle}, lock {report.lock}", ""]
     rows = [
-        (c.name, "pass" if c.passed else "FAIL" if c.judged else "-", _margin_text(c), c.reason)
+        (c.name, "pass" if c.passed else "FAIL" if c.judged else "-", margin_text(c), c.reason)
         for c in report.criteria
     ]
     w_name = max(len("criterion"), *(len(r[0]) for r in rows))
     w_margin = max(len("margin"), *(len(r[2]) for r in rows))
     lines.append(f"  {'criterion':<{w_name}}  {'result':<6}  {'margin':>{w_margin}}  reason")
     lines += [f"  {n:<{w_name}}  {res:<6}  {m:>{w_margin}}  {why}" for n, res, m, why in rows]
-    failed = [c.name for c in report.failed if c.judged]
+    failed = [f"{c.name} ({margin_text(c)})" if c.margin is not None else c.name for c in report.failed]
     if failed:
         lines += ["", f"  failed: {', '.join(failed)}"]
+    if report.not_judged:
+        lines.append(f"  not judged ({len(report.not_judged)}): the combination lacks their geometry")
     return "\n".join(lines)

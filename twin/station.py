@@ -38,7 +38,6 @@ from swapwire.station import (
     FloatInfo,
     Limits,
     PackInfo,
-    SessionInfo,
     StationDescription,
     VehicleInfo,
 )
@@ -48,9 +47,10 @@ from twin.entities.interface import VehicleInterface
 from twin.entities.pack import PackBody, with_deviation
 from twin.entities.sensors import LoadCell, Vision, quantize
 from twin.entities.servo_rig import ServoRig
-from twin.faults import FaultInjector, pack_tag
+from twin.faults import FaultInjector, pack_tag, registered_family, target_problems
 from twin.frames import Pose
-from twin.schema.fault import SAFETY_KINDS, STATIC_KINDS
+from twin.schema import build
+from twin.schema.fault import SAFETY_KINDS, STATIC_KINDS, Fault
 from twin.schema.physics import substeps
 from twin.schema.plant import PlantConfig
 from twin.world import World, pb
@@ -83,6 +83,7 @@ class Station:
         self.g = cfg.physics.gravity_m_s2
         self.H = cfg.pack.dimensions.height_mm * MM
         self.pack_tag = pack_tag(cfg.faults, cfg.pack.family_id)
+        self.registered_family = registered_family(cfg.faults, cfg.pack.family_id)
         self._owns_world = world is None
         self.world = world or World(cfg.physics)
         self._contact_apart_periods = max(1, round(cfg.hazards.contact_apart_s / self.period_s))
@@ -120,7 +121,9 @@ class Station:
         self.contact_n: dict[str, float] = {}
         self._touching_now: set[tuple[str, str]] = set()
         self._apart: dict[tuple[str, str], int] = {}  # (pack, kind) -> periods since it last touched
-        self.faults = FaultInjector(cfg.faults, self._fault_targets())
+        self.faults = FaultInjector(
+            cfg.faults, self._fault_targets(), engaged_when=self.interface.describe().engaged_when
+        )
         for e in self.entities:
             e.initialize_session()
         # 2. Locks take hold of the depleted pack before anything moves; then settle.
@@ -229,6 +232,19 @@ class Station:
     def _truth_extra(self) -> dict:
         return {}
 
+    def _catalog_section(self, tool_settings_m) -> dict[str, Any]:
+        """The station's interface catalog for the description: per family it
+        serves, its mass, tolerance, CoG and the tooling ``tool_settings_m(pack)`` it needs."""
+        return {
+            family: {
+                "mass_kg": pack.mass_kg,
+                "mass_tolerance_kg": pack.tolerances.mass_kg,
+                "cog": [c * MM for c in pack.cog_mm],
+                "tooling": tool_settings_m(pack),
+            }
+            for family, pack in self.cfg.station_catalog.items()
+        }
+
     def _signals_extra(self) -> dict[str, float]:
         return {}
 
@@ -253,7 +269,7 @@ class Station:
                 vehicle_id=cfg.vehicle.vehicle_id,
                 model=cfg.vehicle.model,
                 vehicle_class=cfg.vehicle.vehicle_class,
-                registered_pack_family=pack.family_id,
+                registered_pack_family=self.registered_family,
             ),
             limits=Limits(payload_kg=cfg.rig.payload_kg, swap_time_limit_s=cfg.vehicle.swap_time_limit_s),
             sensors={s.name: s.info for s in self.vocabulary.SENSORS},
@@ -266,7 +282,7 @@ class Station:
                 features=self._pack_features(),
             ),
             positions=self._positions(),
-            session=SessionInfo(link_timeout_s=cfg.wire.link_timeout_s, session_timeout_s=cfg.wire.session_timeout_s),
+            session=cfg.wire.session_info(),
             sections=self._sections(),
         )
 
@@ -320,6 +336,22 @@ class Station:
             self.station_power = not active
             if active:
                 drives.emergency_stop(category=0, reason="station power lost", actual=actual)
+
+    def inject_fault(self, data: dict) -> str:
+        """An engineer's fault, armed now with its own trigger (default and a ``t_s`` already
+        past fires at the next period). Refused (ValueError) if it does not fit
+        the station, with the config check's own reasons."""
+        data = {"name": f"engineer_{data.get('kind')}", "doc": "injected by an engineer", "at": {"t_s": 0.0}, **data}
+        fault = build(Fault, data, where="engineer.fault")
+        if fault.kind in STATIC_KINDS:
+            raise ValueError(f"a {fault.kind} fault shapes the station before the run: it cannot be injected into one")
+        plant = dataclasses.replace(self.cfg, extra_faults=[*self.cfg.extra_faults, fault])
+        index = len(plant.faults) - 1
+        problems = [m for k, m in target_problems(plant) if k.startswith(f"{index}:")]
+        if problems:
+            raise ValueError(f"the fault does not fit this station: {'; '.join(problems)}")
+        self.faults.arm(fault)
+        return f"armed {fault.name} ({fault.kind})"
 
     def _signals(self) -> dict[str, float]:
         """Ground-truth signals a fault's trigger may watch."""

@@ -11,6 +11,11 @@ landing or setting down, lowers at the final-approach speed, and decides by
 what it senses (the spreader's landed switches, the hoist's load cell, the
 connector), not by a position.
 
+The spreader adapts to the pack: ``identify`` reads the pack's identity,
+looks it up in the station's catalog and sets the span of the twist-locks to
+its lifting points before anything approaches; an unknown pack is refused
+there.
+
 Interlocks: never hoist while any spreader twist-lock is unconfirmed on both
 channels; never lift off while a vehicle lock reports engaged; never release
 the spreader before the vehicle locks confirm and the truck carries the pack.
@@ -24,6 +29,7 @@ from dataclasses import dataclass
 import swapwire as wire
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
 from controllers.engine import MM, Fault, PhaseGen, Refusal, SwapSequence
+from controllers.sequences.tooling import identify_pack, read_catalog
 from swapwire.frame import Frame
 from swapwire.station import LockGroup, StationDescription
 from swapwire.typed import from_wire
@@ -79,6 +85,7 @@ class OverheadSequence(SwapSequence):
         self.cradle = from_wire(
             vocab.VehicleCradle, sections.get(vocab.CRADLE_SECTION), where="welcome.station.vehicle_cradle"
         )
+        self.catalog = read_catalog(station)
 
     # -- senses ----------------------------------------------------------------------
     def _spreader_all(self, frame: Frame, channel: str, value: bool) -> bool:
@@ -167,7 +174,12 @@ class OverheadSequence(SwapSequence):
             raise Refusal(f"spreader lacks status channels {missing}")
         if self._carrying(self.frame):
             raise Refusal("the hoist already carries a load")
-        yield
+        entry = identify_pack(self.catalog, self._sensors(), self.axes, Refusal)
+        if entry is None:
+            yield
+            return
+        # The spreader adapts to the pack before it approaches (one period when it already stands there).
+        yield from self._move(dict(entry.tooling))
 
     def _phase_approach(self) -> PhaseGen:
         v = self.pos.vehicle

@@ -8,6 +8,15 @@ Interlocks: never lower a pack while a lock reports engaged (``lower_withdraw``
 starts by requiring every lock released on both channels); never carry a pack
 the load cell does not confirm; the pack is seated only when the connector
 reports mated and the lock tool is coupled.
+
+The tool adapts to the pack: ``identify`` reads the pack's identity
+(``pack_id``), looks its interface up in the station's catalog (section
+``catalog``) and sets the pallet's pads and pins to it before anything
+approaches the car; a pack the catalog does not know, or whose tooling lies
+beyond the axes' travel, is refused there. Every pack lifted (out of the car,
+out of the rack) is weighed on the pad load cells: a mass or a centre of
+gravity off the catalog's (a mislabelled pack, shifted modules) stops the
+swap safely.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
-from controllers.engine import MM, Fault, PhaseGen, Refusal, SwapSequence
+from controllers.engine import MM, STANDARD_GRAVITY_M_S2, Fault, PhaseGen, Refusal, SwapSequence
+from controllers.sequences.tooling import identify_pack, read_catalog
 from swapwire.station import StationDescription
 from swapwire.typed import from_wire
 from swapwire.vocab import under_chassis as vocab
@@ -35,6 +45,12 @@ class UnderChassisTuning:
     seat_force_margin_n: float = q(0.0, 1e5, "N", "lift force limit above the carried weight while seating")
     present_load_fraction: float = q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
     verify_settle_s: float = q(0.0, 10.0, "s", "wait after dropping the lift before judging that the locks hold")
+    weigh_samples: int = q(1, 1000, "", "pad load frames averaged when a lifted pack is weighed")
+    weigh_tolerance_kg: float = q(0.0, 1000.0, "kg", "allowed beyond the family's own mass tolerance")
+    cog_tolerance_mm: float = q(0.0, 1000.0, "mm", "allowed CoG offset from the catalog's, in x and y")
+    full_speed_mass_kg: float = q(
+        1.0, 100000.0, "kg", "a weighed pack up to this mass travels at full speed; a heavier one in proportion slower"
+    )
     timeouts_s: dict[str, float] = q(0.1, 3600.0, "s", "per phase of the sequence")
 
     def check(self) -> list[tuple[str, str]]:
@@ -50,6 +66,10 @@ class UnderChassisSequence(SwapSequence):
     def __init__(self, cfg: ControllerConfig, station: StationDescription):
         super().__init__(cfg, station)
         self.pos = from_wire(vocab.Positions, station.positions, where="welcome.station.positions")
+        # A station without a catalog has a fixed tool: nothing to identify it by, nothing to set.
+        self.catalog = read_catalog(station)
+        self.entry: vocab.CatalogEntry | None = None
+        self.measured_mass_kg: float | None = None  # the last pack weighed on the pad cells
 
     def _present(self) -> bool:
         return self._two_channels("pack-present", self._sensors()[vocab.PACK_PRESENT.name])
@@ -84,12 +104,65 @@ class UnderChassisSequence(SwapSequence):
             yield from self._move({"lift": slow_from})
         self._set("lift", contact + extra_m, speed=t.contact_speed_mm_s * MM, force_limit=force_limit)
 
+    # -- the pack in hand -------------------------------------------------------------
+    def _identify_pack(self) -> vocab.CatalogEntry | None:
+        return identify_pack(self.catalog, self._sensors(), self.axes, Refusal)
+
+    def _weigh(self, which: str) -> PhaseGen:
+        """Weigh the pack on the pallet's pad cells and compare it with the
+        catalog: its mass, and its centre of gravity between the pads."""
+        entry, t = self.entry, self.tuning
+        if entry is None:
+            return
+        sums = [0.0] * 4
+        for _ in range(t.weigh_samples):
+            frame = yield
+            loads = frame.sensors[vocab.PAD_LOADS.name]
+            if loads is None:
+                raise Fault("pad load cells not reporting", by="sensor_dropout")
+            sums = [s + f for s, f in zip(sums, loads)]
+        f = [s / t.weigh_samples for s in sums]
+        total = sum(f)
+        mass = self.measured_mass_kg = total / STANDARD_GRAVITY_M_S2
+        allowed = entry.mass_tolerance_kg + t.weigh_tolerance_kg
+        if abs(mass - entry.mass_kg) > allowed:
+            raise Fault(
+                f"wrong pack: the {which} pack weighs {mass:.0f} kg, its catalog family {entry.mass_kg:.0f} "
+                f"+- {allowed:.0f} kg",
+                by="pack_check",
+            )
+        a, b = self._axis_pos("pads_x"), self._axis_pos("pads_y")
+        x = a * (f[2] + f[3] - f[0] - f[1]) / total
+        y = b * (f[1] + f[3] - f[0] - f[2]) / total
+        dx, dy = (x - entry.cog[0]) / MM, (y - entry.cog[1]) / MM
+        if max(abs(dx), abs(dy)) > t.cog_tolerance_mm:
+            raise Fault(
+                f"the {which} pack's centre of gravity is {dx:+.0f}, {dy:+.0f} mm off its catalog place "
+                f"(limit {t.cog_tolerance_mm:g} mm): shifted modules, or another pack",
+                by="pack_check",
+            )
+
+    def _carry_speed(self) -> dict[str, float]:
+        """The travel speed for the pack just weighed: full up to ``full_speed_mass_kg``,
+        then in proportion slower, so the drive's force to accelerate it stays what a
+        pack of that mass needs at full speed (the wire commands speeds, not accelerations)."""
+        m = self.measured_mass_kg
+        if m is None or m <= self.tuning.full_speed_mass_kg:
+            return {}
+        return {"travel": self.axes["travel"].max_speed * self.tuning.full_speed_mass_kg / m}
+
     # -- phases ----------------------------------------------------------------------
     def _phase_identify(self) -> PhaseGen:
         self._identify_common()
         if self._present():
             raise Refusal("a pack is already on the pallet")
-        yield
+        self.entry = self._identify_pack()
+        if self.entry is None:
+            yield
+            return
+        # The tool adapts to the pack before it approaches (its first frame: the
+        # same single period as before when the tool already stands there).
+        yield from self._move(dict(self.entry.tooling))
 
     def _phase_drive_under(self) -> PhaseGen:
         bay = self.pos.bay
@@ -123,12 +196,13 @@ class UnderChassisSequence(SwapSequence):
         if not self._present():
             raise Fault("pack left the pallet while lowering", by="presence")
         self.expect_load = "pack"  # no longer pressed against the seat: just its weight
+        yield from self._weigh("depleted")
         yield from self._set_float(True)
 
     def _phase_store_depleted(self) -> PhaseGen:
         slot = self._slot("empty")
         self._check_carrying()
-        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0})
+        yield from self._move({"travel": slot.travel, "align": 0.0, "yaw": 0.0}, speed=self._carry_speed())
         self.expect_load = None  # handing the pack over to the rack
         yield from self._move({"lift": self.pos.lift_low})
         if self._present():
@@ -148,10 +222,11 @@ class UnderChassisSequence(SwapSequence):
         yield from self._set_float(True)
         self._check_carrying()
         self.expect_load = "pack"
+        yield from self._weigh("charged")
 
     def _phase_approach_align(self) -> PhaseGen:
         bay = self.pos.bay
-        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw})
+        yield from self._move({"travel": bay.travel, "align": bay.align, "yaw": bay.yaw}, speed=self._carry_speed())
         yield from self._align_on_vision(self.tuning.align)
 
     def _phase_raise_insert(self) -> PhaseGen:

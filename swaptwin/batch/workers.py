@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import json
 import select
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Protocol
 
 from swaptwin.config import SwapConfig
-from swaptwin.processes import die_with_parent, reap, run_swap, spawn, stop_process
+from swaptwin.processes import die_with_parent, private_endpoints, reap, run_swap, spawn, stop_process
 from swaptwin.results.atomic import write_json_atomic
 
 # A warm plant that has not said it is done this long after its controller
@@ -58,8 +56,7 @@ class WarmSwapper:
 
     def __init__(self, log_path: Path) -> None:
         self.log_path = log_path  # the plant process's own output; each job's session logs to its plant.log
-        self.sock_dir = Path(tempfile.mkdtemp(prefix="swt-"))
-        self.endpoint, self.observer = f"ipc://{self.sock_dir}/cmd", f"ipc://{self.sock_dir}/obs"
+        self.endpoint, self.observer = private_endpoints()
         self.plant: subprocess.Popen | None = None
 
     def _plant(self) -> subprocess.Popen:
@@ -152,7 +149,6 @@ class WarmSwapper:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._drop_plant()
-        shutil.rmtree(self.sock_dir, ignore_errors=True)
 
 
 def _discard_unfinished(result_path: Path) -> None:

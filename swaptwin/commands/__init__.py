@@ -33,16 +33,33 @@ class Invocation:
     def out(self) -> Path:
         return Path(self.output_dir)
 
+    @property
+    def folders(self) -> list[str]:
+        """The user's own config folders (``--config-dir``, ``hydra.searchpath``), searched before configs/."""
+        from swaptwin.config import user_folders
+
+        return user_folders(self.config_sources)
+
     def validate(self, cfg):
-        """The typed config; raises ConfigError naming the file or override, the key and the range."""
-        from swaptwin.config import GROUPS, validate
+        """The typed config, with the pack's own vehicle unless the command line
+        chose one; raises ConfigError naming the file or override, the key and the range."""
+        from swaptwin.config import GROUPS, recompose_for_pack_vehicle, validate
 
         choices = {k: v for k, v in self.choices.items() if k in GROUPS}
-        return validate(cfg, choices=choices, overrides=self.overrides, sources=self.config_sources)
+        sources = self.config_sources
+        again = recompose_for_pack_vehicle(cfg, choices=choices, overrides=self.overrides, folders=self.folders)
+        if again is not None:
+            cfg, choices, sources = again
+        return validate(cfg, choices=choices, overrides=self.overrides, sources=sources)
 
     def batch_overrides(self, *, drop: tuple[str, ...] = ()) -> list[str]:
-        """The user's overrides that shape each swap of a batch (not the batch's own keys)."""
-        return [o for o in self.overrides if not o.startswith(("hydra.", "n_jobs=", "n=", *drop))]
+        """The user's overrides that shape each swap of a batch (not the batch's own keys),
+        led by the search path of the user's own folders, so every job (and every
+        replay line) reads the same files."""
+        from swaptwin.config import searchpath_overrides
+
+        own = [o for o in self.overrides if not o.startswith(("hydra.", "n_jobs=", "n=", *drop))]
+        return [*searchpath_overrides(self.folders), *own]
 
 
 def config_error(exc: Exception) -> int:
@@ -61,6 +78,7 @@ from swaptwin.commands import (  # noqa: E402
     check,
     controller,
     gateway,
+    keys,
     matrix,
     plant,
     plc,
@@ -81,4 +99,5 @@ COMMANDS: dict[str, ModuleType] = {
     "qualify": qualify,
     "matrix": matrix,
     "regress": regress,
+    "keys": keys,
 }

@@ -2,11 +2,13 @@
 every phase of the swap, one real swap per cell.
 
 The campaign for a rig family is data, ``configs/campaign/<family>.yaml``:
-which faults, their retargeting for that rig (``fault.axis=hoist``), the delay
-after entering a phase, and the exclusions, each with its written reason, as
-an FMEA exclusion would have. Faults whose target this run does not have (a
-clip fault on pinned locks, a suspension fault on a clamped car) and static
-faults outside the ``identify`` cell are excluded with a generated reason.
+which faults, their retargeting for that rig (``fault.axis=hoist``) and the
+delay after entering a phase. Every cell that can run is run: a cell is
+excluded only where its fault cannot apply (a clip fault on pinned locks, a
+suspension fault on a clamped car: the config's own refusal) and for the
+later phases of a static fault (one that shapes the station before the run).
+There are no written exclusions: a fault believed harmless is injected and
+shown ``absorbed``, with the evidence (``Cell.evidence``).
 
 Each cell ends in one of:
 
@@ -41,7 +43,7 @@ from swaptwin.config import CONFIG_DIR, SwapConfig, load
 from swaptwin.reports import html
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 from twin.rigs import family
-from twin.schema import ConfigError
+from twin.schema import ConfigError, Problem
 from twin.schema.fault import STATIC_KINDS
 
 HELP = "fault x phase campaign: campaign.html, campaign.json"
@@ -68,6 +70,7 @@ class Cell:
     time_to_safe_s: float | None = None
     final: dict = field(default_factory=dict)
     hazards: list = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)  # what the swap measured with the fault active
 
 
 def phases(rig_family: str) -> tuple[str, ...]:
@@ -75,9 +78,27 @@ def phases(rig_family: str) -> tuple[str, ...]:
     return family(rig_family).phases
 
 
+_SPEC_KEYS = {"delay_s", "faults", "retarget"}
+
+
 def load_spec(rig_family: str) -> dict:
     path = CONFIG_DIR / "campaign" / f"{family(rig_family).campaign}.yaml"
-    return OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    spec = OmegaConf.to_container(OmegaConf.load(path), resolve=True)
+    problems = [
+        Problem(
+            str(path),
+            key,
+            "written exclusions are not accepted: every cell that can run is run, and a fault believed harmless "
+            "is shown absorbed"
+            if key == "exclusions"
+            else f"unknown key; a campaign has {', '.join(sorted(_SPEC_KEYS))}",
+        )
+        for key in spec
+        if key not in _SPEC_KEYS
+    ]
+    if problems:
+        raise ConfigError(problems)
+    return spec
 
 
 def _auto_exclusion(cfg: SwapConfig, fault_name: str, phase: str) -> str | None:
@@ -107,15 +128,11 @@ def _does_not_fit(name: str, spec: dict, base_overrides: list[str]) -> str | Non
 
 def plan(cfg: SwapConfig, spec: dict, base_overrides: list[str] | None = None) -> tuple[list[Job], list[Cell]]:
     columns = phases(cfg.plant.rig.family)
-    exclusions = spec.get("exclusions", [])
     jobs, excluded = [], []
     for name in spec["faults"]:
         misfit = _does_not_fit(name, spec, list(base_overrides or []))
         for phase in columns:
             reason = _auto_exclusion(cfg, name, phase) or misfit
-            for ex in exclusions:
-                if ex["fault"] == name and (ex["phases"] == "all" or phase in ex["phases"]):
-                    reason = reason or ex["reason"]
             if reason:
                 excluded.append(Cell(name, phase, "excluded", reason=reason))
                 continue
@@ -158,9 +175,40 @@ def classify(job: Job, result: dict) -> Cell:
         cell.time_to_safe_s = round(result["sim_time_s"] - faults[0]["active_s"], 3)
     elif result.get("verdict", {}).get("status") == "pass":
         cell.status = "absorbed"
+        cell.evidence = evidence(result)
     else:
         cell.status = "missed"
     return cell
+
+
+def evidence(result: dict) -> dict:
+    """What a swap with an absorbed fault measured: when the fault acted, and
+    every criterion's figure beside its limit."""
+    f = result["faults"][0]
+    mated = [a for a in result.get("alignment", []) if a["mating"] == "pack_into_vehicle"]
+    locks = result.get("locks", [])
+    return {
+        "fault_active_s": [f["active_s"], f["cleared_s"]],
+        "cycle_time_s": result.get("cycle_time_s"),
+        "cycle_time_limit_s": result.get("cycle_time_limit_s"),
+        "alignment_mm": max((max(abs(a["x_mm"]), abs(a["y_mm"])) for a in mated), default=None),
+        "alignment_limit_mm": mated[0]["tolerance_mm"] if mated else None,
+        "lock_holding_min_n": min((lk["holding_force_n"] for lk in locks), default=None),
+        "lock_required_n": locks[0]["required_force_n"] if locks else None,
+        "connector_mated": result.get("connector", {}).get("mated"),
+    }
+
+
+def evidence_text(e: dict) -> str:
+    def num(x, fmt):
+        return "n/a" if x is None else format(x, fmt)
+
+    return (
+        f"cycle {num(e['cycle_time_s'], '.1f')}/{num(e['cycle_time_limit_s'], '.0f')} s, "
+        f"alignment {num(e['alignment_mm'], '.2f')}/{num(e['alignment_limit_mm'], 'g')} mm, "
+        f"locks >= {num(e['lock_holding_min_n'], '.0f')}/{num(e['lock_required_n'], '.0f')} N, "
+        f"connector {'mated' if e['connector_mated'] else 'not mated'}"
+    )
 
 
 def summarize(cells: list[Cell]) -> dict:
@@ -253,7 +301,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
         ],
     )
     details = html.table(
-        ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason", "hazards"],
+        ["fault", "phase", "status", "detected by", "time to safe s", "final state", "reason or evidence", "hazards"],
         [
             [
                 c["fault"],
@@ -262,7 +310,7 @@ def render_html(report: dict, spec: dict, phases: tuple[str, ...]) -> str:
                 c["detected_by"],
                 c["time_to_safe_s"],
                 f"{c['final'].get('outcome')} in {c['final'].get('phase')}" if c["final"] else "",
-                c["reason"],
+                evidence_text(c["evidence"]) if c["evidence"] else c["reason"],
                 "; ".join(h["kind"] for h in c["hazards"]),
             ]
             for c in report["cells"]

@@ -24,16 +24,20 @@ from swaptwin.commands.check import precheck
 from swaptwin.config import CONFIG_DIR, load
 
 
-def catalog() -> tuple[list[str], list[str]]:
-    packs = sorted(p.stem for p in (CONFIG_DIR / "pack").glob("*.yaml"))
-    rigs = sorted(p.stem for p in (CONFIG_DIR / "rig").glob("*.yaml"))
+def catalog(folders: list[str] | tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """The pack and rig options: configs/ and the user's own folders (``--config-dir``, ``hydra.searchpath``)."""
+    where = [CONFIG_DIR, *(Path(f) for f in folders)]
+    packs = sorted({p.stem for d in where for p in (d / "pack").glob("*.yaml")})
+    rigs = sorted({p.stem for d in where for p in (d / "rig").glob("*.yaml")})
     return packs, rigs
 
 
-def run_matrix(out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: list[str]) -> dict:
+def run_matrix(
+    out_dir: Path, *, runs: int, n_jobs: int | None, base_overrides: list[str], folders: tuple[str, ...] = ()
+) -> dict:
     from swaptwin.commands.qualify import run_qualification
 
-    packs, rigs = catalog()
+    packs, rigs = catalog(folders)
     cells = []
     for rig in rigs:
         lock_types = load([*base_overrides, f"rig={rig}"]).plant.rig.lock_types
@@ -129,7 +133,9 @@ def run(cfg, inv) -> int:
         return config_error(exc)
     base = inv.batch_overrides(drop=("rig=", "pack=", "lock=", "matrix_runs="))
     try:
-        result = run_matrix(inv.out, runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base)
+        result = run_matrix(
+            inv.out, runs=cfg.matrix_runs, n_jobs=cfg.n_jobs, base_overrides=base, folders=tuple(inv.folders)
+        )
     except KeyboardInterrupt:
         print(
             "swaptwin: matrix interrupted; run the same command with the same hydra.run.dir to resume", file=sys.stderr

@@ -23,14 +23,17 @@ def run(cfg, inv) -> int:
         swap_cfg = inv.validate(cfg)
     except ConfigError as exc:
         return config_error(exc)
-    results, interrupted = serve_plant(
-        swap_cfg,
-        endpoint=swap_cfg.endpoint,
-        observer_endpoint=swap_cfg.observer_endpoint,
-        out_dir=inv.out,
-        sessions=swap_cfg.sessions,
-        per_session_dirs=True,
-    )
+    try:
+        results, interrupted = serve_plant(
+            swap_cfg,
+            endpoint=swap_cfg.endpoint,
+            observer_endpoint=swap_cfg.observer_endpoint,
+            out_dir=inv.out,
+            sessions=swap_cfg.sessions,
+            per_session_dirs=True,
+        )
+    except ConfigError as exc:
+        return config_error(exc)
     codes = [report_result(r, inv.out / "sessions" / str(i + 1)) for i, r in enumerate(results)]
     if interrupted:
         return EXIT_INTERRUPTED

@@ -124,7 +124,7 @@ def summarize(
         runs.append(
             {
                 "id": job.id,
-                "seed": int(job.overrides[0].split("=")[1]),
+                "seed": next(int(o.split("=", 1)[1]) for o in job.overrides if o.startswith("seed=")),
                 "verdict": r["verdict"]["status"],
                 "reasons": r["verdict"]["reasons"],
                 "cycle_time_s": r.get("cycle_time_s"),
@@ -296,6 +296,16 @@ def junit_xml(report: dict) -> str:
     return write_junit(f"qualify {report['pack']} on {report['rig']}", cases)
 
 
+def pack_file(cfg: SwapConfig) -> dict:
+    """Which pack file was judged: its path and the SHA-256 of its bytes."""
+    import hashlib
+
+    path = cfg.files.get("pack")
+    if path is None:
+        return {"path": None, "sha256": None}
+    return {"path": path, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
+
+
 def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[str], n: int, n_jobs: int | None) -> dict:
     from swaptwin.reports.qualify import render_html
 
@@ -306,6 +316,8 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
             "pack": cfg.plant.pack.family_id,
             "rig": cfg.plant.rig.name,
             "lock": cfg.plant.lock.type,
+            "vehicle": cfg.plant.vehicle.model,
+            "seed": cfg.plant.seed,
             "n": 0,
             "passed": False,
             "precheck": pre.to_dict(),
@@ -330,10 +342,43 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
         results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="qualify")
         report = summarize(cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"])
         report["precheck"] = pre.to_dict()
+    report["pack_file"] = pack_file(cfg)
     write_json_atomic(out_dir / "report.json", report)
     write_text_atomic(out_dir / "junit.xml", junit_xml(report))
     write_text_atomic(out_dir / "report.html", render_html(report))
     return report
+
+
+def _figure(c: dict) -> str:
+    """A criterion's figures in words: its value, limit and margin with their unit."""
+    if c["value"] is None:
+        return "no value"
+    u = f" {c['unit']}" if c["unit"] else ""
+    text = f"{c['value']:g}{u}" if isinstance(c["value"], (int, float)) else str(c["value"])
+    if c["limit"] is not None:
+        text += f" (limit {c['limit']:g}{u}"
+        text += f", margin {c['margin']:+g}{u})" if c["margin"] is not None else ")"
+    return text
+
+
+def console_text(report: dict) -> str:
+    """What ``swaptwin qualify`` prints: the verdict, the pack file judged, each criterion with its figures."""
+    lines = [f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}"]
+    pf = report.get("pack_file") or {}
+    if pf.get("path"):
+        lines.append(f"  pack file {pf['path']} (sha256 {pf['sha256'][:16]})")
+    lines.append(
+        f"  vehicle {report.get('vehicle')}, lock {report.get('lock')}, seed {report.get('seed')}, n {report['n']}"
+    )
+    pr = report.get("pass_rate")
+    if pr:
+        lines.append(
+            f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, "
+            f"{pr['ci_high']:.3f}])"
+        )
+    for c in report["criteria"]:
+        lines.append(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {_figure(c):40s} {c['description']}")
+    return "\n".join(lines)
 
 
 HELP = "Monte Carlo qualification: report.html, report.json, junit.xml"
@@ -361,14 +406,6 @@ def run(cfg, inv) -> int:
             file=sys.stderr,
         )
         raise
-    print(f"qualification of {report['pack']} on {report['rig']}: {'PASS' if report['passed'] else 'FAIL'}")
-    pr = report.get("pass_rate")
-    if pr:
-        print(
-            f"  pass rate {pr['passes']}/{pr['n']} ({pr['confidence']:.0%} interval [{pr['ci_low']:.3f}, "
-            f"{pr['ci_high']:.3f}])"
-        )
-    for c in report["criteria"]:
-        print(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {c['description']}")
+    print(console_text(report))
     print(f"report: {inv.out / 'report.html'}")
     return EXIT_PASS if report["passed"] else EXIT_FAIL

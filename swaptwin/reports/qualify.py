@@ -19,7 +19,9 @@ def render_html(report: dict) -> str:
     verdict = "PASS" if report["passed"] else "FAIL"
     sections = [
         html.paragraph(
-            f"Verdict: {verdict}. Runs: {report.get('n', 0)}, seed {report.get('seed')}, base overrides: "
+            f"Verdict: {verdict}. Pack file: {(report.get('pack_file') or {}).get('path')} (sha256 "
+            f"{(report.get('pack_file') or {}).get('sha256')}). Runs: {report.get('n', 0)}, seed {report.get('seed')}, "
+            f"base overrides: "
             f"{' '.join(report.get('base_overrides', [])) or '(defaults)'}."
         )
     ]

@@ -1,7 +1,10 @@
 """The overhead gantry's wire vocabulary (docs/protocol.md, section 5).
 
 Axes ``bridge`` (x), ``trolley`` (y), ``hoist`` (z of the spreader's landing
-plane), ``slew``. Vision measures the truck's cradle seat frame in the
+plane), ``slew``, and the spreader's tooling ``span`` (the twist-locks at
+[+-x, +-span]: its beams telescope across the lane). ``pack_id`` is the
+identity the pack on the truck reports; the ``catalog`` section, the
+interfaces of the families the station serves. Vision measures the truck's cradle seat frame in the
 spreader's nominal frame. Tool ``spreader``: the lock actions turn every
 spreader twist-lock (a twist-lock turns to locked only while seated).
 Sections of its own: ``spreader`` (a lock group) and ``vehicle_cradle``.
@@ -13,11 +16,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from swapwire import sensors as s
+from swapwire.vocab import catalog
 from swapwire.messages import LOCK_ENGAGE, LOCK_HOLD, LOCK_RELEASE
 from swapwire.typed import wfield
 
 FAMILY = "overhead"
-AXES = ("bridge", "trolley", "hoist", "slew")
+AXES = ("bridge", "trolley", "hoist", "slew", "span")
+TOOLING_AXES = ("span",)
 
 LOAD_CELL = s.LOAD_CELL.meaning(
     "hoist load beyond the spreader and mast, filtered, with noise; null while not reporting"
@@ -28,11 +33,14 @@ SPREADER_LOCKS = s.lock_status("spreader.locks", "spreader", "each spreader twis
 VEHICLE_INTERFACE = s.switch(
     "vehicle_interface", "the truck's swap interface (what lets vehicle-lock commands act) is connected"
 )
+PACK_ID = s.identity("pack_id", "the family id the pack on the truck reports (BMS identity over the vehicle link)")
 # In frame order.
 SENSORS = (
     LOAD_CELL, s.FLOAT_LOCKED, VISION, SPREADER_LANDED, SPREADER_LOCKS, s.LOCKS, s.CONNECTOR_MATED, VEHICLE_INTERFACE,
-    *s.SAFETY,
+    PACK_ID, *s.SAFETY,
 )  # fmt: skip
+CATALOG_SECTION = catalog.CATALOG_SECTION
+CatalogEntry = catalog.CatalogEntry
 SPREADER_TOOL = "spreader"
 TOOLS = {SPREADER_TOOL: (LOCK_ENGAGE, LOCK_RELEASE, LOCK_HOLD)}
 SPREADER_SECTION = "spreader"

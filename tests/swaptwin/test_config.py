@@ -14,7 +14,11 @@ def _options(group: str) -> list[str]:
 
 # Options that only fit another station than the default one (their targets are
 # checked at load, tests/twin/test_fault_targets.py).
-_CONTEXT = {("fault", "broken_spring"): ["lock=mech_clip"], ("fault", "suspension_sag"): ["rig=overhead"]}
+_CONTEXT = {
+    ("fault", "broken_spring"): ["lock=mech_clip"],
+    ("fault", "suspension_sag"): ["rig=overhead"],
+    **{("fault", bolt_fault): ["lock=bolt"] for bolt_fault in ("under_torque", "cross_thread", "seized_bolt")},
+}
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -41,7 +45,7 @@ def test_every_option_of_every_group_composes_and_validates(group):
             "rig.axes.lift.max_speed_mm_s",
             "[0.1, 5000.0] mm/s",
         ),
-        ("lock.type=bolt", "command-line override", "lock.type", "is not known; choose one of"),
+        ("lock.type=rivet", "command-line override", "lock.type", "is not known; choose one of"),
         ("+pack._target_=os.system", "command-line override", "pack._target_", "code-bearing keys are refused"),
         ("+scenario.parking_offset_cm=3", "command-line override", "scenario.parking_offset_cm", "unknown key"),
         (

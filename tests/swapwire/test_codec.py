@@ -29,7 +29,7 @@ def test_wire_is_plain_msgpack_never_pickle():
         "v": list(wire.PROTOCOL_VERSION),
         "type": "hello",
         "seq": 0,
-        "body": {"client": "x", "role": "controller", "protocol": list(wire.PROTOCOL_VERSION)},
+        "body": {"client": "x", "role": "controller", "protocol": list(wire.PROTOCOL_VERSION), "phases": []},
     }
 
 

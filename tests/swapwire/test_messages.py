@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import swapwire as wire
@@ -27,6 +29,13 @@ def test_every_command_field_round_trips():
         reset_faults=True,
     )
     assert wire.parse_command(cmd.to_body(), RULES) == cmd
+    # Every field of a command and of an axis command is set away from its default
+    # here: a field added later must join this round trip.
+    for obj in (cmd, cmd.axes["lift"]):
+        for f in dataclasses.fields(obj):
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            assert getattr(obj, f.name) != default, f"{type(obj).__name__}.{f.name} is not covered"
+    assert wire.parse_command(wire.Command(frame_seq=0, phase="", float_lock=True).to_body(), RULES).float_lock is True
 
 
 def test_absent_optional_fields_mean_no_change():
@@ -125,3 +134,23 @@ def test_error_refused_and_end_bodies_carry_their_fields():
     assert wire.parse_error(err).code == "unknown_axis"
     assert wire.parse_refused(wire.Refused(reason="busy").to_body()).code == "busy"
     assert wire.parse_end(wire.End(reason="bye", t_s=1.5).to_body()) == wire.End(reason="bye", t_s=1.5)
+
+
+@pytest.mark.parametrize(
+    "phases",
+    [["ok", ""], ["x" * 65], [f"p{i}" for i in range(65)], "approach", [["nested"]], [1, 2]],
+    ids=["empty name", "too long", "too many", "not a list", "nested", "numbers"],
+)
+def test_a_hello_with_unusable_phases_is_an_invalid_hello(phases):
+    with pytest.raises(wire.WireError) as err:
+        wire.parse_hello({"phases": phases})
+    assert err.value.code == wire.Code.INVALID_HELLO
+
+
+def test_a_hello_of_another_major_version_is_a_version_mismatch():
+    with pytest.raises(wire.VersionMismatch):
+        wire.parse_hello({"protocol": [2, 0]})
+    with pytest.raises(wire.WireError) as err:
+        wire.parse_hello({"protocol": [1]})
+    assert err.value.code == wire.Code.INVALID_HELLO
+    assert wire.parse_hello({"protocol": [1, 7]}).protocol == [1, 7]  # a newer minor is welcome

@@ -26,7 +26,7 @@ def test_station_description_has_what_a_controller_needs(plant_process, raw_cont
     plant = plant_process()
     c = raw_controller(plant.endpoint)
     s = c.hello()
-    assert {a["name"] for a in s["axes"]} == {"travel", "align", "lift", "yaw"}
+    assert {a["name"] for a in s["axes"]} == {"travel", "align", "lift", "yaw", "pads_x", "pads_y", "pins_x"}
     for a in s["axes"]:
         assert {"unit", "lower", "upper", "max_speed", "max_force"} <= set(a)
     assert s["locks"]["type"] == "hydraulic_pin" and s["locks"]["count"] == 4
@@ -44,7 +44,12 @@ def test_station_description_has_what_a_controller_needs(plant_process, raw_cont
     }
     assert s["sensors"]["load_cell_n"]["kind"] == "scalar" and s["sensors"]["load_cell_n"]["unit"] == "N"
     assert s["locks"]["engaged_when"] == {"extended": True, "pressure_ok": True}
-    assert s["session"] == {"link_timeout_s": 5.0, "session_timeout_s": 30.0}
+    assert s["session"] == {
+        "link_timeout_s": 5.0,
+        "session_timeout_s": 30.0,
+        "realtime_max_lag_s": 0.04,
+        "realtime_answer_window_s": 0.01,
+    }
     frame = c.recv_type(wire.FRAME).body
     assert frame["frame_seq"] == 0 and frame["t_s"] == 0.0
     assert "truth" not in frame and "packs" not in frame  # no ground truth on the command link

@@ -15,15 +15,20 @@ from swaptwin.config import load
 from tests.conftest import REPO
 
 UNDER_CHASSIS = (
+    "catalog",
+    "tooling_range",
     "bay_width",
     "bay_length",
     "transport_clearance",
+    "pallet_clearance",
     "lift_reach",
     "pallet_pads",
     "rig_pin_capture",
     "rig_pin_depth",
 )
 OVERHEAD = (
+    "catalog",
+    "tooling_range",
     "truck_width",
     "suspension",
     "hoist_landing",
@@ -35,6 +40,7 @@ OVERHEAD = (
     "cone_depth",
 )
 COMMON = (
+    "access",
     "form",
     "vehicle",
     "payload",
@@ -88,15 +94,15 @@ def test_a_truck_behind_the_under_chassis_rig_fails_on_vehicle():
         # 2.5 float - (2 + 0.6 align)
         (("controller.sequences.under_chassis.align.tolerance_mm=0.6",), "connector_float", -0.1, "mm"),
         # chamfer 4 + (21 - 20) / 2 - (3 offset + 2 + 0.3)
-        (("rig.pallet.pin_positions_mm=[[-700,3],[700,0]]",), "rig_pin_capture", -0.8, "mm"),
+        (("pack.rig_holes.positions_mm=[[-700,3],[700,0]]",), "rig_pin_capture", -0.8, "mm"),
         # 20 deep - 25 tall
         (("pack.rig_holes.depth_mm=20",), "rig_pin_depth", -5.0, "mm"),
         # 450 - (750 - (150 - 4) - 220 + 3)
         (("rig.axes.lift.upper_mm=380",), "lift_reach", -7.0, "mm"),
         # (750 - 140) - (270 + 20 + 150 + 4 + 40)
         (("vehicle.bay.wall_depth_mm=300",), "transport_clearance", -34.0, "mm"),
-        # (2000 - 8) / 2 - 950 - 60, with the pads moved out to x = +-950
-        (("rig.pallet.pad_positions_mm=[[-950,-400],[-950,400],[950,-400],[950,400]]",), "pallet_pads", -14.0, "mm"),
+        # (1700 - 8) / 2 - 800 - 60: a shorter pack whose support points (so the pads) stay at x = +-800
+        (("pack.dimensions.length_mm=1700",), "pallet_pads", -14.0, "mm"),
     ],
 )
 def test_under_chassis_margins_follow_their_formulas(overrides, name, margin, unit):
@@ -115,9 +121,9 @@ def test_under_chassis_margins_follow_their_formulas(overrides, name, margin, un
         (("rig.spreader.length_mm=900",), "spreader_coverage", -50.0, "mm"),
         # 70 / 2 + 25 - 66 / 2 - (2 + 1): the wider cones (the truck's, not the stands' 60 mm) count
         (("vehicle.cradle.cone_diameter_mm=66",), "cone_capture", 24.0, "mm"),
-        # twist-lock head clearance across the aperture (63.5 - 56) / 2 - (2 + 1) - 1 mm offset
+        # twist-lock head clearance across the aperture (63.5 - 56) / 2 - (2 + 1) - 1 mm offset of one casting
         (
-            ("rig.spreader.twist_lock_positions_mm=[[-411,-1110],[411,-1111],[-411,1111],[411,1111]]",),
+            ("pack.lifting_points.positions_mm=[[-411,-1110],[411,-1111],[-411,1111],[411,1111]]",),
             "twist_lock_capture",
             -0.25,
             "mm",

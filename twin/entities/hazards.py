@@ -13,6 +13,17 @@ from twin.schema.hazards import Hazards
 from twin.world import World, pb
 
 MM = 1e-3
+# Every hazard the twin reports, and what makes it one. ``hazard()`` accepts
+# these only; tests/test_hazards_fire.py causes each of them.
+HAZARD_KINDS: dict[str, str] = {
+    "pack_dropped": "a pack fell farther than hazards.drop_distance_mm, faster than hazards.fall_speed_mm_s",
+    "released_under_load": "a lock (of the vehicle, or the spreader's) let go while it carried the pack's weight",
+    "lock_reported_engaged_while_open": "a lock's status channels confirm it engaged while its model says open",
+    "rig_vehicle_collision": "the rig touched the vehicle's body (hazards.rig_vehicle_contact)",
+    "connector_overload": "the HV connector's contact force exceeded its rating (pack connector.max_force_n)",
+    "rig_overload": "the rig carried more than its payload times hazards.rig_overload_factor",
+    "placement_interference": "a pack does not fit where the scenario puts it: it starts inside its surroundings",
+}
 
 
 @dataclass
@@ -96,4 +107,6 @@ def false_engaged(t_s: float, reported: dict[str, dict], locks: dict, seen: set)
 
 
 def hazard(kind: str, t_s: float, **detail) -> dict:
+    if kind not in HAZARD_KINDS:
+        raise ValueError(f"hazard kind {kind!r} is not one of HAZARD_KINDS")
     return {"event": "hazard", "kind": kind, "t_s": round(t_s, 6), "detail": detail}

@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 
 from twin.frames import Pose
-from twin.schema.pack import Pack, PackTopLift, PackUnderbody
+from twin.schema.pack import HOLE_WALL_MM, Pack, PackSide, PackTopLift, PackUnderbody
 from twin.schema.scenario import PackDeviation
 from twin.urdf.cache import staged_name
 from twin.urdf.features import Hole, locating_pin, plate_with_holes
@@ -23,13 +23,14 @@ from twin.urdf.model import Box, Inertial, Link, Mesh, Robot
 from twin.world import World, pb
 
 MM = 1e-3
-# Wall around each bottom hole inside the pack's base plate (structural, D).
-_HOLE_WALL_MM = 15.0
+_HOLE_WALL_MM = HOLE_WALL_MM
 
 
 def build_pack_urdf(pack: Pack) -> Robot:
     if pack.form == "top_lift":
         return _build_top_lift(pack)
+    if pack.form == "side":
+        return _build_side(pack)
     return _build_underbody(pack)
 
 
@@ -74,6 +75,16 @@ def _build_top_lift(pack: PackTopLift) -> Robot:
     shapes += castings
     visuals = [Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))] + castings
     return _robot(pack, shapes, visuals)
+
+
+def _build_side(pack: PackSide) -> Robot:
+    """Body box and the guide rails along its two long side walls."""
+    L, W, H = (pack.dimensions.length_mm * MM, pack.dimensions.width_mm * MM, pack.dimensions.height_mm * MM)
+    r = pack.rails
+    rl, rs, rz = r.length_mm * MM, r.size_mm * MM, -H + r.height_mm * MM
+    rails = [Box(size=(rl, rs, rs), xyz=(0.0, s * (W + rs) / 2.0, rz)) for s in (-1.0, 1.0)]
+    body = Box(size=(L, W, H), xyz=(0.0, 0.0, -H / 2.0))
+    return _robot(pack, [body, *rails], [body, *rails])
 
 
 def _robot(pack: Pack, shapes, visuals) -> Robot:

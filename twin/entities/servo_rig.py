@@ -41,6 +41,11 @@ class ServoRig(Entity):
     the motors follow them; after it the joints are read (once per step:
     everything the next step and the period's models need).
 
+    ``followers``: joints that move with an axis, mirrored by their own joint
+    axis (a pad beam on each side of the pallet follows one ``pads_x``
+    drive); they take the axis's target and force, and the axis reads its
+    own joint.
+
     Faults it takes: ``axis_stall`` (the axis is blocked where it stands),
     ``axis_slow`` (its drive's profile speed is scaled), ``encoder_drift``
     (its reported position walks away from the true one; the drive closes its
@@ -61,6 +66,7 @@ class ServoRig(Entity):
         load_axis: str,
         tare_n: float,
         command_timeout_periods: int,
+        followers: dict[str, tuple[str, ...]] | None = None,
     ):
         self.world = world
         self.body = body
@@ -69,6 +75,8 @@ class ServoRig(Entity):
         self.float_cfg = float_cfg
         self.joint = world.joint_indices(body)
         self._axis_idx = [self.joint[n] for n in self.axes]
+        # Each follower joint, and the axis it follows.
+        self._followers = [(self.joint[j], axis) for axis, joints in (followers or {}).items() for j in joints]
         self._float_idx = [self.joint[n] for n in FLOAT_JOINTS]
         self._all = self.axes + FLOAT_JOINTS
         self._all_idx = self._axis_idx + self._float_idx
@@ -78,6 +86,9 @@ class ServoRig(Entity):
         self.tare_n = tare_n
         for s in specs:
             pb.resetJointState(body, self.joint[s.name], s.home, physicsClientId=world.cid)
+        homes = {s.name: s.home for s in specs}
+        for idx, axis in self._followers:
+            pb.resetJointState(body, idx, homes[axis], physicsClientId=world.cid)
         # Faults: a stalled axis is blocked where it stood; a drifting encoder
         # reports true position + offset, and the drive closes its loop on it.
         self.blocked_at: dict[str, float] = {}
@@ -138,17 +149,32 @@ class ServoRig(Entity):
     def actuate(self, dt: float) -> None:
         ds = [self.drives.drives[n] for n in self.axes]
         targets = [self.blocked_at.get(n, d.ref_pos - self.encoder_offset[n]) for d, n in zip(ds, self.axes)]
+        velocities = [0.0 if n in self.blocked_at else d.ref_vel for d, n in zip(ds, self.axes)]
+        forces = [d.spec.max_force if n in self.blocked_at else d.force_limit for d, n in zip(ds, self.axes)]
         pb.setJointMotorControlArray(
             self.body,
             self._axis_idx,
             pb.POSITION_CONTROL,
             targetPositions=targets,
-            targetVelocities=[0.0 if n in self.blocked_at else d.ref_vel for d, n in zip(ds, self.axes)],
-            forces=[d.spec.max_force if n in self.blocked_at else d.force_limit for d, n in zip(ds, self.axes)],
+            targetVelocities=velocities,
+            forces=forces,
             positionGains=self._gains_p,
             velocityGains=self._gains_v,
             physicsClientId=self.world.cid,
         )
+        if self._followers:
+            k = {n: i for i, n in enumerate(self.axes)}
+            pb.setJointMotorControlArray(
+                self.body,
+                [idx for idx, _ in self._followers],
+                pb.POSITION_CONTROL,
+                targetPositions=[targets[k[a]] for _, a in self._followers],
+                targetVelocities=[velocities[k[a]] for _, a in self._followers],
+                forces=[forces[k[a]] for _, a in self._followers],
+                positionGains=[self._gains_p[k[a]] for _, a in self._followers],
+                velocityGains=[self._gains_v[k[a]] for _, a in self._followers],
+                physicsClientId=self.world.cid,
+            )
         self._float_step(dt)
 
     def command_float_lock(self, locked: bool) -> None:

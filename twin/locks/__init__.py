@@ -8,7 +8,7 @@ record ``TYPE = LockType(...)``, one line below, and its config file in
 
 from __future__ import annotations
 
-from twin.locks import em_latch, hydraulic_pin, mech_clip, twist_lock
+from twin.locks import bolt, em_latch, hydraulic_pin, mech_clip, twist_lock
 from twin.locks.base import LockModel, LockType
 
 LOCK_TYPES: dict[str, LockType] = {}
@@ -34,5 +34,5 @@ def make_lock(cfg, *, engaged: bool) -> LockModel:
     return lock_type(cfg.type).model(cfg, engaged=engaged)
 
 
-for _module in (hydraulic_pin, em_latch, mech_clip, twist_lock):
+for _module in (hydraulic_pin, em_latch, mech_clip, twist_lock, bolt):
     register(_module.TYPE)

@@ -34,8 +34,10 @@ class RigFamily:
     controller sequence that drives it; the controller finds it in its own
     registry (it runs without the twin), and the batch tools read its phases
     from here. ``criteria``: its pre-check criteria, ``(name, fn)`` with
-    ``fn(CheckContext) -> Criterion``. ``pack_forms``, ``vehicle_classes``: the
-    pack forms and vehicle classes it serves. ``signals``: the ground-truth
+    ``fn(CheckContext) -> Criterion``. ``access``: the directions from which its
+    tool reaches a pack (``below``, ``above``, ``side``: a pack's ``access``).
+    ``pack_forms``, ``vehicle_classes``: the pack forms and vehicle classes it
+    serves. ``signals``: the ground-truth
     signals a fault trigger may watch. ``campaign``: the stem of its fault
     campaign in ``configs/campaign/``.
     """
@@ -48,6 +50,7 @@ class RigFamily:
     criteria: tuple[tuple[str, Callable[[Any], Any]], ...]
     pack_forms: tuple[str, ...]
     vehicle_classes: tuple[str, ...]
+    access: tuple[str, ...] = ()
     signals: tuple[str, ...] = ("rig_load_n",)
     campaign: str = ""
 

@@ -10,12 +10,12 @@ from twin.schema._fields import ConfigError, Problem, build, q
 from twin.schema.acceptance import Acceptance
 from twin.schema.fault import Fault
 from twin.schema.hazards import Hazards
-from twin.schema.pack import PACK_SCHEMAS, Pack, PackTopLift, PackUnderbody
+from twin.schema.pack import PACK_SCHEMAS, Pack, PackSide, PackTopLift, PackUnderbody
 from twin.schema.physics import Physics, Wire, substeps
 from twin.schema.scenario import Scenario
 from twin.schema.vehicle import VEHICLE_SCHEMAS, VehicleConfig
 
 __all__ = [
-    "Acceptance", "ConfigError", "Fault", "Hazards", "PACK_SCHEMAS", "Pack", "PackTopLift", "PackUnderbody", "Physics",
-    "Problem", "Scenario", "VEHICLE_SCHEMAS", "VehicleConfig", "Wire", "build", "q", "substeps",
+    "Acceptance", "ConfigError", "Fault", "Hazards", "PACK_SCHEMAS", "Pack", "PackSide", "PackTopLift", "PackUnderbody",
+    "Physics", "Problem", "Scenario", "VEHICLE_SCHEMAS", "VehicleConfig", "Wire", "build", "q", "substeps",
 ]  # fmt: skip

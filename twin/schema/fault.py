@@ -25,6 +25,7 @@ FaultKind = Literal[
     "sensor_noise",
     "sensor_dropout",
     "lock_channel_disagree",
+    "lock_status_stuck",
     "vision_error",
     "encoder_drift",
     # actuators
@@ -38,10 +39,17 @@ FaultKind = Literal[
     "latch_power_loss",
     # clips
     "broken_spring",
+    # bolts
+    "under_torque",
+    "cross_thread",
+    "seized_bolt",
     # vehicle
     "misparked",
     "suspension_sag",
     "wrong_pack_family",
+    # the pack itself
+    "pack_mislabelled",
+    "cog_shifted",
     # station
     "e_stop",
     "power_loss",
@@ -55,6 +63,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sensor_noise": ("sensor", "sigma"),
     "sensor_dropout": ("sensor",),
     "lock_channel_disagree": ("lock",),  # sensor: a channel of the lock; null = its first
+    "lock_status_stuck": ("lock",),  # every channel of the lock reads its type's engaged values
     "vision_error": ("x_mm", "y_mm", "yaw_deg"),
     "encoder_drift": ("axis", "rate"),
     "axis_stall": ("axis",),
@@ -64,21 +73,34 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "leak_down": ("lock", "rate"),
     "latch_power_loss": (),
     "broken_spring": ("lock",),
+    "under_torque": ("lock",),
+    "cross_thread": ("lock",),
+    "seized_bolt": ("lock",),
     "misparked": ("x_mm", "y_mm", "yaw_deg"),
     "suspension_sag": ("factor",),
     "wrong_pack_family": ("value",),
+    "pack_mislabelled": ("value",),
+    "cog_shifted": ("x_mm", "y_mm"),
     "e_stop": (),
     "power_loss": (),
 }
 # Kinds that shape the station before the run starts (their trigger must be t_s = 0).
-STATIC_KINDS = frozenset({"misparked", "wrong_pack_family"})
+STATIC_KINDS = frozenset({"misparked", "wrong_pack_family", "pack_mislabelled", "cog_shifted"})
 # Who takes which kind. The station itself: its safety inputs, and its frame
 # (a sensor fault changes what the I/O reports). The rest are declared by the
 # part they act on: a rig's axes (``twin.schema.rig.AXIS_FAULT_KINDS``), a
 # vehicle class (its schema's ``FAULT_KINDS``), a lock type (its record).
 SAFETY_KINDS = frozenset({"e_stop", "power_loss"})
 SENSOR_KINDS = frozenset(
-    {"sensor_stuck", "sensor_offset", "sensor_noise", "sensor_dropout", "lock_channel_disagree", "vision_error"}
+    {
+        "sensor_stuck",
+        "sensor_offset",
+        "sensor_noise",
+        "sensor_dropout",
+        "lock_channel_disagree",
+        "lock_status_stuck",
+        "vision_error",
+    }
 )
 STATION_KINDS = STATIC_KINDS | SAFETY_KINDS | SENSOR_KINDS
 
@@ -115,7 +137,7 @@ class Fault:
         None, doc="a frame sensor path, e.g. load_cell_n, pack_present, vision, or a lock channel name"
     )
     channel: int | None = q(None, lo=0, hi=1, doc="which of a two-channel sensor's channels")
-    value: Any = q(None, doc="a stuck value, or the family id a wrong tag reads")
+    value: Any = q(None, doc="a stuck value, or the family id a wrong tag (or a mislabelled pack) reads")
     offset: float | None = q(None, doc="added to a numeric sensor, in its unit")
     sigma: float | None = q(None, lo=0.0, hi=1e9, doc="noise, in the sensor's unit")
     axis: str | None = q(None)

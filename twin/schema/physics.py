@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from swapwire.station import SessionInfo
 from twin.schema._fields import q
 from twin.schema.fault import Trigger
 
@@ -89,9 +90,9 @@ class Impairments:
         return any(r > 0 for r in rates) or self.cut.at is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Wire:
-    """Timing of the station link. The protocol itself is ``controllers.wire``."""
+    """Timing of the station link. The protocol itself is ``swapwire``."""
 
     control_period_s: float = q(lo=1e-3, hi=0.5, unit="s", doc="frame period; a whole multiple of physics.step_s")
     command_timeout_periods: int = q(lo=1, hi=1000, doc="drives stop after this many periods without a valid command")
@@ -102,6 +103,13 @@ class Wire:
         lo=0.1, hi=86400.0, unit="s", doc="wall time without any message before the plant ends the session"
     )
     hello_timeout_s: float = q(lo=0.1, hi=86400.0, unit="s", doc="wall time the plant waits for a controller's hello")
+    heartbeat_period_s: float = q(
+        1.0,
+        lo=0.01,
+        hi=3600.0,
+        unit="s",
+        doc="an idle controller sends a heartbeat at least this often (advertised in the welcome)",
+    )
     publish_truth_every_periods: int = q(lo=1, hi=1000, doc="ground-truth sample rate on the observer channel")
     silent_link_catch_up_s: float = q(
         0.5,
@@ -123,9 +131,28 @@ class Wire:
             "overrun instead of stepping the missed periods back to back"
         ),
     )
+    realtime_answer_window_s: float = q(
+        0.01,
+        lo=0.0,
+        hi=1.0,
+        unit="s",
+        doc=(
+            "realtime: however late the plant is, a period waits this long after its frame was sent for the command "
+            "answering it (a plant catching up never steps blind)"
+        ),
+    )
     impairments: Impairments = q(
         factory=Impairments, doc="communication errors injected at the plant's side of the link (all off by default)"
     )
+
+    def session_info(self) -> SessionInfo:
+        """The timeouts a station description advertises (every station port's, twin or mock)."""
+        return SessionInfo(
+            link_timeout_s=self.link_timeout_s,
+            session_timeout_s=self.session_timeout_s,
+            realtime_max_lag_s=self.realtime_max_lag_s,
+            realtime_answer_window_s=self.realtime_answer_window_s,
+        )
 
 
 def substeps(physics: Physics, wire: Wire) -> int:

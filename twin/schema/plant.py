@@ -32,6 +32,9 @@ class PlantConfig:
     scenario: Scenario = q()
     fault: Fault = q()
     extra_faults: list[Fault] = q(factory=list, doc="more faults stacked on the first")
+    # The interfaces of the pack families the station serves, as the station holds
+    # them (its catalog, keyed by family id): data the station has, not the pack in hand.
+    station_catalog: dict[str, Pack] = q(factory=dict, doc="family id -> that family's pack file, as catalogued")
 
     @property
     def faults(self) -> list[Fault]:

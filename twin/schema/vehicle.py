@@ -8,6 +8,12 @@
   installed pack's bottom face rests). The truck is not lifted; its chassis
   rides on compliant suspension, so the cradle sinks when a pack is set down
   and rises when it is lifted off.
+* ``bus``: a vehicle whose packs slide out of compartments in its flanks
+  (side access). No rig swaps them yet; the class makes such a vehicle
+  expressible, so the pre-check can refuse it for the right reason.
+
+One file per vehicle model in ``configs/vehicle/``; a pack names the models it
+fits (``pack.vehicles``).
 """
 
 from __future__ import annotations
@@ -52,6 +58,13 @@ class Car:
     vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")
     # GB/T 29772-2024 section 8.5.1: a passenger-car swap should not exceed 300 s (A).
     swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
+    ground_clearance_mm: float = q(
+        lo=50.0,
+        hi=600.0,
+        unit="mm",
+        doc="underbody above the road on its wheels; the lane lifts it to bay.seat_height_mm",
+    )
+    wheelbase_mm: float = q(lo=1000.0, hi=8000.0, unit="mm", doc="the bay lies between the axles")
     bay: Bay = q()
     body: Body = q()
 
@@ -107,5 +120,30 @@ class Truck:
     body: Body = q()
 
 
-VehicleConfig = Car | Truck
-VEHICLE_SCHEMAS: dict[str, type] = {"car": Car, "truck": Truck}
+@dataclass(frozen=True)
+class Compartment:
+    """A battery compartment in the flank of a bus or truck, opening sideways."""
+
+    sill_height_mm: float = q(lo=50.0, hi=3000.0, unit="mm", doc="compartment floor above ground")
+    length_mm: float = q(lo=100.0, hi=8000.0, unit="mm", doc="along the vehicle")
+    depth_mm: float = q(lo=100.0, hi=3000.0, unit="mm", doc="into the vehicle from its side")
+    height_mm: float = q(lo=50.0, hi=3000.0, unit="mm")
+    count_per_side: int = q(lo=1, hi=20, doc="compartments along one flank")
+
+
+@dataclass(frozen=True)
+class Bus:
+    FAULT_KINDS: ClassVar[frozenset[str]] = frozenset({"latch_power_loss"})
+
+    vehicle_class: Literal["bus"] = q()
+    model: str = q()
+    vehicle_id: str = q(doc="as the lane reads it (VIN or tag)")
+    # GB/T 29772-2024 section 8.5.1: a commercial-vehicle swap should not exceed 360 s (A).
+    swap_time_limit_s: float = q(lo=1.0, hi=7200.0, unit="s")
+    compartment: Compartment = q()
+    suspension: Suspension = q()
+    body: Body = q()
+
+
+VehicleConfig = Car | Truck | Bus
+VEHICLE_SCHEMAS: dict[str, type] = {"car": Car, "truck": Truck, "bus": Bus}

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import swapwire as wire
-from twin.session.link import PlantLink
+from twin.session.link import Incoming, PlantLink
 from twin.schema.physics import ChannelErrors, Impairments, LinkCut
 
 # The impairments' random stream, apart from the station's noise (seeded with the seed alone).
@@ -190,7 +190,8 @@ class ImpairedLink:
         self.answer_spoiled = False
         self._period = 0
         self._frame_seq = 0
-        self._inbox: deque[tuple[bytes, bytes]] = deque()  # delivered to the plant, not yet read
+        self.owner_role: str | None = None
+        self._inbox: deque[Incoming] = deque()  # delivered to the plant, not yet read
 
     def begin_period(self, *, period: int, frame_seq: int, t_s: float, phase: str) -> list[dict]:
         """Start control period ``period`` (answering frame ``frame_seq``):
@@ -209,10 +210,10 @@ class ImpairedLink:
         if self.cut.active:
             self.stats.cut_messages += len(late)
         else:
-            self._inbox.extend((self.owner, p) for p in late)
+            self._inbox.extend(Incoming(self.owner, p, self.owner_role) for p in late)
         return events
 
-    def recv(self, timeout_s: float, *, wait: bool = True) -> tuple[bytes, bytes] | None:
+    def recv(self, timeout_s: float, *, wait: bool = True) -> Incoming | None:
         """The next (identity, payload) that reaches the plant, or None after
         ``timeout_s``. ``wait=False`` returns only what the channel has already
         delivered: a lockstep period stepped at once must not depend on what
@@ -229,12 +230,12 @@ class ImpairedLink:
             if self.cut.active:
                 self.stats.cut_messages += 1
                 continue
-            identity, payload = got
+            identity, payload, role = got
             answers = _command_frame_seq(payload) if identity == self.owner else None
             if answers is None:
                 return got
             delivered, spoiled = self.commands.transmit(payload, self._period)
-            self._inbox.extend((identity, p) for p in delivered)
+            self._inbox.extend(Incoming(identity, p, role) for p in delivered)
             if spoiled and answers == self._frame_seq:
                 self.answer_spoiled = True
             if self._inbox:

@@ -50,10 +50,12 @@ from dataclasses import asdict, dataclass, field
 import swapwire as wire
 from swapwire.errors import Code
 from swapwire.messages import CommandRules
+from twin.session.gate import Admitted, Gate
 from twin.session.impairments import ImpairedLink, LinkStats
-from twin.session.link import PlantLink
+from twin.session.link import Incoming, PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
 from twin.session.port import SessionSink, StationLost, StationPort
+from twin.session.timing import SessionTiming
 from twin.session.trace import Trace
 
 END_BYE = "bye"
@@ -62,8 +64,11 @@ END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
 END_STATION_LOST = "station_lost"
+END_RESET = "reset"
 # At most this many rejection texts are kept in a session's summary.
 _KEPT_ERRORS = 20
+# Realtime: at most this many messages already arrived are read once a period's deadline has passed.
+_OVERDUE_READS = 64
 
 
 @dataclass
@@ -79,8 +84,12 @@ class SessionStats:
     stale_commands: int = 0
     rejected_messages: int = 0
     overruns: int = 0  # realtime periods that started late
+    takeovers: int = 0  # hellos that took the session over with its token (a reconnect)
+    strangers_answered: int = 0  # messages of peers other than the owner that were answered
+    strangers_ignored: int = 0  # and those that were not (each stranger is answered at most once a second)
     errors: list[str] = field(default_factory=list)
     link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
+    timing: dict = field(default_factory=dict)  # wall-clock latencies (twin/session/timing.py); host-dependent
 
 
 @dataclass
@@ -91,13 +100,46 @@ class _Pacing:
     period_s: float
     anchor: float  # the realtime pacing's origin, moved on a stall
     link_down: bool = False
+    behind: bool = False  # realtime: this period's end waits for the answer to the frame just sent
+
+
+@dataclass
+class _Receiver:
+    """One period's receiving: until the deadline; ``wait=False``, only what the
+    channel has already delivered; realtime past the deadline, what has already
+    arrived (a plant late on a busy host still takes it), at most _OVERDUE_READS."""
+
+    link: ImpairedLink
+    deadline: float
+    wait: bool
+    realtime: bool
+    overdue: int = 0
+
+    def __call__(self) -> Incoming | None:
+        if not self.wait:
+            return self.link.recv(0.0, wait=False)
+        remaining = self.deadline - time.monotonic()
+        if remaining > 0:
+            return self.link.recv(remaining)
+        if self.realtime and self.overdue < _OVERDUE_READS:
+            self.overdue += 1
+            return self.link.recv(0.0)
+        return None
 
 
 class Plant:
     """One session of a station. ``serve(link)`` runs it; a plant that serves
     many sessions makes one ``Plant`` per session on the same link."""
 
-    def __init__(self, station: StationPort, *, cfg, observer: ObserverChannel, sinks: Sequence[SessionSink] = ()):
+    def __init__(
+        self,
+        station: StationPort,
+        *,
+        cfg,
+        observer: ObserverChannel,
+        sinks: Sequence[SessionSink] = (),
+        secure: bool = False,
+    ):
         self.station = station
         self.cfg = cfg
         self.observer = observer
@@ -109,12 +151,22 @@ class Plant:
             tools={name: frozenset(values) for name, values in d.tools.items()},
         )
         self.stats = SessionStats()
-        self._owner: bytes | None = None
+        self.timing = SessionTiming()
+        self._link: ImpairedLink | None = None
+        self.gate = Gate(
+            secure=secure,
+            reject=lambda identity, exc, ref_seq: self._reject(self._link, identity, exc, ref_seq),
+            refuse=lambda identity, reason, code, ref_seq: self._refuse(self._link, identity, reason, code, ref_seq),
+            engineer=lambda incoming, msg: self._engineering(self._link, incoming, msg),
+            received=self._received,
+        )
         self._last_cmd_id = -1
         self._phase = ""
+        self._phases: list[str] = []  # what the controller's hello declared
         self._interrupted = False
-        self._last_msg_wall = 0.0
+        self._reset = False
         self._paced_until: float | None = None  # wall-clock end of the last paced period
+        self._frame_sent_at = 0.0  # wall clock (monotonic) of the last frame sent
         self.trace = Trace()
         # Every session sink (the trace first) sees each message of the session, in order.
         self.sinks: list[SessionSink] = [self.trace, *sinks]
@@ -131,47 +183,18 @@ class Plant:
         if len(self.stats.errors) < _KEPT_ERRORS:
             self.stats.errors.append(str(exc))
         body = wire.ErrorBody(reason=str(exc), ref_seq=ref_seq, code=exc.code).to_body()
-        if identity == self._owner:
+        if identity == self.gate.owner:
             self._sent(wire.ERROR, body)
         link.send(identity, wire.ERROR, body)
 
-    def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code) -> None:
+    def _refuse(self, link: ImpairedLink, identity: bytes, reason: str, code: Code, ref_seq: int | None) -> None:
         body = wire.Refused(
-            reason=reason, code=code, protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None
+            reason=reason,
+            code=code,
+            protocol=list(wire.PROTOCOL_VERSION) if code == Code.VERSION else None,
+            ref_seq=ref_seq,
         )
         link.send(identity, wire.REFUSED, body.to_body())
-
-    def _handle(self, link: ImpairedLink, identity: bytes, payload: bytes) -> wire.Envelope | None:
-        """Decode and check one message. Answers errors and refusals itself and
-        returns only messages the session must act on."""
-        self._last_msg_wall = time.monotonic()
-        try:
-            msg = wire.decode(payload, expect=wire.CONTROLLER_TYPES)
-            if msg.type == wire.HELLO:
-                wire.parse_hello(msg.body)
-        except wire.VersionMismatch as exc:
-            self._refuse(link, identity, str(exc), Code.VERSION)
-            return None
-        except wire.WireError as exc:
-            self._reject(link, identity, exc)
-            return None
-        if msg.type == wire.HELLO:
-            if self._owner is not None and identity != self._owner:
-                self._refuse(link, identity, "busy: another controller owns this plant's session", Code.BUSY)
-                return None
-            self._received(msg)
-            return msg
-        if identity != self._owner:
-            self._reject(link, identity, wire.WireError("say hello first", code=Code.NOT_IN_SESSION), msg.seq)
-            return None
-        self._received(msg)
-        if msg.type == wire.BYE:
-            try:
-                wire.parse_bye(msg.body)
-            except wire.WireError as exc:
-                self._reject(link, identity, exc, msg.seq)
-                return None
-        return msg
 
     def _command(self, link: ImpairedLink, identity: bytes, msg: wire.Envelope) -> wire.Command | None:
         try:
@@ -185,9 +208,46 @@ class Plant:
         return cmd
 
     def _welcome(self, link: ImpairedLink, identity: bytes) -> None:
-        body = {"station": self.description.to_body(), "protocol": list(wire.PROTOCOL_VERSION)}
-        self._sent(wire.WELCOME, body)
-        link.send(identity, wire.WELCOME, body)
+        grant = wire.SessionGrant(
+            token=self.gate.token,
+            heartbeat_period_s=self.cfg.wire.heartbeat_period_s,
+            session_timeout_s=self.cfg.wire.session_timeout_s,
+        )
+        body = wire.Welcome(station=self.description.to_body(), protocol=list(wire.PROTOCOL_VERSION), session=grant)
+        self._sent(wire.WELCOME, body.to_body())
+        link.send(identity, wire.WELCOME, body.to_body())
+
+    def _engineering(self, link: ImpairedLink, incoming: Incoming, msg: wire.Envelope) -> None:
+        """An engineer's fault injection or reset, from an engineer's key only."""
+        if incoming.role != "engineer":
+            why = "this key's role is " + str(incoming.role) if self.gate.secure else "engineering needs CURVE keys"
+            self._reject(
+                link,
+                incoming.identity,
+                wire.WireError(f"engineering is for the engineer role: {why}", code=Code.ROLE),
+                msg.seq,
+            )
+            return
+        try:
+            action = wire.parse_engineering(msg.body)
+            detail = self._carry_out(action)
+        except (wire.WireError, ValueError) as exc:
+            error = exc if isinstance(exc, wire.WireError) else wire.WireError(str(exc), code=Code.INVALID_ENGINEERING)
+            self._reject(link, incoming.identity, error, msg.seq)
+            return
+        self.observer.publish(
+            TOPIC_EVENT, {"event": "engineering", "action": action.action, "detail": detail, "t_s": self.station.time_s}
+        )
+        link.send(incoming.identity, wire.ACK, wire.Ack(ref_seq=msg.seq, detail=detail).to_body())
+
+    def _carry_out(self, action: wire.Engineering) -> str:
+        if action.action == "reset":
+            self._reset = True
+            return "the session ends; the next starts from the scenario's start"
+        inject = getattr(self.station, "inject_fault", None)
+        if inject is None:
+            raise ValueError("this station takes no injected faults")
+        return inject(action.fault)
 
     def _sent(self, mtype: str, body: dict, cmd_id: int | None = None) -> None:
         for sink in self.sinks:
@@ -203,6 +263,7 @@ class Plant:
         KeyboardInterrupt by the caller) ends it cleanly with ``interrupted``."""
         t0 = time.monotonic()
         channel = ImpairedLink(link, self.cfg.wire.impairments, seed=self.cfg.seed, stats=self.stats.link)
+        self._link = channel
         try:
             return self._serve(channel, t0)
         except KeyboardInterrupt:
@@ -210,20 +271,32 @@ class Plant:
 
     def _handshake(self, link: ImpairedLink, t0: float) -> str | None:
         """Wait for a controller's hello and welcome it; an end reason if none came."""
-        while self._owner is None:
+        while self.gate.owner is None:
             if self._interrupted:
                 return END_INTERRUPTED
+            if self._reset:
+                return END_RESET
             if time.monotonic() - t0 > self.cfg.wire.hello_timeout_s:
                 return END_NO_CONTROLLER
             got = link.recv(0.1)
             if got is None:
                 continue
-            msg = self._handle(link, *got)
-            if msg is not None and msg.type == wire.HELLO:
-                self._owner = link.owner = got[0]
-                self.stats.client = wire.parse_hello(msg.body).client
-                self._welcome(link, self._owner)
+            admitted = self.gate.admit(got)
+            if admitted is not None and admitted.new_owner:
+                self._own(link, admitted)
         return None
+
+    def _own(self, link: ImpairedLink, admitted: Admitted) -> None:
+        """A hello opened the session (or took it over): the owner, its declared phases, the welcome."""
+        hello = admitted.hello
+        link.owner, link.owner_role = admitted.identity, self.gate.owner_role
+        if not self.stats.client:
+            self.stats.client = hello.client or "(unnamed)"
+            self._phases = list(hello.phases)
+            self.rules = dataclasses.replace(self.rules, phases=frozenset(hello.phases))
+        elif admitted.new_owner:
+            self.stats.takeovers += 1
+        self._welcome(link, admitted.identity)
 
     def _serve(self, link: ImpairedLink, t0: float) -> SessionStats:
         # 1. Handshake.
@@ -231,10 +304,15 @@ class Plant:
         if end is not None:
             return self._finish(link, end, t0)
         self.observer.publish(
-            TOPIC_SESSION, {"event": "start", "client": self.stats.client, "station": self.description.to_body()}
+            TOPIC_SESSION,
+            {
+                "event": "start",
+                "client": self.stats.client,
+                "station": self.description.to_body(),
+                "phases": self._phases,
+            },
         )
         t_session = time.monotonic()
-        self._last_msg_wall = t_session
         self._send_frame(link)
         pacing = _Pacing(
             realtime=self.cfg.clock == "realtime", period_s=self.cfg.wire.control_period_s, anchor=t_session
@@ -254,6 +332,8 @@ class Plant:
         wire_cfg, station = self.cfg.wire, self.station
         if self._interrupted:
             return END_INTERRUPTED
+        if self._reset:
+            return END_RESET
         if station.time_s >= self.cfg.scenario.max_sim_time_s - 1e-9:
             return END_TRUNCATED
         frame_seq = station.frame().frame_seq
@@ -267,11 +347,20 @@ class Plant:
             deadline = self._realtime_deadline(pacing)
         else:
             deadline = self._lockstep_deadline(at_once=at_once, paced=pacing.link_down or link.cut.active)
-        cmd, cmd_id, bye = self._collect(link, deadline, pacing.realtime, frame_seq, wait=not at_once)
+        cmd, cmd_id, bye = self._collect(
+            link,
+            deadline,
+            pacing.realtime,
+            frame_seq,
+            wait=not at_once,
+            answered_ends=pacing.realtime and pacing.behind,
+        )
         if bye is not None:
+            if cmd is not None:  # realtime: the period's last command came with the goodbye; its phase counts
+                self._report_phase(cmd.phase)
             self.stats.controller = dict(bye.body)
             return END_BYE
-        if time.monotonic() - self._last_msg_wall > wire_cfg.session_timeout_s:
+        if time.monotonic() - self.gate.last_owner_message > wire_cfg.session_timeout_s:
             return END_LINK_LOST
         if not (pacing.realtime or at_once):
             # A command the channel spoiled came from a live controller: the link is not silent.
@@ -280,15 +369,19 @@ class Plant:
             self.stats.missed_periods += 1
         else:
             self._last_cmd_id = cmd_id
-            if cmd.phase != self._phase:
-                self._phase = cmd.phase
-                self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": cmd.phase, "t_s": station.time_s})
+            self._report_phase(cmd.phase)
         self._step(link, cmd, cmd_id)
         return None
+
+    def _report_phase(self, phase: str) -> None:
+        if phase != self._phase:
+            self._phase = phase
+            self.observer.publish(TOPIC_EVENT, {"event": "phase", "phase": phase, "t_s": self.station.time_s})
 
     def _step(self, link: ImpairedLink, cmd: wire.Command | None, cmd_id: int | None) -> None:
         """Apply the period's command, advance the station, send the frame, publish the period."""
         station = self.station
+        t0 = time.perf_counter()
         station.apply(cmd, cmd_id)
         station.advance()
         self.stats.periods += 1
@@ -297,6 +390,7 @@ class Plant:
         # Send the frame first: the controller works on it while the plant
         # publishes this period's ground truth (same instant, no step between).
         self._send_frame(link)
+        self.timing.step_ms.add((time.perf_counter() - t0) * 1e3)
         for ev in station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
         if self.stats.periods % self.cfg.wire.publish_truth_every_periods == 0:
@@ -310,15 +404,23 @@ class Plant:
         self.observer.publish(TOPIC_TRUTH, truth)
 
     def _realtime_deadline(self, pacing: _Pacing) -> float:
+        """The period's end on the wall clock. A plant behind its clock (a slow
+        step, a busy host) still waits up to ``realtime_answer_window_s`` after
+        the frame it sent for the command answering it, and ends the period as
+        soon as that arrives (``_collect``): catching up never steps blind, so
+        the drives' watchdog sees a command every period a controller answers
+        in time. Behind by more than ``realtime_max_lag_s``, it drops the lag."""
+        wire_cfg = self.cfg.wire
         deadline = pacing.anchor + (self.stats.periods + 1) * pacing.period_s
         lag = time.monotonic() - deadline
-        if lag > self.cfg.wire.realtime_max_lag_s:
+        if lag > wire_cfg.realtime_max_lag_s:
             # A stalled host: stepping the missed periods back to back
             # would starve the drives of commands. Drop the lag instead.
             self.stats.overruns += 1
             pacing.anchor += lag + pacing.period_s
             deadline += lag + pacing.period_s
-        return deadline
+        pacing.behind = deadline < self._frame_sent_at + wire_cfg.realtime_answer_window_s
+        return max(deadline, self._frame_sent_at + wire_cfg.realtime_answer_window_s)
 
     def _lockstep_deadline(self, *, at_once: bool, paced: bool) -> float:
         """Until when a lockstep period waits for its command: not at all when
@@ -336,52 +438,71 @@ class Plant:
         )
         return self._paced_until
 
-    def _collect(self, link: ImpairedLink, deadline: float, realtime: bool, frame_seq: int, *, wait: bool = True):
+    def _collect(
+        self,
+        link: ImpairedLink,
+        deadline: float,
+        realtime: bool,
+        frame_seq: int,
+        *,
+        wait: bool = True,
+        answered_ends: bool = False,
+    ):
         """Receive until the command for this period (lockstep) or the deadline.
-        ``wait=False`` reads only what the channel has already delivered.
+        ``wait=False`` reads only what the channel has already delivered;
+        ``answered_ends``: realtime, the command answering the current frame ends the period.
         Returns (command, cmd_id, bye message)."""
         latest, latest_id = None, None
+        receive = _Receiver(link, deadline, wait=wait, realtime=realtime)
         while True:
             if not realtime and link.answer_spoiled:
                 return None, None, None  # its own channel spoiled the answer: do not wait for it
-            remaining = deadline - time.monotonic()
-            got = link.recv(remaining, wait=wait) if remaining > 0 or not wait else None
+            got = receive()
             if got is None:
                 return latest, latest_id, None
-            msg = self._handle(link, *got)
-            if msg is None:
-                continue
-            if msg.type == wire.HELLO:  # the owner reconnected or repeated itself
-                self._welcome(link, got[0])
+            admitted = self.gate.admit(got)
+            msg = admitted.msg if admitted is not None else None
+            if msg is None or msg.type == wire.HEARTBEAT:
+                continue  # rejected or answered by the gate; or alive: the gate has refreshed the watchdog
+            if msg.type == wire.HELLO:  # the owner repeated itself, or a new connection took the session over
+                self._own(link, admitted)
+                self._send_frame(link)  # the current frame again: the welcomed connection answers it
                 continue
             if msg.type == wire.BYE:
                 return latest, latest_id, msg
-            cmd = self._command(link, got[0], msg)
+            cmd = self._command(link, admitted.identity, msg)
             if cmd is None:
                 continue
+            self.timing.command_received(cmd.frame_seq, time.perf_counter())
             if realtime:
                 if latest_id is None or msg.cmd_id > latest_id:
                     latest, latest_id = cmd, msg.cmd_id
-                continue
-            if cmd.frame_seq != frame_seq:
+                if answered_ends and cmd.frame_seq == frame_seq:
+                    return latest, latest_id, None
+            elif cmd.frame_seq != frame_seq:
                 self.stats.stale_commands += 1  # answers an older frame: lockstep ignores it
-                continue
-            return cmd, msg.cmd_id, None
+            else:
+                return cmd, msg.cmd_id, None
 
     def _send_frame(self, link: ImpairedLink) -> None:
         frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
         body = frame.to_body()
         self._sent(wire.FRAME, body)
-        link.send(self._owner, wire.FRAME, body)
+        link.send(self.gate.owner, wire.FRAME, body)
+        self._frame_sent_at = time.monotonic()
+        self.timing.frame_sent(frame.frame_seq, time.perf_counter())
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
         self.stats.sim_time_s = self.station.time_s
         self.stats.wall_time_s = time.monotonic() - t_start
-        if self._owner is not None:
+        self.stats.strangers_answered = self.gate.strangers_answered
+        self.stats.strangers_ignored = self.gate.strangers_ignored
+        self.stats.timing = self.timing.summary()
+        if self.gate.owner is not None:
             end = wire.End(reason=reason, t_s=self.stats.sim_time_s).to_body()
             self._sent(wire.END, end)
-            link.send(self._owner, wire.END, end)
+            link.send(self.gate.owner, wire.END, end)
         self._publish_truth()
         for ev in self.station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))

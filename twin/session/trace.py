@@ -11,7 +11,8 @@ in the order it handled them:
 
 Bodies are hashed as msgpack (floats bit for bit, dict keys in insertion
 order). Left out, because they measure the host and not the session: the
-handshake (a controller may repeat its hello before the plant is up), the
+handshake (a controller may repeat its hello before the plant is up) and
+heartbeats (an idle controller sends them on the wall clock), the
 envelopes' sequence numbers (which count those repeats), and the session end's
 statistics (wall time). The digests go into the session end and ``result.json``.
 """
@@ -25,8 +26,9 @@ import msgpack
 import swapwire as wire
 from twin.session.observer import to_native
 
-# Messages of the handshake: connection management, not the session.
-_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED})
+# Connection management, not the session: the handshake, and the heartbeats
+# of an idle controller (they come when the wall clock says, not the plant's).
+_HANDSHAKE = frozenset({wire.HELLO, wire.WELCOME, wire.REFUSED, wire.HEARTBEAT})
 
 
 class Trace:

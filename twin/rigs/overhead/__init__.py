@@ -19,6 +19,7 @@ FAMILY = RigFamily(
     station="twin.rigs.overhead.station:OverheadStation",
     sequence="controllers.sequences.overhead:OverheadSequence",
     criteria=CRITERIA,
+    access=("above",),
     pack_forms=("top_lift",),
     vehicle_classes=("truck",),
     signals=("rig_load_n", "suspension_mm"),

@@ -7,7 +7,8 @@ gives the formula.
 
 from __future__ import annotations
 
-from twin.criterion import CheckContext, Criterion, margin, nearest
+from twin.criterion import CheckContext, Criterion, catalog, margin, nearest, set_tooling_mm
+from twin.criterion import tooling_range as shared_tooling_range
 from twin.rigs.overhead import layout
 
 MM = 1e-3
@@ -124,16 +125,23 @@ def spreader_coverage(c: CheckContext) -> Criterion:
     )
 
 
+def tooling_range(c: CheckContext) -> Criterion:
+    """The span the pack's lifting points ask for, inside the spreader beams' travel."""
+    return shared_tooling_range(c, layout.tool_settings_m(c.cfg.pack))
+
+
 def twist_lock_capture(c: CheckContext) -> Criterion:
     """min over twist-locks and axes of (aperture - head) / 2
     - (|offset to nearest casting| + interface tol + align tol).
 
     The aperture is the smaller of the pack's casting and the spreader lock's
-    own (the twin's twist-lock model uses the latter); its long axis along x."""
+    own (the twin's twist-lock model uses the latter); its long axis along x.
+    The twist-locks stand where the controller sets the span for the pack."""
     lp, lock = c.cfg.pack.lifting_points, c.cfg.rig.spreader_lock
     clear_x = (min(lp.aperture_length_mm, lock.aperture_length_mm) - lock.head_length_mm) / 2
     clear_y = (min(lp.aperture_width_mm, lock.aperture_width_mm) - lock.head_width_mm) / 2
-    offsets = [nearest(tl, lp.positions_mm) for tl in c.cfg.rig.spreader.twist_lock_positions_mm]
+    span_m = set_tooling_mm(c, layout.tool_settings_m(c.cfg.pack))["span"] * MM
+    offsets = [nearest(tl, lp.positions_mm) for tl in layout.twist_lock_positions_mm(c.cfg.rig, span_m)]
     m = min(min(clear_x - abs(dx), clear_y - abs(dy)) for dx, dy in offsets) - c.position_error_mm
     worst = max(max(abs(dx), abs(dy)) for dx, dy in offsets)
     why = (
@@ -182,6 +190,8 @@ def cone_depth(c: CheckContext) -> Criterion:
 
 
 CRITERIA = (
+    ("catalog", catalog),
+    ("tooling_range", tooling_range),
     ("truck_width", truck_width),
     ("suspension", suspension),
     ("hoist_landing", hoist_landing),

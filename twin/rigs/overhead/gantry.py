@@ -17,6 +17,11 @@ the slack-chain switch (debounced) stops the lowering where the load rests.
 The float between slew ring and spreader lets the guide cones centre a carried
 pack in the last centimetres.
 
+The spreader's landing pads ride on two telescopic beams across the lane
+(``span``: one drive, the left beam mirrored), so its twist-locks adapt to the
+lifting points of the pack it identified. The twist-locks' load goes into the
+spreader's frame at the beams' positions (the beams are held by their drive).
+
 The spreader frame is its landing plane (the underside of its landing pads);
 the twist-lock heads hang below it and are modelled by their lock models,
 not by collision shapes.
@@ -33,6 +38,10 @@ from twin.world import World, pb
 MM = 1e-3
 
 
+# The spreader's telescopic beams: the right one's joint is the span axis's own, the left one follows.
+FOLLOWERS = {"span": ("span_left",)}
+
+
 def axis_specs(rig: OverheadRig) -> list[AxisSpec]:
     a = rig.axes
     return [
@@ -40,6 +49,7 @@ def axis_specs(rig: OverheadRig) -> list[AxisSpec]:
         AxisSpec.linear("trolley", a.trolley),
         AxisSpec.linear("hoist", a.hoist),
         AxisSpec.rotary("slew", a.slew),
+        AxisSpec.linear("span", a.span),
     ]
 
 
@@ -49,10 +59,10 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
     tiny = (0.1, 0.1, 0.1)
     pad, pad_h, t = sp.landing_pad_size_mm * MM, sp.landing_pad_height_mm * MM, sp.thickness_mm * MM
     L, W = sp.length_mm * MM, sp.width_mm * MM
-    spreader_shapes = [
-        Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, pad_h / 2.0)) for x, y in sp.twist_lock_positions_mm
-    ]
-    spreader_shapes.append(Box(size=(L, W, t), xyz=(0.0, 0.0, pad_h + t / 2.0)))
+    spreader_shapes = [Box(size=(L, W, t), xyz=(0.0, 0.0, pad_h + t / 2.0))]
+    # Each beam carries the two landing pads (and twist-locks) of one side, at x = +-twist_lock_x_mm.
+    tx = sp.twist_lock_x_mm * MM
+    beam_pads = [Box(size=(pad, pad, pad_h), xyz=(sx * tx, 0.0, pad_h / 2.0)) for sx in (-1.0, 1.0)]
     top = sp.hoist_zero_height_mm * MM + specs["hoist"].upper + 1.0
     span_y = specs["trolley"].upper - specs["trolley"].lower + 2.0
     links = [
@@ -82,10 +92,19 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
         Link("float_stage", Inertial.box(mass_kg=st.float_stage_mass_kg, size=tiny), []),
         Link(
             "spreader",
-            Inertial.box(mass_kg=sp.mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)),
+            Inertial.box(mass_kg=sp.mass_kg - 2 * sp.beam_mass_kg, size=(L, W, t), com=(0.0, 0.0, pad_h + t / 2.0)),
             spreader_shapes,
             rgba=(0.2, 0.3, 0.35, 1.0),
         ),
+    ]
+    links += [
+        Link(
+            name,
+            Inertial.box(mass_kg=sp.beam_mass_kg, size=(2 * tx + pad, pad, pad_h), com=(0.0, 0.0, pad_h / 2.0)),
+            beam_pads,
+            rgba=(0.2, 0.3, 0.35, 1.0),
+        )
+        for name in ("beam_right", "beam_left")
     ]
     fr = fl.range_mm * MM
 
@@ -100,6 +119,11 @@ def build_gantry_urdf(rig: OverheadRig) -> Robot:
         axis_joint("slew", "mast", "slew_ring", (0, 0, 1), jtype="revolute"),
         Joint("float_x", "prismatic", "slew_ring", "float_stage", axis=(1, 0, 0), lower=-fr, upper=fr),
         Joint("float_y", "prismatic", "float_stage", "spreader", axis=(0, 1, 0), lower=-fr, upper=fr),
+    ]
+    lo, hi = hard_stops(specs["span"])
+    joints += [
+        Joint("span", "prismatic", "spreader", "beam_right", axis=(0, 1, 0), lower=lo, upper=hi),
+        Joint("span_left", "prismatic", "spreader", "beam_left", axis=(0, -1, 0), lower=lo, upper=hi),
     ]
     return Robot(name=f"gantry_{rig.name}", links=links, joints=joints)
 
@@ -124,6 +148,7 @@ class Gantry(ServoRig):
             load_axis="hoist",
             tare_n=tare_n,
             command_timeout_periods=command_timeout_periods,
+            followers=FOLLOWERS,
         )
 
     def read(self) -> None:

@@ -49,3 +49,19 @@ def carry_hoist_m(rig, vehicle, pack, *, height_m: float) -> float:
     return (
         cone_tops_m(rig, vehicle) + rig.storage.carry_clearance_mm * MM + top - rig.spreader.hoist_zero_height_mm * MM
     )
+
+
+# The spreader's tooling axis, in the catalog's entries.
+TOOLING_AXES = ("span",)
+
+
+def tool_settings_m(pack) -> dict[str, float]:
+    """The tooling a pack asks for (m): the span to its lifting points' half-span across the lane."""
+    return {"span": round(max(abs(y) for _, y in pack.lifting_points.positions_mm), 3) * MM}
+
+
+def twist_lock_positions_mm(rig, span_m: float) -> list[tuple[float, float]]:
+    """The four twist-locks at a span, in the order of the spreader's locks."""
+    x, y = rig.spreader.twist_lock_x_mm, span_m / MM
+    return [(-x, -y), (x, -y), (-x, y), (x, y)]
+

@@ -20,6 +20,7 @@ class GantryAxes:
     trolley: LinearAxis = q(doc="y, across the lane")
     hoist: LinearAxis = q(doc="z of the spreader's landing plane")
     slew: RotaryAxis = q(doc="spreader rotation about z, to follow the truck's parking yaw")
+    span: LinearAxis = q(doc="tooling: the twist-locks' half-span across the lane (twist-locks at [+-x, +-span])")
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,10 @@ class Spreader:
     landing_pad_size_mm: float = q(lo=10.0, hi=1000.0, unit="mm")
     landing_pad_height_mm: float = q(lo=5.0, hi=500.0, unit="mm")
     landed_gap_mm: float = q(lo=0.1, hi=50.0, unit="mm", doc="landed switches close within this gap")
-    twist_lock_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y]; must match the pack's lifting points")
-
-    def check(self):
-        out = [
-            (f"twist_lock_positions_mm[{i}]", "needs [x, y]")
-            for i, p in enumerate(self.twist_lock_positions_mm)
-            if len(p) != 2
-        ]
-        if len(self.twist_lock_positions_mm) != 4:
-            out.append(("twist_lock_positions_mm", "a spreader has four twist-locks"))
-        return out
+    twist_lock_x_mm: float = q(
+        lo=10.0, hi=5000.0, unit="mm", doc="the twist-locks' fixed half-span along x; across, the span axis sets it"
+    )
+    beam_mass_kg: float = q(lo=0.1, hi=5000.0, unit="kg", doc="each telescopic beam with its two pads and locks")
 
 
 @dataclass(frozen=True)
@@ -117,3 +111,7 @@ class OverheadRig:
     storage: StandStorage = q()
     electrical: StationElectrical = q()
     lock_types: list[str] = q(doc="vehicle lock types the rig's station can operate")
+    catalog: list[str] | None = q(
+        None,
+        doc="pack families in the station's interface catalog; null: every pack file that lists this rig family",
+    )

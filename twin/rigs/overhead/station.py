@@ -79,7 +79,7 @@ class OverheadStation(Station):
         )
         # 5. The spreader's twist-locks, gripping the castings' tops.
         ch = pack.lifting_points.casting_height_mm * MM
-        self.spreader_points = [np.array([x * MM, y * MM, 0.0]) for x, y in rig.spreader.twist_lock_positions_mm]
+        self.spreader_points = self._twist_lock_points()
         self.casting_points = [np.array([x * MM, y * MM, ch]) for x, y in pack.lifting_points.positions_mm]
         self.spreader_locks = [make_lock(rig.spreader_lock, engaged=False) for _ in self.spreader_points]
         tool = self.rig.tool_pose()
@@ -133,7 +133,13 @@ class OverheadStation(Station):
                 return True
         return False
 
+    def _twist_lock_points(self) -> list[np.ndarray]:
+        """Where the twist-locks are in the spreader frame: on its beams, at the span they stand at."""
+        span = self.rig.q["span"]
+        return [np.array([x * MM, y * MM, 0.0]) for x, y in layout.twist_lock_positions_mm(self.cfg.rig, span)]
+
     def _update_rig(self, dt: float) -> None:
+        self.spreader_points = self._twist_lock_points()
         # The pack under the spreader: nearest in x-y, castings below or at the landing plane.
         best, best_d = None, math.inf
         for p in self.packs:
@@ -180,6 +186,7 @@ class OverheadStation(Station):
             sensors.LOCKS.name: self.interface.sensors(),
             sensors.CONNECTOR_MATED.name: self.interface.connector.mated,
             vocab.VEHICLE_INTERFACE.name: self.vehicle_interface_connected,
+            vocab.PACK_ID.name: self.pack_tag if self.interface.pack is not None else None,
         }
 
     def _signals_extra(self) -> dict[str, float]:
@@ -205,6 +212,7 @@ class OverheadStation(Station):
         return {
             vocab.SPREADER_SECTION: to_wire(describe_locks(self.spreader_locks, self.spreader_ids)),
             vocab.CRADLE_SECTION: to_wire(cradle),
+            vocab.CATALOG_SECTION: self._catalog_section(layout.tool_settings_m),
         }
 
     def _positions(self) -> dict[str, Any]:

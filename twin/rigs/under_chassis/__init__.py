@@ -19,6 +19,7 @@ FAMILY = RigFamily(
     station="twin.rigs.under_chassis.station:UnderChassisStation",
     sequence="controllers.sequences.under_chassis:UnderChassisSequence",
     criteria=CRITERIA,
+    access=("below",),
     pack_forms=("underbody",),
     vehicle_classes=("car",),
     signals=("rig_load_n",),

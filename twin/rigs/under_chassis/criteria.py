@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 
-from twin.criterion import CheckContext, Criterion, margin, nearest
+from twin.criterion import CheckContext, Criterion, catalog, margin, nearest, set_tooling_mm
+from twin.criterion import tooling_range as shared_tooling_range
 from twin.rigs.under_chassis import layout
 
 MM = 1e-3
@@ -56,6 +57,28 @@ def transport_clearance(c: CheckContext) -> Criterion:
     return margin("transport_clearance", walls_bottom - top, "mm", why)
 
 
+def pallet_clearance(c: CheckContext) -> Criterion:
+    """The pallet meets the bay's walls nowhere: it passes inside them
+    (min((bay - pallet) / 2 over length and width) - position error), or its
+    plate stays below them at the seat ((height - tolerance + pad height) - wall depth).
+    The margin is the better of the two."""
+    p, pal, bay = c.cfg.pack, c.cfg.rig.pallet, c.cfg.vehicle.bay
+    inside = min(bay.length_mm - pal.length_mm, bay.width_mm - pal.width_mm) / 2 - c.position_error_mm
+    below = (p.dimensions.height_mm - p.tolerances.height_mm + pal.pad_height_mm) - bay.wall_depth_mm
+    if inside >= below:
+        why = (
+            f"the {pal.length_mm:g} x {pal.width_mm:g} mm pallet passes inside the "
+            f"{bay.length_mm:g} x {bay.width_mm:g} mm bay"
+        )
+    else:
+        why = (
+            f"the pallet overhangs the bay; at the seat its plate is "
+            f"{p.dimensions.height_mm - p.tolerances.height_mm:g} + {pal.pad_height_mm:g} mm below the seat plane, "
+            f"the walls reach {bay.wall_depth_mm:g} mm down"
+        )
+    return margin("pallet_clearance", max(inside, below), "mm", why)
+
+
 def lift_reach(c: CheckContext) -> Criterion:
     """lift.upper_mm - (bay contact of the shortest pack + seat overtravel)."""
     p, rig = c.cfg.pack, c.cfg.rig
@@ -71,23 +94,36 @@ def lift_reach(c: CheckContext) -> Criterion:
     )
 
 
+def _set_tooling_mm(c: CheckContext) -> dict[str, float]:
+    return set_tooling_mm(c, layout.tool_settings_m(c.cfg.pack))
+
+
+def tooling_range(c: CheckContext) -> Criterion:
+    """min over the tooling axes of the setting's distance inside [lower, upper]: the
+    pads under the pack's support points, the pins under its rig holes."""
+    return shared_tooling_range(c, layout.tool_settings_m(c.cfg.pack))
+
+
 def pallet_pads(c: CheckContext) -> Criterion:
-    """min over pads of the pad's edge distance inside the pack's smallest bottom face."""
+    """min over pads (at the set tooling) of the pad's edge distance inside the pack's smallest bottom face."""
     p, pal = c.cfg.pack, c.cfg.rig.pallet
     half_l = (p.dimensions.length_mm - p.tolerances.length_mm) / 2
     half_w = (p.dimensions.width_mm - p.tolerances.width_mm) / 2
-    m = min(min(half_l - abs(x), half_w - abs(y)) - pal.pad_size_mm / 2 for x, y in pal.pad_positions_mm)
+    t = _set_tooling_mm(c)
+    pads = layout.pad_positions_mm(t["pads_x"] * MM, t["pads_y"] * MM)
+    m = min(min(half_l - abs(x), half_w - abs(y)) - pal.pad_size_mm / 2 for x, y in pads)
     return margin(
         "pallet_pads",
         m,
         "mm",
-        f"{len(pal.pad_positions_mm)} pads of {pal.pad_size_mm:g} mm under a {2 * half_l:g} x {2 * half_w:g} mm "
-        f"bottom face",
+        f"{len(pads)} pads of {pal.pad_size_mm:g} mm at [+-{t['pads_x']:g}, +-{t['pads_y']:g}] mm under a "
+        f"{2 * half_l:g} x {2 * half_w:g} mm bottom face",
     )
 
 
 def rig_pin_capture(c: CheckContext) -> Criterion:
-    """min over pallet pins of (chamfer + (hole d - pin d) / 2) - (|pin - nearest hole| + interface tol + align tol).
+    """min over pallet pins (at the set tooling) of (chamfer + (hole d - pin d) / 2) - (|pin - nearest hole| +
+    interface tol + align tol).
 
     A pin whose side is inside the chamfer's mouth slides in on the 45 degree lead-in."""
     holes, pal = c.cfg.pack.rig_holes, c.cfg.rig.pallet
@@ -96,7 +132,8 @@ def rig_pin_capture(c: CheckContext) -> Criterion:
         why = f"pallet pins ({pal.pin_diameter_mm:g} mm) do not fit the {holes.diameter_mm:g} mm holes"
         return Criterion("rig_pin_capture", False, why, clearance, "mm")
     capture = holes.chamfer_mm + clearance
-    worst = max(math.hypot(*nearest(pin, holes.positions_mm)) for pin in pal.pin_positions_mm)
+    pins = layout.pin_positions_mm(_set_tooling_mm(c)["pins_x"] * MM)
+    worst = max(math.hypot(*nearest(pin, holes.positions_mm)) for pin in pins)
     why = f"capture {capture:g} mm vs worst pin offset {worst:g} mm + {c.position_error_mm:g} mm position error"
     return margin("rig_pin_capture", capture - worst - c.position_error_mm, "mm", why)
 
@@ -113,9 +150,12 @@ def rig_pin_depth(c: CheckContext) -> Criterion:
 
 
 CRITERIA = (
+    ("catalog", catalog),
+    ("tooling_range", tooling_range),
     ("bay_width", bay_width),
     ("bay_length", bay_length),
     ("transport_clearance", transport_clearance),
+    ("pallet_clearance", pallet_clearance),
     ("lift_reach", lift_reach),
     ("pallet_pads", pallet_pads),
     ("rig_pin_capture", rig_pin_capture),

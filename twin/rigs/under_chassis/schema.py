@@ -15,10 +15,17 @@ from twin.schema.rig import Float, LinearAxis, LoadCell, RotaryAxis, StationElec
 
 @dataclass(frozen=True)
 class ShuttleAxes:
+    """The shuttle's motion axes, and the pallet's tooling axes: the tool adapts
+    to the pack it identifies (its pads to the pack's support points, its pins
+    to the pack's rig holes) before it approaches."""
+
     travel: LinearAxis = q(doc="x, along the lane")
     align: LinearAxis = q(doc="y, across the lane")
     lift: LinearAxis = q(doc="z")
     yaw: RotaryAxis = q(doc="about z, under the float")
+    pads_x: LinearAxis = q(doc="tooling: half-span of the four pads along x (pad centres at +-pads_x)")
+    pads_y: LinearAxis = q(doc="tooling: half-span of the four pads along y (pad centres at +-pads_y)")
+    pins_x: LinearAxis = q(doc="tooling: the two locating pins at [+-pins_x, 0]")
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,9 @@ class Carriage:
 
 @dataclass(frozen=True)
 class Pallet:
-    """The floating plate that carries the pack on four pads and two locating pins."""
+    """The floating plate that carries the pack on four pads and two locating pins.
+    Pads ride on two beams that slide along x, each pad on its beam along y;
+    the pins slide along x (the ``pads_x``, ``pads_y``, ``pins_x`` axes)."""
 
     length_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
     width_mm: float = q(lo=100.0, hi=5000.0, unit="mm")
@@ -45,12 +54,20 @@ class Pallet:
     top_at_lift_zero_mm: float = q(lo=50.0, hi=2000.0, unit="mm", doc="pad tops above the rail plane at lift = 0")
     pad_size_mm: float = q(lo=10.0, hi=1000.0, unit="mm")
     pad_height_mm: float = q(lo=2.0, hi=200.0, unit="mm")
-    pad_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y] of each pad centre")
+    pad_mass_kg: float = q(lo=0.1, hi=500.0, unit="kg", doc="each pad with its slide (part of mass_kg)")
+    beam_mass_kg: float = q(lo=0.1, hi=500.0, unit="kg", doc="each pad beam (part of mass_kg)")
+    pin_mass_kg: float = q(lo=0.1, hi=100.0, unit="kg", doc="each pin with its slide (part of mass_kg)")
     pin_diameter_mm: float = q(lo=4.0, hi=100.0, unit="mm")
     pin_length_mm: float = q(lo=2.0, hi=300.0, unit="mm", doc="standing above the pad tops")
-    pin_positions_mm: list[list[float]] = q(unit="mm", doc="[x, y]; must match the pack's rig_holes")
     friction: float = q(lo=0.05, hi=1.5, doc="pad friction (rubber-faced pads ~0.5)")
     presence_gap_mm: float = q(lo=0.1, hi=100.0, unit="mm", doc="pack-present switches close within this gap")
+    pad_load_cell_noise_n: float = q(lo=0.0, hi=1000.0, unit="N", doc="each pad's load cell (the CoG check)")
+
+    def check(self):
+        moving = 4 * self.pad_mass_kg + 2 * self.beam_mass_kg + 2 * self.pin_mass_kg
+        if moving >= self.mass_kg:
+            return [("mass_kg", f"{self.mass_kg} kg must exceed its pads, beams and pins ({moving:g} kg)")]
+        return []
 
 
 @dataclass(frozen=True)
@@ -109,3 +126,7 @@ class UnderChassisRig:
     storage: Storage = q()
     electrical: StationElectrical = q()
     lock_types: list[str] = q(doc="vehicle lock types its tool can operate")
+    catalog: list[str] | None = q(
+        None,
+        doc="pack families in the station's interface catalog; null: every pack file that lists this rig family",
+    )

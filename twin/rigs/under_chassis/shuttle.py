@@ -4,6 +4,12 @@ Kinematic chain (one pybullet multibody, fixed to the rails):
 rail -travel(x)- carriage -align(y)- cross -lift(z)- lift table -yaw- turntable
 -float_x- float stage -float_y- pallet.
 
+The pallet's tooling (the pack it carries decides where): two pad beams slide
+along x (``pads_x``: one drive, the rear beam mirrored), each carries two pads
+sliding along y (``pads_y``), and two locating pins slide along x
+(``pins_x``). Each tooling joint's axis points away from the pallet's centre,
+so every joint of one axis sits at the axis's position: the half-span.
+
 Axes and float are driven by ``twin.servo_rig.ServoRig``.
 
 The pallet frame sits on the pad tops (the plane a carried pack's bottom face
@@ -22,6 +28,23 @@ from twin.world import World, pb
 MM = 1e-3
 
 
+_DARK = (0.2, 0.2, 0.2, 1.0)
+# Tooling joints: (joint, parent, axis direction, the axis it follows; None: the axis's own joint).
+_BEAMS = (("pads_x", "pallet", (1, 0, 0)), ("pads_x_rear", "pallet", (-1, 0, 0)))
+_PADS = tuple(
+    # The front-left pad's joint is the axis's own.
+    ("pads_y" if (beam, side) == ("front", "left") else f"pads_y_{beam}_{side}", beam_link, (0, sign, 0), beam, side)
+    for beam, beam_link in (("front", "beam_front"), ("rear", "beam_rear"))
+    for side, sign in (("left", 1), ("right", -1))
+)
+_PINS = (("pins_x", "pallet", (1, 0, 0)), ("pins_x_rear", "pallet", (-1, 0, 0)))
+FOLLOWERS = {
+    "pads_x": ("pads_x_rear",),
+    "pads_y": tuple(name for name, *_ in _PADS if name != "pads_y"),
+    "pins_x": ("pins_x_rear",),
+}
+
+
 def axis_specs(rig: UnderChassisRig) -> list[AxisSpec]:
     a = rig.axes
     return [
@@ -29,7 +52,44 @@ def axis_specs(rig: UnderChassisRig) -> list[AxisSpec]:
         AxisSpec.linear("align", a.align),
         AxisSpec.linear("lift", a.lift),
         AxisSpec.rotary("yaw", a.yaw),
+        AxisSpec.linear("pads_x", a.pads_x),
+        AxisSpec.linear("pads_y", a.pads_y),
+        AxisSpec.linear("pins_x", a.pins_x),
     ]
+
+
+def _tooling(rig: UnderChassisRig, specs: dict[str, AxisSpec]) -> tuple[list[Link], list[Joint]]:
+    """The pad beams, the pads on them and the pins, each on its prismatic joint."""
+    p = rig.pallet
+    pad, pad_h = p.pad_size_mm * MM, p.pad_height_mm * MM
+    tiny = (0.05, 0.05, 0.05)
+    links, joints = [], []
+    for name, parent, axis in _BEAMS:
+        child = "beam_front" if axis[0] > 0 else "beam_rear"
+        links.append(Link(child, Inertial.box(mass_kg=p.beam_mass_kg, size=tiny), []))
+        lo, hi = hard_stops(specs["pads_x"])
+        joints.append(Joint(name, "prismatic", parent, child, axis=axis, lower=lo, upper=hi))
+    for name, parent, axis, beam, side in _PADS:
+        child = f"pad_{beam}_{side}"
+        box = Box(size=(pad, pad, pad_h), xyz=(0.0, 0.0, -pad_h / 2.0))
+        links.append(Link(child, Inertial.box(mass_kg=p.pad_mass_kg, size=(pad, pad, pad_h)), [box], rgba=_DARK))
+        lo, hi = hard_stops(specs["pads_y"])
+        joints.append(Joint(name, "prismatic", parent, child, axis=axis, lower=lo, upper=hi))
+    for name, parent, axis in _PINS:
+        child = f"pin_{'front' if axis[0] > 0 else 'rear'}"
+        # The pin rises from the plate; its buried lower hemisphere sits in the plate.
+        shape = locating_pin(
+            x_m=0.0, y_m=0.0, z_base_m=-pad_h, diameter_m=p.pin_diameter_mm * MM, length_m=p.pin_length_mm * MM + pad_h
+        )
+        links.append(Link(child, Inertial.box(mass_kg=p.pin_mass_kg, size=tiny), [shape], rgba=_DARK))
+        lo, hi = hard_stops(specs["pins_x"])
+        joints.append(Joint(name, "prismatic", parent, child, axis=axis, lower=lo, upper=hi))
+    return links, joints
+
+
+def tooling_mass_kg(rig: UnderChassisRig) -> float:
+    p = rig.pallet
+    return 4 * p.pad_mass_kg + 2 * p.beam_mass_kg + 2 * p.pin_mass_kg
 
 
 def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
@@ -38,19 +98,6 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
     tiny = (0.05, 0.05, 0.05)
     pad_h, plate_t = p.pad_height_mm * MM, p.thickness_mm * MM
     pallet_shapes = [Box(size=(p.length_mm * MM, p.width_mm * MM, plate_t), xyz=(0.0, 0.0, -pad_h - plate_t / 2.0))]
-    pad = p.pad_size_mm * MM
-    pallet_shapes += [Box(size=(pad, pad, pad_h), xyz=(x * MM, y * MM, -pad_h / 2.0)) for x, y in p.pad_positions_mm]
-    # Pins rise from the plate; their buried lower hemisphere sits in the plate.
-    pallet_shapes += [
-        locating_pin(
-            x_m=x * MM,
-            y_m=y * MM,
-            z_base_m=-pad_h,
-            diameter_m=p.pin_diameter_mm * MM,
-            length_m=p.pin_length_mm * MM + pad_h,
-        )
-        for x, y in p.pin_positions_mm
-    ]
     carriage_size = (c.length_mm * MM, c.width_mm * MM, c.height_mm * MM)
     rail_len = specs["travel"].upper - specs["travel"].lower + c.length_mm * MM
     rail_mid = (specs["travel"].upper + specs["travel"].lower) / 2.0
@@ -81,7 +128,7 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
         Link(
             "pallet",
             Inertial.box(
-                mass_kg=p.mass_kg,
+                mass_kg=p.mass_kg - tooling_mass_kg(rig),
                 size=(p.length_mm * MM, p.width_mm * MM, plate_t),
                 com=(0.0, 0.0, -pad_h - plate_t / 2.0),
             ),
@@ -112,7 +159,8 @@ def build_shuttle_urdf(rig: UnderChassisRig) -> Robot:
         joint("float_x", "prismatic", "turntable", "float_stage", (1, 0, 0), lo=-fr, hi=fr),
         joint("float_y", "prismatic", "float_stage", "pallet", (0, 1, 0), lo=-fr, hi=fr),
     ]
-    return Robot(name=f"shuttle_{rig.name}", links=links, joints=joints)
+    tool_links, tool_joints = _tooling(rig, specs)
+    return Robot(name=f"shuttle_{rig.name}", links=links + tool_links, joints=joints + tool_joints)
 
 
 class Shuttle(ServoRig):
@@ -134,5 +182,6 @@ class Shuttle(ServoRig):
             load_axis="lift",
             tare_n=tare_n,
             command_timeout_periods=command_timeout_periods,
+            followers=FOLLOWERS,
         )
         pb.changeDynamics(body, self.tool_link, lateralFriction=rig.pallet.friction, physicsClientId=world.cid)

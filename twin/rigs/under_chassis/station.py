@@ -7,27 +7,39 @@ its float locked.
 Sensors (``swapwire.vocab.under_chassis``): ``load_cell_n`` (lift),
 ``pack_present`` (two channels), ``float_locked``, ``tool_coupled`` (the lock
 tool reaches the vehicle's lock port), ``connector_mated``, ``vision`` (the
-bay's seat frame in the pallet's nominal frame) and ``locks`` (each lock's own
-two-channel sensors).
+bay's seat frame in the pallet's nominal frame), ``locks`` (each lock's own
+two-channel sensors), ``pack_id`` (what the pack in the vehicle reports over
+the vehicle's link: its tag's family) and ``pad_loads_n`` (a cell under each
+pad: the lift's load shared by where the carried pack's centre of gravity
+lies between the pads, each with its own noise).
+
+The description's ``catalog`` section is the station's interface catalog
+(``cfg.station_catalog``): per family, its mass, CoG and the tooling it needs
+(``layout.tool_settings_m``), which the controller sets before it approaches.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
+
+import numpy as np
 
 from swapwire import sensors
 from swapwire.vocab import under_chassis as vocab
 from twin.entities.car import Car
 from twin.entities.interface import VehicleInterface
 from twin.entities.pack import PackBody
-from twin.faults import static_parking
+from twin.entities.sensors import LoadCell
+from twin.faults import static_parking, with_cog_shift
 from twin.rigs.under_chassis import layout
 from twin.rigs.under_chassis.rack import Rack
 from twin.rigs.under_chassis.shuttle import Shuttle
 from twin.station import Station
 
 MM = 1e-3
+_PAD_CELLS_STREAM = 1  # the pad cells' noise stream, beside the station's own
 # A pack counts as "at the seat" within this distance of its installed pose:
 # far enough to follow it through an insertion, short of any other place.
 _SEAT_CAPTURE_M = 0.5
@@ -42,7 +54,7 @@ class UnderChassisStation(Station):
         offset_mm, yaw_deg = static_parking(cfg.faults, sc.parking_offset_mm, sc.parking_yaw_deg)
         self.car = self.vehicle = Car(self.world, cfg.vehicle, pack, offset_mm=offset_mm, yaw_deg=yaw_deg)
         self.vehicle_body = self.car.body
-        self.packs = [PackBody(self.world, pack, role="depleted", pose=self.car.bay_pose)]
+        self.packs = [PackBody(self.world, with_cog_shift(cfg.faults, pack), role="depleted", pose=self.car.bay_pose)]
         # 2. Storage: the charged pack in its slot, with its placement error.
         self.rack = Rack(self.world, rig.storage, pack)
         charged_slot = next(s for s in rig.storage.slots if s.content == "charged")
@@ -65,6 +77,10 @@ class UnderChassisStation(Station):
         )
         self.tool_coupled = False
         self.entities = [self.rig, self.interface, self.car]
+        # The pad cells' noise has a generator of its own: the other sensors' streams stay as they were.
+        pad_rng = np.random.default_rng([cfg.seed, _PAD_CELLS_STREAM])
+        cell = dataclasses.replace(rig.load_cell, noise_n=rig.pallet.pad_load_cell_noise_n)
+        self.pad_cells = [LoadCell(cell, pad_rng, initial_n=0.0) for _ in range(4)]
 
     # -- hooks ----------------------------------------------------------------------
     def _storage_bodies(self) -> tuple[int, ...]:
@@ -104,6 +120,22 @@ class UnderChassisStation(Station):
         push = max(self.rig.load_n() - (pack.mass_kg * self.g if pack else 0.0), 0.0)
         return {"tool_coupled": self.tool_coupled, "supported": supported, "push_n": push}
 
+    def _pad_loads(self) -> list[float]:
+        """Each pad's share of the lift's load: a rectangle of four supports
+        carries a load whose centre lies at (x, y) in proportion
+        (1 + sx x / a)(1 + sy y / b) / 4 (the bilinear split, which keeps the
+        total and both moments). The centre is the docked pack's true CoG; an
+        empty pallet's load is shared equally."""
+        total = self.rig.load_n()
+        a, b = self.rig.q["pads_x"], self.rig.q["pads_y"]
+        x = y = 0.0
+        for p in self.packs:
+            if self._docked[p.role]:
+                cog = self.in_tool[p.role].apply([c * MM for c in p.spec.cog_mm])
+                x, y = float(np.clip(cog[0], -a, a)), float(np.clip(cog[1], -b, b))
+        shares = [(1 + sx * x / a) * (1 + sy * y / b) / 4 for sx, sy in ((-1, -1), (-1, 1), (1, -1), (1, 1))]
+        return [float(cell.sample(total * k, self.period_s)) for cell, k in zip(self.pad_cells, shares)]
+
     def _readings(self) -> dict[str, Any]:
         present = any(self._docked.values())
         return {
@@ -114,7 +146,13 @@ class UnderChassisStation(Station):
             sensors.CONNECTOR_MATED.name: self.interface.connector.mated,
             vocab.VISION.name: self._vision_reading(self.car.bay_pose),
             sensors.LOCKS.name: self.interface.sensors(),
+            vocab.PACK_ID.name: self.pack_tag if self.interface.pack is not None else None,
+            vocab.PAD_LOADS.name: self._pad_loads(),
         }
+
+    def _sections(self) -> dict[str, Any]:
+        """The station's interface catalog: what it holds of each family it serves."""
+        return {vocab.CATALOG_SECTION: self._catalog_section(layout.tool_settings_m)}
 
     def _pack_features(self) -> dict[str, float]:
         return {"locating_pin_length": self.cfg.pack.locating_pins.length_mm * MM}

@@ -1,0 +1,184 @@
+"""Every verdict criterion's failure path, fed a synthetic observer stream.
+
+The stream is what a plant publishes for a good swap; each test spoils one
+thing and the verdict must fail, naming why. The good stream must pass, so
+a criterion that never fails cannot hide behind the others."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from swaptwin.config import load
+from swaptwin.results.verdict import Recorder
+
+PHASES = ["approach", "unlock", "install", "lock", "done"]
+
+
+@pytest.fixture(scope="module")
+def plant_cfg():
+    return load([]).plant
+
+
+def _required_n(p) -> float:
+    return p.acceptance.required_force_n(
+        mass_kg=p.pack.mass_kg, lock_count=len(p.pack.locks.positions_mm), gravity_m_s2=p.physics.gravity_m_s2
+    )
+
+
+def good_stream(p, *, cycle_s: float = 120.0) -> list[tuple[str, dict]]:
+    """A good swap as the observer channel carries it: declared phases, each reported, one mating, locks, bye."""
+    lock_ids = [f"L{i}" for i in range(len(p.pack.locks.positions_mm))]
+    holding = 2.0 * _required_n(p)
+    stream: list[tuple[str, dict]] = [("session", {"event": "start", "phases": PHASES, "client": "synthetic"})]
+    for i, name in enumerate(PHASES):
+        stream.append(("event", {"event": "phase", "phase": name, "t_s": cycle_s * i / (len(PHASES) - 1)}))
+        if name == "lock":
+            stream.append(
+                (
+                    "event",
+                    {"event": "mating", "pack": "charged", "t_s": 80.0, "x_mm": 0.3, "y_mm": -0.4, "z_mm": 0.0,
+                     "yaw_deg": 0.01},
+                )
+            )  # fmt: skip
+    truth = {
+        "connector": {"peak_force_n": 40.0, "mated": True},
+        "contact_n": {},
+        "locks": [
+            {"id": lid, "type": p.lock.type, "engaged": True, "holding_force_n": holding, "engaging_force_n": 1.0}
+            for lid in lock_ids
+        ],
+    }
+    stream.append(("truth", truth))
+    end = {
+        "event": "end",
+        "end_reason": "bye",
+        "controller": {"outcome": "done", "reason": "", "phase": "done"},
+        "sim_time_s": cycle_s + 0.5,
+        "wall_time_s": 10.0,
+    }
+    stream.append(("session", end))
+    return stream
+
+
+def verdict(p, stream) -> dict:
+    rec = Recorder(
+        resolved_config={},
+        seed=0,
+        acceptance=p.acceptance,
+        vehicle=p.vehicle,
+        pack=p.pack,
+        gravity_m_s2=p.physics.gravity_m_s2,
+    )
+    for topic, body in stream:
+        rec(topic, copy.deepcopy(body))
+    return rec.result()
+
+
+def _find(stream, topic: str, **match) -> dict:
+    return next(b for t, b in stream if t == topic and all(b.get(k) == v for k, v in match.items()))
+
+
+def test_the_good_stream_passes_with_its_measured_cycle_time(plant_cfg):
+    result = verdict(plant_cfg, good_stream(plant_cfg))
+    assert result["verdict"] == {"status": "pass", "reasons": []}
+    assert result["cycle_time_s"] == 120.0
+
+
+def _spoil_misaligned(p, s):
+    _find(s, "event", event="mating")["x_mm"] = p.acceptance.interface_tolerance_mm + 0.5
+
+
+def _spoil_yaw(p, s):
+    _find(s, "event", event="mating")["yaw_deg"] = -(p.acceptance.interface_tolerance_deg + 0.1)
+
+
+def _spoil_no_mating(p, s):
+    s.remove(("event", _find(s, "event", event="mating")))
+
+
+def _spoil_lock_open(p, s):
+    _find(s, "truth")["locks"][2]["engaged"] = False
+
+
+def _spoil_weak_lock(p, s):
+    _find(s, "truth")["locks"][1]["holding_force_n"] = 0.9 * _required_n(p)
+
+
+def _spoil_no_locks(p, s):
+    _find(s, "truth")["locks"] = []
+
+
+def _spoil_connector(p, s):
+    _find(s, "truth")["connector"]["mated"] = False
+
+
+def _spoil_hazard(p, s):
+    s.insert(-1, ("event", {"event": "hazard", "kind": "pack_dropped", "t_s": 50.0, "detail": "synthetic"}))
+
+
+def _spoil_outcome(p, s):
+    _find(s, "session", event="end")["controller"]["outcome"] = "safe_stop"
+
+
+def _spoil_end_reason(p, s):
+    _find(s, "session", event="end")["end_reason"] = "link_lost"
+
+
+def _spoil_no_declared_phases(p, s):
+    _find(s, "session", event="start")["phases"] = []
+
+
+def _spoil_final_phase_renamed(p, s):
+    """The issue's fooling controller: its last phase is not the one it declared final."""
+    _find(s, "event", event="phase", phase="done")["phase"] = "finished"
+
+
+def _spoil_final_never_reached(p, s):
+    s.remove(("event", _find(s, "event", event="phase", phase="done")))
+
+
+SPOILERS = {
+    "misaligned": (_spoil_misaligned, "mated off by x="),
+    "yawed": (_spoil_yaw, "yaw="),
+    "never mated": (_spoil_no_mating, "never mated"),
+    "lock not engaged": (_spoil_lock_open, "lock L2 is not engaged"),
+    "holding below the requirement": (_spoil_weak_lock, "below the required"),
+    "no lock reported": (_spoil_no_locks, "no lock was reported"),
+    "connector unmated": (_spoil_connector, "connector not mated"),
+    "a hazard": (_spoil_hazard, "hazard pack_dropped"),
+    "outcome not done": (_spoil_outcome, "controller outcome 'safe_stop'"),
+    "not ended by bye": (_spoil_end_reason, "session ended by link_lost"),
+    "no declared phases": (_spoil_no_declared_phases, "declared no phases"),
+    "final phase renamed": (_spoil_final_phase_renamed, "never reached its final phase 'done'"),
+    "final phase never reached": (_spoil_final_never_reached, "never reached its final phase"),
+}
+
+
+@pytest.mark.parametrize("spoil", SPOILERS, ids=list(SPOILERS))
+def test_each_criterion_fails_the_verdict_when_its_measure_is_spoiled(plant_cfg, spoil):
+    fn, expected = SPOILERS[spoil]
+    stream = good_stream(plant_cfg)
+    fn(plant_cfg, stream)
+    result = verdict(plant_cfg, stream)
+    assert result["verdict"]["status"] == "fail"
+    assert any(expected in r for r in result["verdict"]["reasons"]), result["verdict"]["reasons"]
+
+
+def test_a_cycle_over_the_limit_fails_and_one_just_within_passes(plant_cfg):
+    limit_s = plant_cfg.vehicle.swap_time_limit_s
+    over = verdict(plant_cfg, good_stream(plant_cfg, cycle_s=limit_s + 20.0))
+    assert over["verdict"]["status"] == "fail" and over["cycle_time_s"] == limit_s + 20.0
+    assert any(f"exceeds {limit_s:.0f} s" in r for r in over["verdict"]["reasons"])
+    within = verdict(plant_cfg, good_stream(plant_cfg, cycle_s=limit_s - 0.5))
+    assert within["verdict"]["status"] == "pass"
+
+
+def test_the_alignment_limit_is_the_configured_tolerance_not_a_wider_one(plant_cfg):
+    """A tolerance ten times too wide would pass a pack mated 20 mm off (issue 11)."""
+    tol = plant_cfg.acceptance.interface_tolerance_mm
+    for x_mm, status in ((tol - 0.01, "pass"), (tol + 0.01, "fail"), (-(tol + 0.01), "fail"), (10 * tol, "fail")):
+        stream = good_stream(plant_cfg)
+        _find(stream, "event", event="mating")["y_mm"] = x_mm
+        assert verdict(plant_cfg, stream)["verdict"]["status"] == status, x_mm
