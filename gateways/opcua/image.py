@@ -217,6 +217,12 @@ class FrameImage:
         if kind == "scalar":
             out = [_slot(f"{key}.value", t.value, scalar_quantity(info.unit))]
             return out + ([_slot(f"{key}.valid", t.valid)] if t.valid is not None else [])
+        if kind == "scalars":
+            qty = scalar_quantity(info.unit)
+            out = [_slot(f"{key}.{i}", t.value, qty, index=str(i)) for i in range(info.channels)]
+            return out + ([_slot(f"{key}.valid", t.valid)] if t.valid is not None else [])
+        if kind == "identity":
+            return [_slot(f"{key}.value", t.value)]
         if kind == "vision":
             return [
                 _slot(f"{key}.valid", t.valid),
@@ -256,6 +262,13 @@ class FrameImage:
             if self.counts[name] == 2:  # a valid tag beside the value
                 return [0.0 if reading is None else reading, reading is not None]
             return [math.nan if reading is None else reading]
+        if kind == "scalars":
+            n = info.channels
+            if self.counts[name] == n + 1:  # a valid tag beside the values
+                return [*(reading or [0.0] * n), reading is not None]
+            return list(reading) if reading is not None else [math.nan] * n
+        if kind == "identity":
+            return ["" if reading is None else reading]  # an empty String: nothing read
         if kind == "vision":
             return [reading.valid, reading.x, reading.y, reading.z, reading.yaw]
         ids, channels = self.groups[info.lock_group]
@@ -297,6 +310,13 @@ class FrameImage:
             if len(v) == 2:
                 return v[0] if v[1] else None
             return None if math.isnan(v[0]) else v[0]
+        if kind == "scalars":
+            n = info.channels
+            if len(v) == n + 1:
+                return list(v[:n]) if v[n] else None
+            return None if any(math.isnan(x) for x in v) else list(v)
+        if kind == "identity":
+            return str(v[0]) or None
         if kind == "vision":
             return VisionReading(bool(v[0]), v[1], v[2], v[3], v[4])
         ids, channels = self.groups[info.lock_group]

@@ -18,7 +18,11 @@ A tag is ``{node, type, unit}``:
 
 Lock tags are templates: ``{id}`` (a lock id) and ``{channel}`` (a status
 channel of the lock type) are filled in from the station description, so
-one tag map serves whichever lock type the station's PLC reports.
+one tag map serves whichever lock type the station's PLC reports; so is a
+multi-channel sensor's ``{index}`` (``pad_loads_n``: one tag per pad).
+
+The shipped maps are generated from each family's station description
+(``gateways/opcua/generate.py``), so none can miss an axis or a sensor.
 
 Coded values (drive states, axis modes, lock actions) are integers; their
 codes are the tag map's ``codes`` (defaults below), so a PLC's own
@@ -160,8 +164,10 @@ class LockTags:
 class SensorTags:
     """One sensor of the station's vocabulary, by its kind: ``switch`` (value),
     ``two_channel`` (a, b: one tag per channel), ``scalar`` (value, and valid:
-    false while the sensor is not reporting), ``vision`` (valid, x, y, z, yaw),
-    ``lock_status`` (a, b: templates with {id} and {channel})."""
+    false while the sensor is not reporting), ``scalars`` (value: a template
+    with {index}, one tag per channel 0..n-1; valid as for a scalar),
+    ``identity`` (value: a String, empty while nothing is read), ``vision``
+    (valid, x, y, z, yaw), ``lock_status`` (a, b: templates with {id} and {channel})."""
 
     kind: SensorKind = q()
     value: Tag | None = q(None)
@@ -176,7 +182,7 @@ class SensorTags:
     def check(self):
         needed = SENSOR_FIELDS[self.kind]
         out = [(name, f"a {self.kind} sensor needs it") for name in needed if getattr(self, name) is None]
-        allowed = needed | ({"valid"} if self.kind == "scalar" else set())
+        allowed = needed | ({"valid"} if self.kind in ("scalar", "scalars") else set())
         out += [
             (f.name, f"a {self.kind} sensor has no {f.name} tag (it has {', '.join(sorted(allowed))})")
             for f in fields(self)
@@ -189,6 +195,8 @@ SENSOR_FIELDS: dict[str, frozenset[str]] = {
     "switch": frozenset({"value"}),
     "two_channel": frozenset({"a", "b"}),
     "scalar": frozenset({"value"}),
+    "scalars": frozenset({"value"}),
+    "identity": frozenset({"value"}),
     "vision": frozenset({"valid", "x", "y", "z", "yaw"}),
     "lock_status": frozenset({"a", "b"}),
 }
@@ -299,6 +307,10 @@ def _sensor_rule(kind: str, field_name: str) -> tuple[frozenset[str], str | None
         return bools, None, frozenset({"id", "channel"})
     if kind == "scalar" and field_name == "value":
         return reals, "scalar", none
+    if kind == "scalars" and field_name == "value":
+        return reals, "scalar", frozenset({"index"})
+    if kind == "identity":
+        return frozenset({"String"}), None, none
     if kind == "vision" and field_name in ("x", "y", "z"):
         return reals, "length", none
     if kind == "vision" and field_name == "yaw":

@@ -142,3 +142,26 @@ def test_a_drive_state_code_the_map_does_not_know_reads_as_a_fault():
     values[keys.index("axes.lift.state")] = -3
     _, _, frame = frames.decode(values)
     assert frame.drives.state == wire.DRIVE_FAULT and frame.axes["lift"].state == wire.DRIVE_FAULT
+
+
+@pytest.mark.parametrize("pads, pack_id", [(None, None), ([1.5, 2.5, 3.5, 4.5], "nio_75kwh")])
+def test_pad_loads_and_the_pack_identity_survive_the_tags_read_or_not(pads, pack_id):
+    """Issue 12's sensors: four pad loads (one tag per pad) and the pack's identity,
+    and their null (not reporting, nothing read) as the valid tag and an empty String."""
+    import dataclasses
+
+    cfg = swap_config("gateway=opcua")
+    station = make_station(cfg.plant)
+    try:
+        desc = station.describe()
+        frames = FrameImage(load_tagmap(cfg.gateway.tagmap), desc)
+        frame = station.frame()
+        frame = dataclasses.replace(frame, sensors={**frame.sensors, "pad_loads_n": pads, "pack_id": pack_id})
+        values = frames.encode(frame, life_sign=1, mode=2)
+        pad_tags = [s for s in frames.slots if s.key.startswith("sensors.pad_loads_n.")]
+        assert [s.node for s in pad_tags[:4]] == [f"Sensors.PadLoads.{i}" for i in range(4)]
+        _, _, back = frames.decode(values)
+        assert back.sensors["pad_loads_n"] == pads and back.sensors["pack_id"] == pack_id
+        _close(back.to_body(), frame.to_body())
+    finally:
+        station.close()

@@ -27,6 +27,18 @@ def test_each_rig_family_has_a_tag_map_that_covers_its_vocabulary(family):
             assert t.a.node != t.b.node and t.a.type == t.b.type == "Boolean"
 
 
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_each_shipped_tag_map_is_the_one_generated_from_its_station_description(family):
+    """A new axis or sensor of a family (issue 12's tooling axes, pack_id, pad_loads_n)
+    fails here until its tag map is regenerated (python -m gateways.opcua.generate --write)."""
+    from gateways.opcua.generate import default_description, tagmap_text
+
+    d = default_description(family)
+    assert (TAGMAP_DIR / f"{family}.yaml").read_text() == tagmap_text(d)
+    m = load_tagmap(family)  # and the generated map passes the tag map's own checks
+    assert list(m.axes) == d.axis_names and list(m.sensors) == list(d.sensors)
+
+
 def test_the_scale_follows_from_the_plc_unit():
     assert scale_of("mm", "length") == 1000.0
     assert scale_of("deg", "angle") == pytest.approx(57.29577951308232)
@@ -81,6 +93,18 @@ def _bad_map(tmp_path, old: str, new: str, family: str = "under_chassis"):
             "    kind: two_channel\n",
             "sensors.pack_present.a",
             "a two_channel sensor needs it",
+        ),
+        (
+            'value: {node: "Sensors.PadLoads.{index}", type: Double, unit: N}',
+            "value: {node: Sensors.PadLoads, type: Double, unit: N}",
+            "sensors.pad_loads_n.value.node",
+            "must hold {index}",
+        ),
+        (
+            "pack_id: {kind: identity, value: {node: Sensors.PackId, type: String}}",
+            "pack_id: {kind: identity, value: {node: Sensors.PackId, type: Int32}}",
+            "sensors.pack_id.value.type",
+            "'Int32' is not allowed here; choose one of String",
         ),
         ("  remote_mode: 2", "  remote_mode: two", "plc.remote_mode", "is not a number"),
         ("  scan_period_s: 0.01", "  scan_period_s: 0.01\n  scan_jitter_s: 0.001", "plc.scan_jitter_s", "unknown key"),
