@@ -142,7 +142,7 @@ class PlantServer:
         gc.freeze()
         stats = plant.serve(self.link)
         result = recorder.result()
-        if recorder.last_truth is None:
+        if recorder.seen.last_truth is None:
             # A gateway in front of a real station's PLC: nothing here saw the packs.
             result["verdict"]["reasons"].insert(
                 0, "no ground truth from the station (a real PLC has none): alignment, locks and hazards are unjudged"

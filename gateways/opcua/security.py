@@ -28,8 +28,8 @@ into its ``result.json``. Against a real PLC, put its certificate into
 ``gateway_trusted/``, the gateway's into the PLC's trust list, and the PLC's
 user's password into ``password`` (docs/gateway.md).
 
-``python -m gateways.opcua.security DIR`` makes the files (``swaptwin keys``
-will call ``make_opcua_certificates``).
+``swaptwin keys --dir DIR --opcua`` makes them in DIR/opcua beside the wire's
+CURVE keys (``python -m gateways.opcua.security DIR``: these files alone).
 """
 
 from __future__ import annotations

@@ -7,13 +7,13 @@ import json
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from swaptwin.config import load
+from swaptwin.processes import private_endpoints
 from swaptwin.results.atomic import write_json_atomic
 
 NS = "urn:swaptwin:station-plc"
@@ -25,11 +25,10 @@ class PlcProcess:
     def __init__(self, out_dir: Path, overrides: list[str]):
         self.cfg = load(["gateway=opcua", *overrides])
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.sock_dir = Path(tempfile.mkdtemp(prefix="swt-plc-"))
-        self.observer = f"ipc://{self.sock_dir}/obs"
+        self.observer = private_endpoints()[1]
         self.config_path = out_dir / "swap_config.json"
         write_json_atomic(self.config_path, self.cfg.resolved)
-        ready = self.sock_dir / "ready.json"
+        ready = out_dir / "ready.json"
         self.log_path = out_dir / "plc.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(

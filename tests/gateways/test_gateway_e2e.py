@@ -12,7 +12,6 @@ import queue
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 import swapwire as wire
 from gateways.opcua.security import make_opcua_certificates
+from swaptwin.processes import private_endpoints
 from swaptwin.results.atomic import write_json_atomic
 from tests.conftest import run_cli
 from tests.gateways.relay import Relay
@@ -170,8 +170,8 @@ class Cli:
 
 @pytest.mark.parametrize("cut", ["close", "silent"])
 def test_a_cut_between_gateway_and_plc_ends_in_a_safe_stop_the_controller_reports(tmp_path, cut):
-    sock = Path(tempfile.mkdtemp(prefix="swt-cut-"))
-    wire_ep, obs, plc_obs = f"ipc://{sock}/cmd", f"ipc://{sock}/obs", f"ipc://{sock}/plc-obs"
+    wire_ep, obs = private_endpoints()
+    plc_obs = obs + "-plc"
     common = [f"gateway.plc_observer_endpoint={plc_obs}", f"endpoint={wire_ep}", f"observer_endpoint={obs}"]
     plc = Cli("plc", "gateway.plc_endpoint=opc.tcp://127.0.0.1:0/swaptwin/plc", *common,
               f"hydra.run.dir={tmp_path / 'plc'}", cwd=tmp_path)  # fmt: skip
@@ -204,9 +204,9 @@ def test_a_cut_between_gateway_and_plc_ends_in_a_safe_stop_the_controller_report
 
 
 def test_the_gateway_serves_session_after_session_each_from_the_plcs_reset(tmp_path):
-    sock = Path(tempfile.mkdtemp(prefix="swt-ms-"))
-    common = [f"gateway.plc_observer_endpoint=ipc://{sock}/plc-obs", f"endpoint=ipc://{sock}/cmd",
-              f"observer_endpoint=ipc://{sock}/obs", "scenario.max_sim_time_s=3"]  # fmt: skip
+    wire_ep, obs = private_endpoints()
+    common = [f"gateway.plc_observer_endpoint={obs}-plc", f"endpoint={wire_ep}",
+              f"observer_endpoint={obs}", "scenario.max_sim_time_s=3"]  # fmt: skip
     plc = Cli("plc", "gateway.plc_endpoint=opc.tcp://127.0.0.1:0/swaptwin/plc", *common,
               f"hydra.run.dir={tmp_path / 'plc'}", cwd=tmp_path)  # fmt: skip
     gateway = None
@@ -216,7 +216,7 @@ def test_the_gateway_serves_session_after_session_each_from_the_plcs_reset(tmp_p
                       f"hydra.run.dir={tmp_path / 'gw'}", cwd=tmp_path)  # fmt: skip
         for n in (1, 2):
             proc = run_cli(
-                "controller", f"endpoint=ipc://{sock}/cmd", f"hydra.run.dir={tmp_path / str(n)}", cwd=tmp_path
+                "controller", f"endpoint={wire_ep}", f"hydra.run.dir={tmp_path / str(n)}", cwd=tmp_path
             )
             assert "plant ended the session: truncated" in proc.stdout, proc.stdout + proc.stderr
         assert gateway.proc.wait(timeout=60) == 1  # truncated sessions fail their verdicts
@@ -233,15 +233,14 @@ def test_a_controller_that_ignores_a_lost_plc_sees_the_session_end_as_station_lo
     tmp_path, plc_process, raw_controller
 ):
     plc = plc_process("gateway.plc.stall_at_s=1.0", "gateway.lost_grace_s=0.5")
-    sock = Path(tempfile.mkdtemp(prefix="swt-gw-"))
-    endpoint = f"ipc://{sock}/cmd"
+    endpoint, observer = private_endpoints()
     out = tmp_path / "gw"
     out.mkdir()
     write_json_atomic(out / "swap_config.json", plc.cfg.resolved)
     with open(out / "gateway.log", "wb") as log:
         gw = subprocess.Popen(
             [sys.executable, "-m", "gateways.opcua.gateway", "--config", str(out / "swap_config.json"), "--out",
-             str(out), "--endpoint", endpoint, "--observer", f"ipc://{sock}/obs", "--station", plc.endpoint,
+             str(out), "--endpoint", endpoint, "--observer", observer, "--station", plc.endpoint,
              "--station-observer", plc.observer],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

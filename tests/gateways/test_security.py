@@ -156,3 +156,16 @@ def test_the_gateway_connects_to_a_secured_plc(secure_plc, pki):
         assert port.frame().frame_seq == 1 and port.time_s == pytest.approx(0.02)
     finally:
         port.close()
+
+
+def test_swaptwin_keys_also_makes_the_opcua_certificates_and_keeps_them(tmp_path):
+    keys = tmp_path / "keys"
+    proc = run_cli("keys", "--dir", str(keys), "--opcua", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pki = keys / "opcua"
+    assert (keys / "station.key").is_file() and (pki / "plc_trusted" / "gateway_cert.der").is_file()
+    assert (pki / "password").stat().st_mode & 0o077 == 0 and (pki / "users.json").is_file()
+    cert = (pki / "gateway_cert.der").read_bytes()
+    again = run_cli("keys", "--dir", str(keys), "--opcua", cwd=tmp_path)
+    assert again.returncode == 0 and "kept" in again.stdout
+    assert (pki / "gateway_cert.der").read_bytes() == cert  # a PLC that trusts it keeps trusting it
