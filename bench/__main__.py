@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"through the gateway {r['gateway']['session_wall_s']:.2f} s ({r['gateway']['real_time_factor']:.1f}x) "
                 f"| gateway/direct {r['gateway_over_direct']:.2f} | added {r['added_per_period_ms']:.2f} ms per period"
             )
+            step = [(r[k]["step_ms"] or {}).get("p50") for k in ("direct", "gateway")]
+            scans = (r["gateway"]["plc_scans"] or {}).get("period_scan_ms") or {}
+            print(
+                f"  values per period {r['values_per_period']} | step p50 direct {step[0]} ms, gateway {step[1]} ms "
+                f"| PLC period scan p50 {scans.get('p50')} ms, p99 {scans.get('p99')} ms"
+            )
         elif "wire" in r:
             print(
                 f"{name}: plant time {r['sim_time_s']:.1f} s | over the wire {r['wire']['session_wall_s']:.2f} s "

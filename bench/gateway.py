@@ -5,12 +5,16 @@ emulated PLC (three processes, lockstep) against the same swap served directly
 Figures: the real-time factor of each, and the wall time the gateway adds per
 control period (the session's wall time difference over its periods): the
 OPC UA write, ``Step`` and read of every period, the second hop, the ground
-truth relayed from the PLC's observer. Ratios within one run; absolute times do
-not travel between machines.
+truth relayed from the PLC's observer. Beside them: the plant's step per
+period (``timing.step_ms``: the twin's physics directly, the gateway's whole
+OPC UA period through it), the values the OPC UA link carries each period
+(command and frame tags), and the emulated PLC's scan times (its plc.log).
+Ratios within one run; absolute times do not travel between machines.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import tempfile
 from pathlib import Path
@@ -19,9 +23,28 @@ from swaptwin.config import load
 from swaptwin.processes import run_swap
 
 
+def _scan_times(plc_log: Path) -> dict | None:
+    """The emulated PLC's last logged scan times (gateways/opcua/plc.py logs them at a reset and at its stop)."""
+    if not plc_log.exists():
+        return None
+    lines = [ln for ln in plc_log.read_text().splitlines() if " scan times " in ln]
+    return json.loads(lines[-1].split(" scan times ", 1)[1]) if lines else None
+
+
+def values_per_period(cfg) -> dict:
+    """How many tag values a control period writes (command) and reads (frame) through the tag map."""
+    from gateways.opcua.generate import default_description
+    from gateways.opcua.image import CommandImage, FrameImage
+    from gateways.opcua.tagmap import load_tagmap
+
+    d, tagmap = default_description(cfg.plant.rig.family), load_tagmap(cfg.gateway.tagmap)
+    return {"command": len(CommandImage(tagmap, d).slots), "frame": len(FrameImage(tagmap, d).slots)}
+
+
 def _session(cfg) -> dict:
     with tempfile.TemporaryDirectory(prefix="swt-bench-") as tmp:
         result = run_swap(cfg, Path(tmp))
+        scans = _scan_times(Path(tmp) / "plc.log")
     if result is None or result["verdict"]["status"] != "pass":
         raise RuntimeError(f"benchmark swap did not pass: {result and result['verdict']}")
     mating = next((a for a in result["alignment"] if a["mating"] == "pack_into_vehicle"), {})
@@ -32,6 +55,8 @@ def _session(cfg) -> dict:
         "verdict": result["verdict"]["status"],
         "cycle_time_s": result["cycle_time_s"],
         "mating_mm": [mating.get("x_mm"), mating.get("y_mm")],
+        "step_ms": (result.get("timing") or {}).get("step_ms"),
+        "plc_scans": scans,
     }
 
 
@@ -43,6 +68,8 @@ def _figures(runs: list[dict], sim_s: float, wall_s: float) -> dict:
         "verdict": runs[0]["verdict"],
         "cycle_time_s": runs[0]["cycle_time_s"],
         "mating_mm": runs[0]["mating_mm"],
+        "step_ms": runs[0]["step_ms"],
+        "plc_scans": runs[0]["plc_scans"],
     }
 
 
@@ -66,4 +93,5 @@ def bench_gateway(overrides: list[str], *, repeats: int) -> dict:
         "gateway_over_direct": round(gateway_s / direct_s, 3),
         "added_per_period_ms": round((gateway_s - direct_s) / periods * 1e3, 3),
         "same_periods": all(r["periods"] == periods for r in direct + through),
+        "values_per_period": values_per_period(gateway_cfg),
     }

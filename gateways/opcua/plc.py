@@ -80,6 +80,10 @@ class EmulatedPlc:
         self._start_state()
 
     def _start_state(self) -> None:
+        from twin.session.timing import Samples
+
+        # Wall time of each scan, ms: an I/O-only scan, and a scan that runs a control period of the twin.
+        self.io_scan_ms, self.period_scan_ms = Samples(), Samples()
         self.scans = 0
         self.life_sign = 0
         self.last_cmd_id = NO_CMD_ID
@@ -174,6 +178,7 @@ class EmulatedPlc:
         from asyncua import ua
 
         if not self.fresh:
+            self.log_scan_times()
             self.station.initialize_session()
         self._start_state()
         await self._write_frame()
@@ -195,20 +200,33 @@ class EmulatedPlc:
         self.observer.publish(TOPIC_TRUTH, self.station.truth())
 
     # -- the scan -----------------------------------------------------------------------------------
+    def scan_times(self) -> dict:
+        """The scan times since the station's start or last reset (a PLC's cycle-time statistics)."""
+        return {"io_scan_ms": self.io_scan_ms.summary(), "period_scan_ms": self.period_scan_ms.summary()}
+
+    def log_scan_times(self) -> None:
+        log.info("scan times %s", json.dumps(self.scan_times()))
+
     async def scan(self) -> None:
         if self.stalled:
             return
+        t0 = time.perf_counter()
+        ran_period = await self._scan()
+        (self.period_scan_ms if ran_period else self.io_scan_ms).add((time.perf_counter() - t0) * 1e3)
+
+    async def _scan(self) -> bool:
+        """One scan; whether it ran a control period of the twin."""
         station = self.station
         if self.stall_at_s is not None and station.time_s >= self.stall_at_s - 1e-9:
             self.stalled = True
             log.warning("stopped scanning at t=%.2f s (stall_at_s): the server stays up", station.time_s)
-            return
+            return False
         self.scans += 1
         self.life_sign = counter(self.life_sign_slot, self.life_sign + 1)
         self._watch(self._read(self.commands.slots[0]))
         if self.scans % self.scans_per_period != 0:
             await self._write(self.life_sign_slot, self.life_sign)
-            return
+            return False
         # A control period: this period's command, if a new one came, then one period of the twin.
         self.fresh = False
         values = [self._read(slot) for slot in self.commands.slots]
@@ -221,6 +239,7 @@ class EmulatedPlc:
         station.advance()
         await self._write_frame()
         self._publish()
+        return True
 
     def _checked(self, cmd):
         """The command as the wire's rules allow it, or none: any OPC UA client can
@@ -341,6 +360,7 @@ async def serve_plc(cfg, *, endpoint: str, observer_endpoint: str | None, ready_
             if task is not None:
                 task.cancel()
     finally:
+        plc.log_scan_times()
         plc.close()
         if pub is not None:
             pub.close()

@@ -5,6 +5,7 @@ program: virtual time, and the watchdog on the gateway's heartbeat."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -68,6 +69,16 @@ def test_uaread_and_uacall_step_the_plc_in_virtual_time(plc):
     assert float(read("ns=2;s=Axes.travel.Pos")) == pytest.approx(home_mm, abs=0.01)  # in mm: the tag map's unit
     assert read("ns=2;s=Sensors.PackPresent.A") == read("ns=2;s=Sensors.PackPresent.B") == "False"
     assert '"rig_family": "under_chassis"' in read("ns=2;s=Station.Description")
+    # Issue 12's tooling axes and sensors are tags too (in the tag map generated from the description).
+    float(read("ns=2;s=Axes.pads_x.Pos")), float(read("ns=2;s=Sensors.PadLoads.3"))
+    assert read("ns=2;s=Sensors.PadLoads.Valid") in ("True", "False")
+    # The PLC's cycle-time statistics of the session it leaves, in its log: 5 period scans, 5 I/O scans.
+    again = tool("uacall", "-u", plc.endpoint, "-n", "ns=2;s=PLC", "-m", "2:Reset")
+    assert again.returncode == 0, again.stderr
+    logged = [ln for ln in plc.log().splitlines() if " scan times " in ln]
+    times = json.loads(logged[-1].split(" scan times ", 1)[1])
+    assert times["period_scan_ms"]["count"] == 5 and times["io_scan_ms"]["count"] == 5
+    assert 0 < times["io_scan_ms"]["p50"] <= times["period_scan_ms"]["max"]
 
 
 def test_uasubscribe_sees_the_life_sign_count_the_scans(plc):
