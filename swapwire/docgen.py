@@ -56,7 +56,7 @@ def type_name(tp: Any) -> str:  # noqa: C901  (one branch per supported type, as
         return f"list of {type_name(get_args(tp)[0])}"
     if origin is dict:
         return f"map string → {type_name(get_args(tp)[1])}"
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return f"map (`{tp.__name__}`)"
     return str(tp)
 
