@@ -9,6 +9,8 @@ writes the figures as JSON. Figures are ratios within one run:
 * gateway, gateway_truck: one swap through the OPC UA gateway and the
   emulated PLC against the same swap served directly; ``--repeats`` each,
   interleaved, medians: the wall time the gateway adds per control period.
+* curve: a frame-sized ZeroMQ round trip to another process, without and with
+  CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import time
 from bench.batch import bench_qualify
 from bench.gateway import bench_gateway
 from bench.swap import bench_swap
+from bench.wire import bench_curve
 from swaptwin.results.atomic import write_json_atomic
 
 CASES = {
@@ -29,6 +32,7 @@ CASES = {
     "qualify": lambda args: bench_qualify(n=args.n),
     "gateway": lambda args: bench_gateway([], repeats=args.repeats),
     "gateway_truck": lambda args: bench_gateway(["rig=overhead"], repeats=args.repeats),
+    "curve": lambda args: bench_curve(),
 }
 
 
@@ -83,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['efficiency']:.2f}) "
                 f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
             )
+        elif "message_bytes" in r:
+            for link in ("ipc", "tcp"):
+                f = r[link]
+                print(
+                    f"{name} {link}: {r['message_bytes']} B round trip, median plain {f['plain']['median_us']:.0f} us "
+                    f"| CURVE {f['curve']['median_us']:.0f} us | CURVE/plain {f['curve_over_plain']:.2f} "
+                    f"(+{f['curve_cost_us']:.0f} us per round trip)"
+                )
     if args.out:
         write_json_atomic(args.out, report)
     return 0

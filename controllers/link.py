@@ -55,24 +55,43 @@ class StationLink:
         return wire.decode(self.sock.recv(), expect=wire.PLANT_TYPES)
 
     def hello(self, *, timeout_s: float) -> StationDescription:
-        """Say hello, declaring our phases; return the station description from the ``welcome``."""
+        """Say hello, declaring our phases; return the station description from the ``welcome``.
+
+        Only an answer to this hello ends the handshake: a message we cannot read, or a
+        refusal or error about another message (an earlier hello, a stranger's traffic
+        replayed at us), is dropped, as a controller drops a spoiled frame."""
+        hello_seq = self._seq.next_seq
         self.send(wire.HELLO, wire.Hello(client=self.client, phases=list(self.phases)).to_body())
         deadline = time.monotonic() + timeout_s
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LinkError(f"no welcome from {self.endpoint} within {timeout_s:.1f} s")
-            msg = self.recv(remaining)
-            if msg is None:
+            try:
+                msg = self.recv(remaining)
+                answer = self._handshake_answer(msg, hello_seq)
+            except wire.WireError:
                 continue
-            if msg.type == wire.WELCOME:
-                welcome = wire.parse_welcome(msg.body)
-                self.session = welcome.session
-                return parse_description(welcome.station)
-            if msg.type == wire.REFUSED:
-                raise LinkError(f"plant refused the session: {wire.parse_refused(msg.body).reason}")
-            if msg.type == wire.ERROR:
-                raise LinkError(f"plant answered hello with an error: {wire.parse_error(msg.body).reason}")
+            if answer is not None:
+                return answer
+
+    def _handshake_answer(self, msg: wire.Envelope | None, hello_seq: int) -> StationDescription | None:
+        if msg is None:
+            return None
+        if msg.type == wire.WELCOME:
+            welcome = wire.parse_welcome(msg.body)
+            description = parse_description(welcome.station)
+            self.session = welcome.session
+            return description
+        if msg.type == wire.REFUSED:
+            refused = wire.parse_refused(msg.body)
+            if refused.ref_seq in (None, hello_seq):
+                raise LinkError(f"plant refused the session: {refused.reason}")
+        elif msg.type == wire.ERROR:
+            error = wire.parse_error(msg.body)
+            if error.ref_seq == hello_seq:
+                raise LinkError(f"plant answered hello with an error: {error.reason}")
+        return None
 
     def resume(self) -> bool:
         """Present the session's token from this connection (after a reconnect the

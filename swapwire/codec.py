@@ -135,6 +135,11 @@ class Sequencer:
     def __init__(self) -> None:
         self._seq = 0
 
+    @property
+    def next_seq(self) -> int:
+        """The seq the next message will carry."""
+        return self._seq
+
     def make(self, mtype: str, body: dict[str, Any], *, cmd_id: int | None = None) -> Envelope:
         env = Envelope(type=mtype, seq=self._seq, body=body, cmd_id=cmd_id)
         self._seq += 1

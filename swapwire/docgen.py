@@ -11,7 +11,8 @@ tables are generated from them between markers::
 ``python -m swapwire.docgen docs/protocol.md`` rewrites the tables in place;
 ``--check`` exits 1 if any is stale (a test runs it). The error codes' table
 is generated from ``swapwire.errors.Code`` and its comments the same way
-(``<!-- generated: codes -->``).
+(``<!-- generated: codes -->``), and a station's sensors from its vocabulary
+(``<!-- generated: swapwire.vocab.under_chassis.SENSORS -->``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from swapwire.errors import Code
+from swapwire.sensors import Sensor
 from swapwire.typed import wire_name
 
 _BLOCK = re.compile(r"(<!-- generated: (?P<what>[\w.]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL)
@@ -54,7 +56,7 @@ def type_name(tp: Any) -> str:  # noqa: C901  (one branch per supported type, as
         return f"list of {type_name(get_args(tp)[0])}"
     if origin is dict:
         return f"map string → {type_name(get_args(tp)[1])}"
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return f"map (`{tp.__name__}`)"
     return str(tp)
 
@@ -99,11 +101,24 @@ def codes_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def sensors_table(sensors: tuple[Sensor, ...]) -> str:
+    """A station's sensors as its vocabulary declares them, in frame order."""
+    rows = ["| sensor | kind | unit | channels | meaning |", "|---|---|---|---|---|"]
+    for sensor in sensors:
+        info = sensor.info
+        rows.append(f"| `{sensor.name}` | {info.kind} | {info.unit} | {info.channels} | {info.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 def generate(what: str) -> str:
+    """The table a marker names: ``codes``, a typed body's class, or a tuple of ``Sensor``."""
     if what == "codes":
         return codes_table()
     module, _, name = what.rpartition(".")
-    return field_table(getattr(importlib.import_module(module), name))
+    thing = getattr(importlib.import_module(module), name)
+    if isinstance(thing, tuple) and all(isinstance(x, Sensor) for x in thing):
+        return sensors_table(thing)
+    return field_table(thing)
 
 
 def render(text: str) -> str:

@@ -10,7 +10,9 @@ plant process must be alive (no crash), and its memory bounded. At the end a
 real swap with our controller passes against the same plant process.
 
 Figures (messages, crashes, hangs, peak RSS) are printed and written to
-``fuzz_plant.json`` in the test's directory; ``bench/fuzz.py`` runs the same."""
+``fuzz_plant.json`` in the test's directory. The count is
+``SWAPTWIN_FUZZ_MESSAGES`` (default 100,000):
+``SWAPTWIN_FUZZ_MESSAGES=100000 python -m pytest -m slow tests/test_fuzz_plant.py -s``."""
 
 from __future__ import annotations
 

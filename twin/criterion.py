@@ -94,4 +94,3 @@ def set_tooling_mm(c: CheckContext, settings_m: dict[str, float]) -> dict[str, f
         spec = getattr(c.cfg.rig.axes, axis)
         out[axis] = min(max(target_m / MM, spec.lower_mm), spec.upper_mm)
     return out
-

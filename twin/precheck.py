@@ -250,8 +250,7 @@ def format_report(report: CheckReport) -> str:
     head = f"swaptwin check: {'PASS' if report.passed else 'FAIL'}"
     lines = [head, f"  rig {report.rig}, pack {report.pack}, vehicle {report.vehicle}, lock {report.lock}", ""]
     rows = [
-        (c.name, "pass" if c.passed else "FAIL" if c.judged else "-", margin_text(c), c.reason)
-        for c in report.criteria
+        (c.name, "pass" if c.passed else "FAIL" if c.judged else "-", margin_text(c), c.reason) for c in report.criteria
     ]
     w_name = max(len("criterion"), *(len(r[0]) for r in rows))
     w_margin = max(len("margin"), *(len(r[2]) for r in rows))

@@ -114,7 +114,7 @@ def test_a_new_connection_takes_the_session_over_with_its_token_and_only_with_it
     # The old connection is a stranger now; its seq is named in the refusal.
     old.command(nxt)
     refused = old.recv_type(wire.REFUSED).body
-    assert refused["code"] == "busy" and refused["ref_seq"] == old.seq._seq - 1
+    assert refused["code"] == "busy" and refused["ref_seq"] == old.seq.next_seq - 1
     new.send(wire.BYE, BYE)
     session = plant.result()["session"]
     assert session["end_reason"] == "bye" and session["takeovers"] == 1
@@ -151,7 +151,7 @@ def test_a_phase_the_hello_did_not_declare_is_a_coded_error(plant_process, raw_c
     f0 = c.recv_type(wire.FRAME).body
     c.command(f0["frame_seq"], phase="improvised")
     err = c.recv_type(wire.ERROR).body
-    assert err["code"] == "unknown_phase" and err["ref_seq"] == c.seq._seq - 1
+    assert err["code"] == "unknown_phase" and err["ref_seq"] == c.seq.next_seq - 1
     c.command(f0["frame_seq"], phase="approach")
     assert c.recv_type(wire.FRAME).body["frame_seq"] == 1
     c.send(wire.BYE, BYE)

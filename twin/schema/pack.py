@@ -229,9 +229,7 @@ class PackBase:
 
         out = [("vehicles", "a pack names at least one vehicle it fits")] if not self.vehicles else []
         if self.access != FORM_ACCESS[self.form]:
-            out.append(
-                ("access", f"a {self.form} pack is reached from {FORM_ACCESS[self.form]}, not {self.access!r}")
-            )
+            out.append(("access", f"a {self.form} pack is reached from {FORM_ACCESS[self.form]}, not {self.access!r}"))
         out += [
             ("rig_families", f"{name!r} is not a rig family; choose from {', '.join(sorted(FAMILIES))}")
             for name in self.rig_families
@@ -303,7 +301,6 @@ class PackUnderbody(PackBase):
                     )
                 )
         return out
-
 
     def _support_problems(self) -> list[tuple[str, str]]:
         pts = self.support_points_mm

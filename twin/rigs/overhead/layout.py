@@ -64,4 +64,3 @@ def twist_lock_positions_mm(rig, span_m: float) -> list[tuple[float, float]]:
     """The four twist-locks at a span, in the order of the spreader's locks."""
     x, y = rig.spreader.twist_lock_x_mm, span_m / MM
     return [(-x, -y), (x, -y), (-x, y), (x, y)]
-
