@@ -30,8 +30,10 @@ CASES = {
     "swap": lambda args: bench_swap([], repeats=args.repeats),
     "truck": lambda args: bench_swap(["rig=overhead"], repeats=args.repeats),
     "qualify": lambda args: bench_qualify(n=args.n),
-    "gateway": lambda args: bench_gateway([], repeats=args.repeats),
-    "gateway_truck": lambda args: bench_gateway(["rig=overhead"], repeats=args.repeats),
+    "gateway": lambda args: bench_gateway([], repeats=args.repeats, gateway_overrides=args.gateway_override),
+    "gateway_truck": lambda args: bench_gateway(
+        ["rig=overhead"], repeats=args.repeats, gateway_overrides=args.gateway_override
+    ),
     "curve": lambda args: bench_curve(),
 }
 
@@ -42,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="swaps per case of swap and truck")
     ap.add_argument("--n", type=int, default=20, help="swaps of the qualify case")
     ap.add_argument("--out", help="write the figures as JSON here")
+    ap.add_argument(
+        "--gateway-override", action="append", default=[], metavar="KEY=VALUE", help="gateway cases: through it only"
+    )
     args = ap.parse_args(argv)
     report = {
         "machine": {

@@ -505,6 +505,7 @@ class OpcUaStations:
 def main(argv: list[str] | None = None) -> int:
     from swaptwin.config import validate
     from swaptwin.plant_server import serve_plant
+    from twin.schema import ConfigError
 
     ap = argparse.ArgumentParser(prog="python -m gateways.opcua.gateway")
     ap.add_argument("--config", required=True, help="resolved SwapTwin config as JSON (gateway=opcua)")
@@ -536,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlcLost as exc:
         log.error("%s", exc)
         return 1
+    except ConfigError as exc:  # the wire's security refuses an exposed endpoint without keys
+        log.error("%s", exc)
+        return 2
     return 0 if results and all(r["verdict"]["status"] == "pass" for r in results) else 1
 
 

@@ -94,7 +94,8 @@ def security_problems(gw) -> list[tuple[str, str]]:
         (
             "gateway.security.pki_dir",
             f"{str(pki)!r} lacks {', '.join(missing)}; security is on for {gw.plc_endpoint} "
-            f"(make them with: python -m gateways.opcua.security {pki})",
+            f"(make them with: python -m gateways.opcua.security {pki}; or swaptwin keys --dir DIR --opcua "
+            f"for DIR/opcua)",
         )
     ]
 

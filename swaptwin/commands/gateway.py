@@ -44,6 +44,8 @@ def run(cfg, inv) -> int:
     except PlcLost as exc:
         print(f"swaptwin gateway: {exc}")
         return EXIT_FAIL
+    except ConfigError as exc:  # the wire's security: an exposed endpoint without CURVE keys (as swaptwin plant)
+        return config_error(exc)
     codes = [report_result(r, inv.out / "sessions" / str(i + 1)) for i, r in enumerate(results)]
     if interrupted:
         return EXIT_INTERRUPTED

@@ -94,6 +94,9 @@ def test_a_plc_off_loopback_without_keys_is_refused_before_anything_starts(tmp_p
         "gateway", "gateway.plc_endpoint=opc.tcp://10.20.30.40:4840/x", f"hydra.run.dir={tmp_path}", cwd=tmp_path
     )
     assert proc.returncode == 2 and "gateway.security.pki_dir" in proc.stderr
+    # The wire side is the plant's: a gateway on an exposed endpoint without CURVE keys is refused as a plant is.
+    wire_side = run_cli("gateway", "endpoint=tcp://0.0.0.0:5599", f"hydra.run.dir={tmp_path / 'w'}", cwd=tmp_path)
+    assert wire_side.returncode == 2 and "security.keys_dir" in wire_side.stderr, wire_side.stderr
 
 
 def _refused(endpoint: str, secure) -> str:
