@@ -6,6 +6,9 @@ writes the figures as JSON. Figures are ratios within one run:
 * swap, truck: one swap over the wire (two processes) against the same
   physics in one process; ``--repeats`` each, medians.
 * qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
+* gateway, gateway_truck: one swap through the OPC UA gateway and the
+  emulated PLC against the same swap served directly; ``--repeats`` each,
+  interleaved, medians: the wall time the gateway adds per control period.
 * curve: a frame-sized ZeroMQ round trip to another process, without and with
   CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
 * record: one swap with its recording (``swap.mcap``) against one without,
@@ -23,6 +26,7 @@ import sys
 import time
 
 from bench.batch import bench_qualify
+from bench.gateway import bench_gateway
 from bench.record import bench_record
 from bench.swap import bench_swap
 from bench.wire import bench_curve
@@ -32,6 +36,10 @@ CASES = {
     "swap": lambda args: bench_swap(["record.enabled=false"], repeats=args.repeats),
     "truck": lambda args: bench_swap(["rig=overhead", "record.enabled=false"], repeats=args.repeats),
     "qualify": lambda args: bench_qualify(n=args.n),
+    "gateway": lambda args: bench_gateway([], repeats=args.repeats, gateway_overrides=args.gateway_override),
+    "gateway_truck": lambda args: bench_gateway(
+        ["rig=overhead"], repeats=args.repeats, gateway_overrides=args.gateway_override
+    ),
     "curve": lambda args: bench_curve(),
     "record": lambda args: bench_record([], repeats=args.repeats),
 }
@@ -43,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="swaps per case of swap and truck")
     ap.add_argument("--n", type=int, default=20, help="swaps of the qualify case")
     ap.add_argument("--out", help="write the figures as JSON here")
+    ap.add_argument(
+        "--gateway-override", action="append", default=[], metavar="KEY=VALUE", help="gateway cases: through it only"
+    )
     args = ap.parse_args(argv)
     report = {
         "machine": {
@@ -60,7 +71,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name} ...", flush=True)
         report["cases"][name] = CASES[name](args)
     for name, r in report["cases"].items():
-        if "wire" in r:
+        if "added_per_period_ms" in r:
+            print(
+                f"{name}: plant time {r['sim_time_s']:.1f} s, {r['periods']} periods | direct "
+                f"{r['direct']['session_wall_s']:.2f} s ({r['direct']['real_time_factor']:.1f}x real time) | "
+                f"through the gateway {r['gateway']['session_wall_s']:.2f} s ({r['gateway']['real_time_factor']:.1f}x) "
+                f"| gateway/direct {r['gateway_over_direct']:.2f} | added {r['added_per_period_ms']:.2f} ms per period"
+            )
+            step = [(r[k]["step_ms"] or {}).get("p50") for k in ("direct", "gateway")]
+            scans = (r["gateway"]["plc_scans"] or {}).get("period_scan_ms") or {}
+            print(
+                f"  values per period {r['values_per_period']} | step p50 direct {step[0]} ms, gateway {step[1]} ms "
+                f"| PLC period scan p50 {scans.get('p50')} ms, p99 {scans.get('p99')} ms"
+            )
+        elif "wire" in r:
             print(
                 f"{name}: plant time {r['sim_time_s']:.1f} s | over the wire {r['wire']['session_wall_s']:.2f} s "
                 f"({r['wire']['real_time_factor']:.1f}x real time) | in-process floor {r['floor']['wall_s']:.2f} s "

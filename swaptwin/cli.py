@@ -3,6 +3,8 @@
     swaptwin swap [OVERRIDES]        the default swap: plant and controller as two processes
     swaptwin plant [OVERRIDES]       serve the twin on ``endpoint``, session after session (sessions=N)
     swaptwin controller [OVERRIDES]  run our controller against ``endpoint`` (twin or station gateway)
+    swaptwin plc [OVERRIDES]         the emulated station PLC: OPC UA on ``gateway.plc_endpoint``, its I/O the twin
+    swaptwin gateway [OVERRIDES]     serve ``endpoint`` in front of a station PLC through the tag map (sessions=N)
     swaptwin characterise lock=NAME  sweep a lock model against its analytic law: table and plot
     swaptwin check pack=NAME rig=NAME  static compatibility pre-check, one line per criterion
     swaptwin campaign [rig=..] [pack=..] [n_jobs=N]  fault x phase campaign: campaign.html, campaign.json

@@ -38,6 +38,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from controllers.config import ControllerConfig
 from controllers.sequences import SEQUENCES
+from gateways import SCHEMAS as GATEWAY_SCHEMAS
+from gateways import NoGateway, gateway_for
 from twin.faults import target_problems
 from twin.locks import LOCK_TYPES
 from twin.rigs import FAMILIES
@@ -48,7 +50,7 @@ from twin.schema.plant import PlantConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 PRIMARY = "swaptwin"
-GROUPS = ("rig", "pack", "lock", "vehicle", "controller", "scenario", "fault")
+GROUPS = ("rig", "pack", "lock", "vehicle", "controller", "scenario", "fault", "gateway")
 # Schemas of the plant's sections, by key (rig, pack, lock and vehicle are refined below).
 _PLANT_SCHEMAS: dict[str, type] = typing.get_type_hints(PlantConfig)
 
@@ -61,6 +63,7 @@ def _discriminators() -> dict[str, tuple[str, dict[str, type]]]:
         "pack": ("form", PACK_SCHEMAS),
         "lock": ("type", {name: t.schema for name, t in LOCK_TYPES.items()}),
         "vehicle": ("vehicle_class", VEHICLE_SCHEMAS),
+        "gateway": ("kind", GATEWAY_SCHEMAS),
     }
 
 
@@ -127,6 +130,7 @@ class SwapConfig:
     record: RecordConfig = dataclasses.field(default_factory=RecordConfig)
     security: Security = Security()
     files: dict[str, str] = dataclasses.field(default_factory=dict)  # group -> absolute path of the file read
+    gateway: Any = dataclasses.field(default_factory=NoGateway)  # the gateway group's schema (gateways registry)
 
 
 class _Sources:
@@ -179,7 +183,7 @@ class _Validation:
         if section is None:
             self.problems.append(Problem(self.where.file(f"{PRIMARY}.yaml"), group, "missing config group"))
             return None
-        schema = ControllerConfig if group == "controller" else _PLANT_SCHEMAS[group]
+        schema = ControllerConfig if group == "controller" else _PLANT_SCHEMAS.get(group)
         discriminators = _discriminators()
         if group in discriminators:
             disc, table = discriminators[group]
@@ -277,6 +281,15 @@ class _Validation:
             if controller is not None and rig.family not in controller.sequences:
                 self.fail("controller", "controller.sequences", f"no tuning for the {rig.family} rig family")
 
+    def gateway(self, cfg: SwapConfig) -> None:
+        """The chosen gateway's own checks: its tag map names its file; its keys, their source."""
+        gateway = gateway_for(cfg)
+        for problem in gateway.problems(cfg) if gateway is not None else []:
+            if isinstance(problem, Problem):
+                self.problems.append(problem)
+            else:
+                self.fail("gateway", *problem)
+
     def faults(self, plant: PlantConfig) -> None:
         named = [("fault", "fault")] if plant.fault.kind != "none" else []
         named += [(None, f"extra_faults[{i}]") for i, f in enumerate(plant.extra_faults) if f.kind != "none"]
@@ -336,7 +349,7 @@ def validate(
         raise ConfigError(
             [Problem(v.where(None, "wire.control_period_s"), "wire.control_period_s", str(exc))]
         ) from None
-    return SwapConfig(
+    cfg = SwapConfig(
         plant=plant,
         controller=parts["controller"],
         endpoint=data["endpoint"],
@@ -346,7 +359,13 @@ def validate(
         record=record,
         security=security or Security(),
         files={g: path for g in GROUPS if (path := v.where.path(g)) is not None} if choices else {},
+        gateway=parts["gateway"],
     )
+    # 4. The gateway in front of the station, if one is chosen: its tag map, its keys.
+    v.gateway(cfg)
+    if v.problems:
+        raise ConfigError(v.problems)
+    return cfg
 
 
 def pack_file(path: str | None) -> dict[str, str | None]:

@@ -86,13 +86,42 @@ def server_security(endpoint: str, observer_endpoint: str | None, keys_dir: str 
         raise ConfigError([Problem(str(keys_dir), "security.keys_dir", str(exc))]) from None
 
 
-class PlantServer:
-    """One plant process's endpoints and world, for as many sessions as it is asked to serve."""
+class TwinStations:
+    """Where a plant's stations come from: the twin's, one world made by the
+    first session's station and reset by every later one. A gateway process
+    passes its own source (``gateways/``): the same sessions, results and
+    verdicts, served in front of a station's PLC."""
 
-    def __init__(self, *, endpoint: str, observer_endpoint: str | None, keys_dir: str | None = None):
+    def __init__(self):
+        self.world = None
+
+    def make(self, cfg: SwapConfig):
+        """The station port of a session, at its start state."""
+        station = make_station(cfg.plant, world=self.world)
+        self.world = station.world
+        return station
+
+    def versions(self, cfg: SwapConfig, station) -> dict:
+        return versions(cfg.plant, station.world.assets)
+
+    def discard(self) -> None:
+        """Forget a failed station's world: the next ``make`` builds a fresh one."""
+        self.close()
+        self.world = None
+
+    def close(self) -> None:
+        if self.world is not None:
+            self.world.close()
+
+
+class PlantServer:
+    """One plant process's endpoints and stations, for as many sessions as it is asked to serve.
+    A gateway's stations are served behind the same Gate and CURVE security as the twin's."""
+
+    def __init__(self, *, endpoint: str, observer_endpoint: str | None, keys_dir: str | None = None, stations=None):
         self.security = server_security(endpoint, observer_endpoint, keys_dir)
         self.link = PlantLink(endpoint=endpoint, observer_endpoint=observer_endpoint, security=self.security)
-        self.world = None  # made by the first session's station, reset by every later one
+        self.stations = stations or TwinStations()
         self.sessions = 0
         self.lifecycle = Lifecycle()  # swapwire/lifecycle.py: unconfigured until a station is built
 
@@ -100,21 +129,18 @@ class PlantServer:
         state = self.lifecycle.take(transition)
         log.info("station lifecycle: %s -> %s", transition, state)
 
-    def _build(self, p):
+    def _build(self, cfg: SwapConfig):
         """The session's station, from a station that is unconfigured (the first, or after
-        a failure: recovered with a fresh world) or inactive (the world reset and reused)."""
+        a failure: recovered afresh) or inactive (the world reset and reused)."""
         if self.lifecycle.state is State.ERROR:
             self._take("recover")
-            if self.world is not None:
-                self.world.close()  # a failed station's world is not trusted again
-                self.world = None
+            self.stations.discard()  # a failed station is not trusted again
         try:
-            station = make_station(p, world=self.world)
+            station = self.stations.make(cfg)
         except Exception:
             if self.lifecycle.can("error"):
                 self._take("error")
             raise
-        self.world = station.world
         if self.lifecycle.state is State.UNCONFIGURED:
             self._take("configure")
         return station
@@ -139,8 +165,10 @@ class PlantServer:
         if report.not_judged:
             return self._not_simulated(recorder, report, out_dir)
         try:
-            station = self._build(p)
+            station = self._build(cfg)
         except Exception as exc:  # a model that cannot be built: this session fails, the process serves on
+            if isinstance(exc, getattr(self.stations, "fatal", ())):
+                raise  # a station source that cannot go on (a gateway that cannot reach its PLC)
             log.exception("the station could not be built")
             return self._unbuilt(recorder, report, out_dir, exc)
         observer = ObserverChannel(socket=self.link.pub, sinks=[recorder])
@@ -175,16 +203,7 @@ class PlantServer:
             if recording is not None:
                 recording.close(keep=False)
             raise
-        result = recorder.result()
-        result["versions"] = versions(p, station.world.assets)
-        # The static pre-check beside the dynamic result: the two should agree.
-        result["precheck"] = _precheck_record(report)
-        if not report.passed:
-            result["verdict"]["status"] = "fail"
-            failed = ", ".join(c.name for c in report.failed)
-            result["verdict"]["reasons"].append(
-                f"static pre-check fails on {failed}: the pack should not be swapped here"
-            )
+        result = self._result(cfg, recorder, report, station)
         failed = result["verdict"]["status"] != "pass"
         interrupted = stats.end_reason == END_INTERRUPTED
         kept = None
@@ -215,6 +234,26 @@ class PlantServer:
                 write_json_atomic(out_dir / "result.json", result)
         if interrupted:
             raise KeyboardInterrupt("session interrupted")
+        return result
+
+    def _result(self, cfg: SwapConfig, recorder: Recorder, report, station) -> dict:
+        """The session's result: the verdict from what was observed, with versions and the pre-check."""
+        result = recorder.result()
+        if recorder.seen.last_truth is None:
+            # A gateway in front of a real station's PLC: nothing here saw the packs.
+            result["verdict"]["reasons"].insert(
+                0, "no ground truth from the station (a real PLC has none): alignment, locks and hazards are unjudged"
+            )
+            result["verdict"]["status"] = "fail"
+        result["versions"] = self.stations.versions(cfg, station)
+        # The static pre-check beside the dynamic result: the two should agree.
+        result["precheck"] = _precheck_record(report)
+        if not report.passed:
+            result["verdict"]["status"] = "fail"
+            failed = ", ".join(c.name for c in report.failed)
+            result["verdict"]["reasons"].append(
+                f"static pre-check fails on {failed}: the pack should not be swapped here"
+            )
         return result
 
     def _unbuilt(self, recorder: Recorder, report, out_dir: Path, exc: Exception) -> dict:
@@ -248,8 +287,7 @@ class PlantServer:
         if self.lifecycle.can("shutdown"):
             self._take("shutdown")
         self.link.close()
-        if self.world is not None:
-            self.world.close()
+        self.stations.close()
 
 
 def _recording(cfg: SwapConfig, station, out_dir: Path) -> Recording:
@@ -318,13 +356,17 @@ def serve_plant(
     sessions: int | None = 1,
     per_session_dirs: bool = False,
     record: str = "never",
+    stations=None,
 ) -> tuple[list[dict], bool]:
     """Serve ``sessions`` sessions of ``cfg`` (None: until interrupted). A
     session's result goes to ``out_dir/result.json``, or with
     ``per_session_dirs`` to ``out_dir/sessions/<n>/result.json``. Returns the
-    finished sessions' results, and whether an interrupt ended the serving."""
+    finished sessions' results, and whether an interrupt ended the serving.
+    ``stations``: where the stations come from (default: the twin's)."""
     restore_interrupts()
-    server = PlantServer(endpoint=endpoint, observer_endpoint=observer_endpoint, keys_dir=cfg.security.keys_dir)
+    server = PlantServer(
+        endpoint=endpoint, observer_endpoint=observer_endpoint, keys_dir=cfg.security.keys_dir, stations=stations
+    )
     results: list[dict] = []
     try:
         while sessions is None or len(results) < sessions:

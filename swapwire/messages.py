@@ -407,7 +407,9 @@ class Refused:
 class End:
     """The session is over."""
 
-    reason: str = wfield(doc="bye, truncated, link_lost, interrupted, no_controller, reset, station_error")
+    reason: str = wfield(
+        doc="bye, truncated, link_lost, interrupted, no_controller, reset, station_lost, station_error"
+    )
     t_s: float = wfield(unit="s", doc="plant time at the end")
 
     def to_body(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from twin.rigs import FAMILIES
 from twin.schema.pack import ACCESS_DIRECTIONS, PACK_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("swapwire", "controllers", "twin", "swaptwin")
+PRODUCT = ("swapwire", "controllers", "twin", "swaptwin", "gateways")
 
 
 def _literals(path: Path):

@@ -31,7 +31,8 @@ def report_result(result: dict | None, out_dir: Path) -> int:
 
     if result is None:
         print(
-            "swaptwin: no result was written (see plant.log and controller.log in the run directory)", file=sys.stderr
+            "swaptwin: no result was written (see the logs in the run directory: plant or gateway, controller)",
+            file=sys.stderr,
         )
         return EXIT_FAIL
     print(swap_table(result))

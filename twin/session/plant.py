@@ -30,7 +30,9 @@ Session (docs/protocol.md has the message-level contract):
    is silent.
 4. The session ends on ``bye`` (the controller's outcome), when plant time
    reaches ``scenario.max_sim_time_s`` (truncated), after
-   ``wire.session_timeout_s`` of silence (link lost), or on interruption.
+   ``wire.session_timeout_s`` of silence (link lost), when the station port
+   says its station is lost (``StationLost``: a gateway's PLC went away), or
+   on interruption.
    The plant then sends ``end`` and publishes the session summary.
    A station that fails (its model raises; a gateway loses its PLC) ends the
    session with ``station_error``: the controller gets ``end`` and the
@@ -61,7 +63,7 @@ from twin.session.gate import Admitted, Gate
 from twin.session.impairments import ImpairedLink, LinkStats
 from twin.session.link import Incoming, PlantLink
 from twin.session.observer import TOPIC_EVENT, TOPIC_SESSION, TOPIC_TRUTH, ObserverChannel, to_native
-from twin.session.port import SessionSink, StationPort
+from twin.session.port import SessionSink, StationLost, StationPort
 from twin.session.timing import SessionTiming
 from twin.session.trace import Trace
 
@@ -70,6 +72,7 @@ END_TRUNCATED = "truncated"
 END_LINK_LOST = "link_lost"
 END_INTERRUPTED = "interrupted"
 END_NO_CONTROLLER = "no_controller"
+END_STATION_LOST = "station_lost"
 END_RESET = "reset"
 END_STATION_ERROR = "station_error"
 log = logging.getLogger("swaptwin.plant")
@@ -361,7 +364,12 @@ class Plant:
             )
             # 2. One control period per iteration.
             while True:
-                end = self._period(link, pacing)
+                try:
+                    end = self._period(link, pacing)
+                except StationLost as exc:  # the station's I/O is gone (a gateway lost its PLC)
+                    self.stats.errors.append(f"station lost: {exc}")
+                    self._transition("error")
+                    end = END_STATION_LOST
                 if end is not None:
                     return self._finish(link, end, t_session)
         except Exception as exc:  # the station failed, not the wire: end the session, keep the process
@@ -437,9 +445,14 @@ class Plant:
         for ev in station.take_events():
             self.observer.publish(TOPIC_EVENT, to_native(ev))
         if self.stats.periods % self.cfg.wire.publish_truth_every_periods == 0:
-            truth = station.truth()
-            truth["phase"] = self._phase
-            self.observer.publish(TOPIC_TRUTH, truth)
+            self._publish_truth()
+
+    def _publish_truth(self) -> None:
+        truth = self.station.truth()
+        if not truth:  # a station without ground truth (a real station's gateway) publishes none
+            return
+        truth["phase"] = self._phase
+        self.observer.publish(TOPIC_TRUTH, truth)
 
     def _realtime_deadline(self, pacing: _Pacing) -> float:
         """The period's end on the wall clock. A plant behind its clock (a slow
@@ -543,9 +556,7 @@ class Plant:
             self._sent(wire.END, end)
             link.send(self.gate.owner, wire.END, end)
         if reason != END_STATION_ERROR:  # a failed station's last truth cannot be trusted
-            truth = self.station.truth()
-            truth["phase"] = self._phase
-            self.observer.publish(TOPIC_TRUTH, truth)
+            self._publish_truth()
             for ev in self.station.take_events():
                 self.observer.publish(TOPIC_EVENT, to_native(ev))
         self.observer.publish(

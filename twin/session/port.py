@@ -16,6 +16,13 @@ from swapwire.frame import Frame
 from swapwire.station import StationDescription
 
 
+class StationLost(Exception):
+    """The station's I/O can no longer be reached: a gateway lost its PLC, or
+    the PLC stopped scanning. Raised by ``apply`` or ``advance``; the session
+    loop then ends the session with ``station_lost``, as it would a lost link
+    (the reason goes into the session's errors)."""
+
+
 class StationPort(Protocol):
     def initialize_session(self) -> None:
         """Back to the start state of a session (a twin rebuilds its world; a gateway resynchronises)."""
@@ -37,7 +44,8 @@ class StationPort(Protocol):
         """What the station's I/O read at the end of the last period (a query: changes nothing)."""
 
     def truth(self) -> dict:
-        """Ground truth for the observer channel ({} when the station has none to give)."""
+        """Ground truth for the observer channel ({} when the station has none to
+        give: nothing is published then)."""
 
     def take_events(self) -> list[dict]:
         """The observer events collected since the last call."""
