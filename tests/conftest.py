@@ -27,6 +27,19 @@ from tests.mock_station import mock_station
 REPO = Path(__file__).resolve().parents[1]
 
 
+WALLCLOCK_GROUP = "wallclock"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked ``wallclock`` depend on wall-clock timing: under pytest-xdist (``--dist loadgroup``)
+    they form one ``xdist_group``, so they run one after another on one worker, never two at once.
+    Runs before xdist's own hook, which reads the groups."""
+    for item in items:
+        if item.get_closest_marker("wallclock") is not None:
+            item.add_marker(pytest.mark.xdist_group(WALLCLOCK_GROUP))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_urdf_cache(tmp_path_factory):
     """Generated assets go to a per-session cache, never the user's."""
