@@ -16,6 +16,11 @@ writes the figures as JSON. Figures are ratios within one run:
 
 The swap and truck cases run without recording, so that their figures stay
 comparable with earlier runs; the record case measures what it adds.
+* zmq: a bare ZeroMQ round trip between two processes (``bench/zmq_rtt.py``).
+
+Then each goal of issue 15 that the cases run measured: its figure, its
+target, and the limit it is measured against, all from this one run
+(``goals``). The CI goal is not a bench case: time ``.ci/run``.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from bench.gateway import bench_gateway
 from bench.record import bench_record
 from bench.swap import bench_swap
 from bench.wire import bench_curve
+from bench.zmq_rtt import bench_zmq_rtt
 from swaptwin.results.atomic import write_json_atomic
 
 CASES = {
@@ -42,7 +48,79 @@ CASES = {
     ),
     "curve": lambda args: bench_curve(),
     "record": lambda args: bench_record([], repeats=args.repeats),
+    "zmq": lambda args: bench_zmq_rtt(),
 }
+
+QUALIFY_GOAL_N = 100  # goal 3: a qualification of 100 swaps
+
+
+def goals(cases: dict) -> list[dict]:
+    """Each goal the cases measured: ``goal``, ``figure``, ``target``, ``limit`` (what the figure is
+    measured against: it cannot pass it), ``met``; ``unit`` and ``note`` say what they are."""
+    rows = []
+
+    def row(goal, figure, target, limit, unit, met, note):
+        rows.append(
+            {"goal": goal, "figure": figure, "target": target, "limit": limit, "unit": unit, "met": met, "note": note}
+        )
+
+    for case, target in (("swap", 50.0), ("truck", 35.0)):
+        if case in cases:
+            r = cases[case]
+            row(
+                f"1. {case} over the wire, lockstep",
+                r["wire"]["real_time_factor"],
+                f">= {target:g}",
+                r["floor"]["real_time_factor"],
+                "x real time",
+                r["wire"]["real_time_factor"] >= target,
+                "limit: the same physics in one process, no wire",
+            )
+    if "swap" in cases and "zmq" in cases:
+        cost, rtt = cases["swap"]["wire_cost_per_period_us"], cases["zmq"]["round_trip_us"]
+        row(
+            "2. wire cost per control period",
+            cost,
+            f"<= {1.3 * rtt:.0f} (1.3 x limit)",
+            rtt,
+            "us",
+            cost <= 1.3 * rtt,
+            f"limit: a bare ZeroMQ round trip; figure / limit = {cost / rtt:.2f}",
+        )
+    if "qualify" in cases:
+        q = cases["qualify"]
+        per_100 = q["all_workers_wall_s"] * QUALIFY_GOAL_N / q["n"]
+        ideal = q["one_worker_wall_s"] * QUALIFY_GOAL_N / q["n"] / q["workers"]
+        row(
+            f"3. qualify {QUALIFY_GOAL_N} swaps on {q['workers']} workers",
+            round(per_100, 1),
+            "<= 90",
+            round(ideal, 1),
+            "s",
+            per_100 <= 90,
+            f"scaled from n={q['n']}; limit: one worker's time / workers (perfect scaling)",
+        )
+        row(
+            "3. qualify speed-up, 1 worker to all",
+            q["speedup"],
+            ">= 1.8",
+            q["workers"],
+            "x",
+            q["speedup"] >= 1.8,
+            "limit: the number of workers",
+        )
+    return rows
+
+
+def print_goals(rows: list[dict]) -> None:
+    if not rows:
+        return
+    print("\ngoal | figure | target | limit | met")
+    for r in rows:
+        print(
+            f"{r['goal']} | {r['figure']} {r['unit']} | {r['target']} | {r['limit']} {r['unit']} | "
+            f"{'yes' if r['met'] else 'NO'}  ({r['note']})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['messages']} messages | pictures: {r['render']['pictures']} in {r['render']['render_s']:.1f} s "
                 f"({r['render']['ms_per_picture']:.0f} ms each, GIF {r['render']['gif_kb']:.0f} kB)"
             )
+        elif "round_trip_us" in r:
+            print(f"{name}: bare ZeroMQ round trip {r['round_trip_us']:.1f} us (median of {r['batches_us']})")
+    report["goals"] = goals(report["cases"])
+    print_goals(report["goals"])
     if args.out:
         write_json_atomic(args.out, report)
     return 0

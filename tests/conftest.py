@@ -27,6 +27,41 @@ from tests.mock_station import mock_station
 REPO = Path(__file__).resolve().parents[1]
 
 
+WALLCLOCK_GROUP = "wallclock"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked ``wallclock`` depend on wall-clock timing: under pytest-xdist (``--dist loadgroup``)
+    they form one ``xdist_group``, so they run one after another on one worker, never two at once.
+    Runs before xdist's own hook, which reads the groups."""
+    for item in items:
+        if item.get_closest_marker("wallclock") is not None:
+            item.add_marker(pytest.mark.xdist_group(WALLCLOCK_GROUP))
+
+
+class _WallclockGroupCheck:
+    """On an xdist worker with ``--dist loadgroup``, xdist's own hook has suffixed each grouped test's id
+    with ``@group``; pytest 9.2 silently stopped honouring that (pytest-xdist#1386, hence pytest<9.2
+    in the dev extra). Fail the run rather than let wallclock tests run side by side."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        if not getattr(config.option, "loadgroup", False):
+            return
+        suffix = "@" + WALLCLOCK_GROUP
+        lost = [i.nodeid for i in items if i.get_closest_marker("wallclock") and not i.nodeid.endswith(suffix)]
+        if lost:
+            raise pytest.UsageError(
+                f"pytest-xdist did not group {len(lost)} wallclock tests (first: {lost[0]}); this pytest and "
+                "pytest-xdist do not group with --dist loadgroup (pytest-xdist#1386)"
+            )
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_WallclockGroupCheck(), "swaptwin-wallclock-group-check")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_urdf_cache(tmp_path_factory):
     """Generated assets go to a per-session cache, never the user's."""

@@ -39,6 +39,8 @@ from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import Plant
 
+pytestmark = pytest.mark.wallclock  # the controller's 2 s link timeout, in wall time
+
 TARGET_MESSAGES = int(os.environ.get("SWAPTWIN_FUZZ_MESSAGES", "100000"))
 # A longer control period keeps each swap short (the protocol is the same); a short link timeout bounds a hang.
 OVERRIDES = ("wire.control_period_s=0.1", "wire.hello_timeout_s=30", "controller.link_timeout_s=2.0")

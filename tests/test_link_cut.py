@@ -13,6 +13,8 @@ from controllers.sequences.overhead import PHASES as OVERHEAD_PHASES
 from controllers.sequences.under_chassis import PHASES as UNDER_CHASSIS_PHASES
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.wallclock  # the controller's link watchdog and the plant's session timeout, in wall time
+
 CASES = [("under_chassis", p) for p in UNDER_CHASSIS_PHASES] + [("overhead", p) for p in OVERHEAD_PHASES]
 
 

@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.wallclock  # realtime swaps beside a CPU hog: nothing else may run on the other core
+
 RUNS = 20
 
 

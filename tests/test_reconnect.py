@@ -11,7 +11,11 @@ import socket
 import threading
 import time
 
+import pytest
+
 from tests.conftest import start_controller
+
+pytestmark = pytest.mark.wallclock  # a cut mid-swap and the controller's reconnection, in wall time
 
 
 def _free_port() -> int:

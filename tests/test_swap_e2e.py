@@ -84,6 +84,7 @@ def test_bad_config_fails_before_any_process_starts(tmp_path):
     assert result is None and not (tmp_path / "run" / "plant.log").exists()
 
 
+@pytest.mark.wallclock  # a realtime swap, measured against the wall clock
 def test_realtime_clock_never_runs_ahead_of_the_wall_clock(tmp_path):
     proc, result = _swap(tmp_path, "clock=realtime", "scenario.max_sim_time_s=2")
     assert result["session"]["end_reason"] == "truncated"

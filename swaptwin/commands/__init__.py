@@ -9,7 +9,9 @@ must not see. ``HELP`` is its line in ``swaptwin --help``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -71,35 +73,28 @@ def no_flags(argv: list[str]) -> tuple[None, list[str]]:
     return None, argv
 
 
-# The command modules import what they need when they run, so --help stays fast.
-from swaptwin.commands import (  # noqa: E402
-    campaign,
-    characterise,
-    check,
-    controller,
-    gateway,
-    keys,
-    matrix,
-    plant,
-    plc,
-    qualify,
-    regress,
-    replay,
-    swap,
-)
+# The command names; a command's module is imported only when it is looked up, so
+# that a plant process (which needs ``check.precheck``) or ``--help`` does not
+# import every command and what each imports at module level.
+_NAMES = (
+    "swap", "plant", "controller", "plc", "gateway", "characterise", "check", "campaign", "qualify", "matrix",
+    "regress", "replay", "keys",
+)  # fmt: skip
 
-COMMANDS: dict[str, ModuleType] = {
-    "swap": swap,
-    "plant": plant,
-    "controller": controller,
-    "plc": plc,
-    "gateway": gateway,
-    "characterise": characterise,
-    "check": check,
-    "campaign": campaign,
-    "qualify": qualify,
-    "matrix": matrix,
-    "regress": regress,
-    "replay": replay,
-    "keys": keys,
-}
+
+class _Commands(Mapping[str, ModuleType]):
+    """name -> command module, imported on first look-up."""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in _NAMES:
+            raise KeyError(name)
+        return importlib.import_module(f"swaptwin.commands.{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_NAMES)
+
+    def __len__(self) -> int:
+        return len(_NAMES)
+
+
+COMMANDS: Mapping[str, ModuleType] = _Commands()

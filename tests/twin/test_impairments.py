@@ -16,6 +16,8 @@ import pytest
 import swapwire as wire
 from tests.conftest import ObserverTap, RawController, is_bound, run_cli, start_controller
 
+pytestmark = pytest.mark.wallclock  # a cut link runs on in wall time; realtime-clock cases
+
 IMP = "wire.impairments"
 # Wait for a frame less than the plant's link timeout (5 s): a plant that
 # waited wall time for a message its own channel spoiled would fail the test.

@@ -7,6 +7,8 @@ import pytest
 
 import swapwire as wire
 
+pytestmark = pytest.mark.wallclock  # a 50 ms link timeout counts missed periods in wall time
+
 FAST_LINK = ("wire.link_timeout_s=0.05",)
 
 

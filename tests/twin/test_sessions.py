@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import swapwire as wire
+
+pytestmark = pytest.mark.wallclock  # session timeouts of 1.5 s, busy answers at most once a second, heartbeats
 
 # Short timeouts so the watchdogs act within a test's patience.
 QUICK = ("wire.session_timeout_s=1.5", "wire.link_timeout_s=0.05")
