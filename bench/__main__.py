@@ -1,4 +1,5 @@
 """``python -m bench [swap truck qualify ...] [--repeats N] [--n N] [--out FILE]``
+``python -m bench mutation [MODULE ...] [--sample N] [--out FILE]`` (see bench/mutation.py)
 
 Runs the benchmarks named (default: all) and prints a table; ``--out`` also
 writes the figures as JSON. Figures are ratios within one run:
@@ -8,6 +9,9 @@ writes the figures as JSON. Figures are ratios within one run:
 * qualify: ``swaptwin qualify n=N`` on one worker against one per CPU.
 * curve: a frame-sized ZeroMQ round trip to another process, without and with
   CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
+
+``mutation`` is no benchmark and not in the default set: the kill rate of the fast tests
+against mutants of the wire, supervisor, hazard and verdict modules (bench/mutation.py).
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ CASES = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["mutation"]:
+        from bench import mutation
+
+        return mutation.main(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("cases", nargs="*", default=list(CASES), help=f"of {', '.join(CASES)}")
     ap.add_argument("--repeats", type=int, default=3, help="swaps per case of swap and truck")
