@@ -163,3 +163,14 @@ def test_the_load_cell_against_the_expected_load_within_a_quarter_of_the_pack_we
 def test_a_silent_load_cell_stops_whatever_is_expected(expect):
     e = fault(supervisor(expect), frame(0, load_cell_n=None))
     assert e is not None and (e.by, str(e)) == ("sensor_dropout", "load cell not reporting")
+
+
+def test_a_new_supervisor_expects_an_empty_rig():
+    e = fault(Supervisor(TUNING, STATION, weight_n=WEIGHT_N), frame(0, load_cell_n=1000.5))
+    assert e is not None and str(e) == "load cell reads 1000 N where 0 N is expected (empty)"
+
+
+def test_a_station_without_a_load_cell_reads_as_empty():
+    f = frame(0)
+    del f.sensors["load_cell_n"]
+    assert fault(supervisor("empty"), f) is None

@@ -119,7 +119,7 @@ def _spoil_hazard(p, s):
 
 
 def _spoil_outcome(p, s):
-    _find(s, "session", event="end")["controller"]["outcome"] = "safe_stop"
+    _find(s, "session", event="end")["controller"].update(outcome="safe_stop", reason="estop pressed")
 
 
 def _spoil_end_reason(p, s):
@@ -148,7 +148,7 @@ SPOILERS = {
     "no lock reported": (_spoil_no_locks, "no lock was reported"),
     "connector unmated": (_spoil_connector, "connector not mated"),
     "a hazard": (_spoil_hazard, "hazard pack_dropped"),
-    "outcome not done": (_spoil_outcome, "controller outcome 'safe_stop'"),
+    "outcome not done": (_spoil_outcome, "controller outcome 'safe_stop' in phase 'done': estop pressed"),
     "not ended by bye": (_spoil_end_reason, "session ended by link_lost"),
     "no declared phases": (_spoil_no_declared_phases, "declared no phases"),
     "final phase renamed": (_spoil_final_phase_renamed, "never reached its final phase 'done'"),
@@ -189,8 +189,8 @@ def test_the_result_records_every_table_as_observed(plant_cfg):
     come and go, several truth frames and the session's counters: each field as the stream gave it,
     rounded as documented. (Mutation testing found the tables unchecked: only the verdict was.)"""
     p = plant_cfg
-    stream = good_stream(p)
-    _find(stream, "event", event="mating")["x_mm"] = 0.123456
+    stream = good_stream(p, cycle_s=121.5)  # not whole seconds: the rounding shows
+    _find(stream, "event", event="mating").update(x_mm=0.123456, z_mm=-1.23456)
     events = [
         {"event": "dock", "pack": "depleted", "t_s": 20.1234567, "x_mm": 0.123456, "y_mm": -0.2, "yaw_deg": 0.0123456},
         {"event": "first_contact", "with": "vehicle", "pack": "charged", "t_s": 70.0, "x_mm": 1.0, "y_mm": 0.5,
@@ -220,12 +220,12 @@ def test_the_result_records_every_table_as_observed(plant_cfg):
     assert result == {
         "schema_version": 1,
         "verdict": {"status": "pass", "reasons": []},
-        "cycle_time_s": 120.0,
+        "cycle_time_s": 121.5,
         "cycle_time_limit_s": p.vehicle.swap_time_limit_s,
-        "phases": [{"name": n, "start_s": 30.0 * i, "duration_s": 30.0} for i, n in enumerate(PHASES[:-1])],
+        "phases": [{"name": n, "start_s": 30.375 * i, "duration_s": 30.375} for i, n in enumerate(PHASES[:-1])],
         "alignment": [
-            {"mating": "pack_into_vehicle", "pack": "charged", "t_s": 80.0, "x_mm": 0.1235, "y_mm": -0.4, "z_mm": 0.0,
-             "yaw_deg": 0.01, "tolerance_mm": p.acceptance.interface_tolerance_mm,
+            {"mating": "pack_into_vehicle", "pack": "charged", "t_s": 80.0, "x_mm": 0.1235, "y_mm": -0.4,
+             "z_mm": -1.2346, "yaw_deg": 0.01, "tolerance_mm": p.acceptance.interface_tolerance_mm,
              "tolerance_deg": p.acceptance.interface_tolerance_deg, "within": True},
             {"mating": "tool_to_pack", "pack": "depleted", "t_s": 20.123457, "x_mm": 0.1235, "y_mm": -0.2,
              "yaw_deg": 0.01235},
@@ -252,9 +252,9 @@ def test_the_result_records_every_table_as_observed(plant_cfg):
             "strangers_answered": None, "strangers_ignored": None, "errors": [], "link": None, "trace": None,
         },
         "seed": 0,
-        "sim_time_s": 120.5,
+        "sim_time_s": 122.0,
         "wall_time_s": 10.0,
-        "real_time_factor": 12.05,
+        "real_time_factor": 12.2,
         "timing": {"p50_us": 12},
     }  # fmt: skip
     assert list(result["contacts"]["peak_n"]) == ["pack_floor", "rig"]
