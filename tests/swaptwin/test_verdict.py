@@ -265,3 +265,11 @@ def test_a_session_without_wall_time_has_no_real_time_factor(plant_cfg):
     stream = good_stream(plant_cfg)
     _find(stream, "session", event="end")["wall_time_s"] = 0.0
     assert verdict(plant_cfg, stream)["real_time_factor"] is None
+
+
+def test_the_cycle_time_runs_from_the_first_reported_phase_not_from_time_zero(plant_cfg):
+    stream = good_stream(plant_cfg)
+    for topic, body in stream:
+        if topic == "event" and body["event"] == "phase":
+            body["t_s"] += 7.0
+    assert verdict(plant_cfg, stream)["cycle_time_s"] == 120.0
