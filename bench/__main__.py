@@ -1,4 +1,5 @@
 """``python -m bench [swap truck qualify ...] [--repeats N] [--n N] [--out FILE]``
+``python -m bench mutation [MODULE ...] [--sample N] [--out FILE]`` (see bench/mutation.py)
 
 Runs the benchmarks named (default: all) and prints a table; ``--out`` also
 writes the figures as JSON. Figures are ratios within one run:
@@ -13,14 +14,17 @@ writes the figures as JSON. Figures are ratios within one run:
   CURVE encryption, over ipc and tcp loopback (``bench/wire.py``).
 * record: one swap with its recording (``swap.mcap``) against one without,
   interleaved; the file's size; and what its pictures cost to render.
+* zmq: a bare ZeroMQ round trip between two processes (``bench/zmq_rtt.py``).
 
 The swap and truck cases run without recording, so that their figures stay
 comparable with earlier runs; the record case measures what it adds.
-* zmq: a bare ZeroMQ round trip between two processes (``bench/zmq_rtt.py``).
 
 Then each goal of issue 15 that the cases run measured: its figure, its
 target, and the limit it is measured against, all from this one run
 (``goals``). The CI goal is not a bench case: time ``.ci/run``.
+
+``mutation`` is no benchmark and not in the default set: the kill rate of the fast tests
+against mutants of the wire, supervisor, hazard and verdict modules (bench/mutation.py).
 """
 
 from __future__ import annotations
@@ -123,7 +127,62 @@ def print_goals(rows: list[dict]) -> None:
         )
 
 
+def _print_case(name: str, r: dict) -> None:
+    """One case's figures, in a line or two."""
+    if "added_per_period_ms" in r:
+        print(
+            f"{name}: plant time {r['sim_time_s']:.1f} s, {r['periods']} periods | direct "
+            f"{r['direct']['session_wall_s']:.2f} s ({r['direct']['real_time_factor']:.1f}x real time) | "
+            f"through the gateway {r['gateway']['session_wall_s']:.2f} s ({r['gateway']['real_time_factor']:.1f}x) "
+            f"| gateway/direct {r['gateway_over_direct']:.2f} | added {r['added_per_period_ms']:.2f} ms per period"
+        )
+        step = [(r[k]["step_ms"] or {}).get("p50") for k in ("direct", "gateway")]
+        scans = (r["gateway"]["plc_scans"] or {}).get("period_scan_ms") or {}
+        print(
+            f"  values per period {r['values_per_period']} | step p50 direct {step[0]} ms, gateway {step[1]} ms "
+            f"| PLC period scan p50 {scans.get('p50')} ms, p99 {scans.get('p99')} ms"
+        )
+    elif "wire" in r:
+        print(
+            f"{name}: plant time {r['sim_time_s']:.1f} s | over the wire {r['wire']['session_wall_s']:.2f} s "
+            f"({r['wire']['real_time_factor']:.1f}x real time) | in-process floor {r['floor']['wall_s']:.2f} s "
+            f"({r['floor']['real_time_factor']:.1f}x) | wire/floor {r['wire_over_floor']:.2f} "
+            f"| wire cost {r['wire_cost_per_period_us']:.0f} us per control period"
+        )
+    elif "speedup" in r:
+        print(
+            f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers "
+            f"{r['all_workers_wall_s']:.1f} s "
+            f"({r['swaps_per_minute']:.1f} swaps/min) | speed-up {r['speedup']:.2f} (efficiency "
+            f"{r['efficiency']:.2f}) "
+            f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
+        )
+    elif "message_bytes" in r:
+        for link in ("ipc", "tcp"):
+            f = r[link]
+            print(
+                f"{name} {link}: {r['message_bytes']} B round trip, median plain {f['plain']['median_us']:.0f} us "
+                f"| CURVE {f['curve']['median_us']:.0f} us | CURVE/plain {f['curve_over_plain']:.2f} "
+                f"(+{f['curve_cost_us']:.0f} us per round trip)"
+            )
+    elif "on_over_off" in r:
+        print(
+            f"{name}: session {r['session_wall_s']['off']:.2f} s without recording, "
+            f"{r['session_wall_s']['on']:.2f} s with it (x{r['on_over_off']:.3f}; {r['recorder_s']:.2f} s in the "
+            f"recorder) | {r['recording_mb']:.2f} MB, "
+            f"{r['messages']} messages | pictures: {r['render']['pictures']} in {r['render']['render_s']:.1f} s "
+            f"({r['render']['ms_per_picture']:.0f} ms each, GIF {r['render']['gif_kb']:.0f} kB)"
+        )
+    elif "round_trip_us" in r:
+        print(f"{name}: bare ZeroMQ round trip {r['round_trip_us']:.1f} us (median of {r['batches_us']})")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["mutation"]:
+        from bench import mutation
+
+        return mutation.main(argv[1:])
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("cases", nargs="*", default=list(CASES), help=f"of {', '.join(CASES)}")
     ap.add_argument("--repeats", type=int, default=3, help="swaps per case of swap and truck")
@@ -149,52 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name} ...", flush=True)
         report["cases"][name] = CASES[name](args)
     for name, r in report["cases"].items():
-        if "added_per_period_ms" in r:
-            print(
-                f"{name}: plant time {r['sim_time_s']:.1f} s, {r['periods']} periods | direct "
-                f"{r['direct']['session_wall_s']:.2f} s ({r['direct']['real_time_factor']:.1f}x real time) | "
-                f"through the gateway {r['gateway']['session_wall_s']:.2f} s ({r['gateway']['real_time_factor']:.1f}x) "
-                f"| gateway/direct {r['gateway_over_direct']:.2f} | added {r['added_per_period_ms']:.2f} ms per period"
-            )
-            step = [(r[k]["step_ms"] or {}).get("p50") for k in ("direct", "gateway")]
-            scans = (r["gateway"]["plc_scans"] or {}).get("period_scan_ms") or {}
-            print(
-                f"  values per period {r['values_per_period']} | step p50 direct {step[0]} ms, gateway {step[1]} ms "
-                f"| PLC period scan p50 {scans.get('p50')} ms, p99 {scans.get('p99')} ms"
-            )
-        elif "wire" in r:
-            print(
-                f"{name}: plant time {r['sim_time_s']:.1f} s | over the wire {r['wire']['session_wall_s']:.2f} s "
-                f"({r['wire']['real_time_factor']:.1f}x real time) | in-process floor {r['floor']['wall_s']:.2f} s "
-                f"({r['floor']['real_time_factor']:.1f}x) | wire/floor {r['wire_over_floor']:.2f} "
-                f"| wire cost {r['wire_cost_per_period_us']:.0f} us per control period"
-            )
-        elif "speedup" in r:
-            print(
-                f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers "
-                f"{r['all_workers_wall_s']:.1f} s "
-                f"({r['swaps_per_minute']:.1f} swaps/min) | speed-up {r['speedup']:.2f} (efficiency "
-                f"{r['efficiency']:.2f}) "
-                f"| peak child RSS {r['peak_child_rss_mb']:.0f} MB"
-            )
-        elif "message_bytes" in r:
-            for link in ("ipc", "tcp"):
-                f = r[link]
-                print(
-                    f"{name} {link}: {r['message_bytes']} B round trip, median plain {f['plain']['median_us']:.0f} us "
-                    f"| CURVE {f['curve']['median_us']:.0f} us | CURVE/plain {f['curve_over_plain']:.2f} "
-                    f"(+{f['curve_cost_us']:.0f} us per round trip)"
-                )
-        elif "on_over_off" in r:
-            print(
-                f"{name}: session {r['session_wall_s']['off']:.2f} s without recording, "
-                f"{r['session_wall_s']['on']:.2f} s with it (x{r['on_over_off']:.3f}; {r['recorder_s']:.2f} s in the "
-                f"recorder) | {r['recording_mb']:.2f} MB, "
-                f"{r['messages']} messages | pictures: {r['render']['pictures']} in {r['render']['render_s']:.1f} s "
-                f"({r['render']['ms_per_picture']:.0f} ms each, GIF {r['render']['gif_kb']:.0f} kB)"
-            )
-        elif "round_trip_us" in r:
-            print(f"{name}: bare ZeroMQ round trip {r['round_trip_us']:.1f} us (median of {r['batches_us']})")
+        _print_case(name, r)
     report["goals"] = goals(report["cases"])
     print_goals(report["goals"])
     if args.out:
