@@ -94,8 +94,8 @@ def test_a_resumed_qualification_gives_the_same_report_as_an_uninterrupted_one(t
 def test_the_static_check_agrees_with_the_dynamic_result(tmp_path, overrides, criterion):
     check = run_cli("check", f"hydra.run.dir={tmp_path / 'check'}", *overrides, cwd=tmp_path)
     assert check.returncode == 1 and criterion in check.stdout
-    # The swap, run anyway, fails too, and says why beside the pre-check.
-    swap = run_cli("swap", f"hydra.run.dir={tmp_path / 'swap'}", *overrides, cwd=tmp_path)
+    # The swap, run anyway as a what-if (force=true), fails too, and says why beside the pre-check.
+    swap = run_cli("swap", f"hydra.run.dir={tmp_path / 'swap'}", "force=true", *overrides, cwd=tmp_path)
     result = json.loads((tmp_path / "swap" / "result.json").read_text())
     assert swap.returncode == 1 and result["verdict"]["status"] == "fail"
     assert criterion in result["precheck"]["failed"]

@@ -42,8 +42,9 @@ def test_car_swap_passes_with_each_lock_type(tmp_path, lock):
 
 
 def test_a_what_if_lock_too_weak_for_the_pack_fails_on_holding_force(tmp_path):
-    """The truck pack with the car's EM latches: the swap runs, the verdict says why it fails."""
-    proc, result = _swap(tmp_path, "rig=overhead", "lock=em_latch")
+    """The truck pack with the car's EM latches: the pre-check refuses it; run as a what-if
+    (force=true) the swap runs, and the verdict says why it fails."""
+    proc, result = _swap(tmp_path, "rig=overhead", "lock=em_latch", "force=true")
     assert proc.returncode == 1
     assert result["controller"]["outcome"] == "done"
     assert any("below the required" in r for r in result["verdict"]["reasons"])

@@ -62,6 +62,9 @@ class Mark:
     dashed: bool = True
 
 
+_PLOTTED = 1e12
+
+
 def nice_ticks(lo: float, hi: float, count: int = 6, *, integer: bool = False) -> list[float]:
     """About ``count`` round tick values covering [lo, hi]; whole numbers only with ``integer`` (counts)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -77,7 +80,10 @@ def nice_ticks(lo: float, hi: float, count: int = 6, *, integer: bool = False) -
     step = next(m * mag for m in steps if m * mag >= raw)
     first = math.floor(lo / step + 1e-9)
     last = math.ceil(hi / step - 1e-9)
-    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]  # + 0.0: no "-0" label
+    ticks = [round(k * step, 12) + 0.0 for k in range(first, last + 1)]  # + 0.0: no "-0" label
+    if len(ticks) < 2 or not ticks[-1] > ticks[0]:  # values beyond float's resolution of a step
+        return [lo, hi]
+    return ticks
 
 
 def _label(v: float) -> str:
@@ -116,8 +122,9 @@ class _Canvas:
     def set_ranges(
         self, xs: Sequence[float], ys: Sequence[float], *, x_ticks: bool = True, y_integer: bool = False
     ) -> None:
-        finite_x = [v for v in xs if math.isfinite(v)] or [0.0, 1.0]
-        finite_y = [v for v in ys if math.isfinite(v)] or [0.0, 1.0]
+        # Beyond _PLOTTED no station's signal goes (a hostile controller's set-point might).
+        finite_x = [v for v in xs if math.isfinite(v) and abs(v) <= _PLOTTED] or [0.0, 1.0]
+        finite_y = [v for v in ys if math.isfinite(v) and abs(v) <= _PLOTTED] or [0.0, 1.0]
         self.xt = nice_ticks(min(finite_x), max(finite_x))
         self.yt = nice_ticks(min(finite_y), max(finite_y), integer=y_integer)
         self.xlo, self.xhi = self.xt[0], self.xt[-1]

@@ -78,10 +78,18 @@ class SwapData:
         self.load_cell.append(load if isinstance(load, (int, float)) else math.nan)
 
     def _command(self, rec: dict) -> None:
-        for name, a in rec["body"].get("axes", {}).items():
-            if a.get("mode") == "position" and a.get("target") is not None:
-                self.target_t.setdefault(name, []).append(rec["t_s"])
-                self.target.setdefault(name, []).append(a["target"])
+        # Every command received is recorded, the ones the plant rejected too (a hostile or
+        # buggy controller's): plot only the set-points of well-formed ones.
+        axes = rec["body"].get("axes") if isinstance(rec.get("body"), dict) else None
+        if not isinstance(axes, dict):
+            return
+        for name, a in axes.items():
+            if not isinstance(a, dict):
+                continue
+            target = a.get("target")
+            if a.get("mode") == "position" and isinstance(target, (int, float)) and math.isfinite(target):
+                self.target_t.setdefault(str(name), []).append(rec["t_s"])
+                self.target.setdefault(str(name), []).append(float(target))
 
     def _truth(self, rec: dict) -> None:
         b = rec["body"]

@@ -63,3 +63,14 @@ def test_empty_and_degenerate_data_still_render():
         bars([], [], y_label="y", title="t"),
     ):
         ET.fromstring(svg)
+
+
+@pytest.mark.parametrize("lo, hi", [(1e15, 1e15 + 1), (5.0, 5.0), (-1e11, 1e11), (3e11, 3e11 + 1e-3)])
+def test_ticks_of_extreme_or_flat_ranges_still_span_an_axis(lo, hi):
+    ticks = nice_ticks(lo, hi)
+    assert len(ticks) >= 2 and ticks[-1] > ticks[0]
+
+
+def test_a_chart_of_a_hostile_set_point_is_drawn():
+    svg = line_chart([Series("target", [0.0, 1.0, 2.0], [0.1, 1e300, -1e300])], x_label="t", y_label="m", title="x")
+    ET.fromstring(svg)  # well-formed
