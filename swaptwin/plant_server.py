@@ -228,7 +228,11 @@ class PlantServer:
             )
         if kept is not None and not interrupted:
             render = cfg.record.render == "always" or (cfg.record.render == "failing" and failed)
-            swap_report = _report(out_dir, kept, render=render, gif_frames=cfg.record.gif_frames)
+            # A batch keeping its failing runs (record.batch=failing) shows each one's picture at the
+            # moment of failure; the phases' keyframes and the GIF (seconds each) are for a single swap.
+            swap_report = _report(
+                out_dir, kept, render=render, gif_frames=cfg.record.gif_frames, failure_only=record == "failing"
+            )
             if swap_report:
                 result["report"] = swap_report
                 write_json_atomic(out_dir / "result.json", result)
@@ -326,13 +330,13 @@ def _version(name: str) -> str:
         return "unknown"
 
 
-def _report(out_dir: Path, recording: Path, *, render: bool, gif_frames: int) -> dict | None:
+def _report(out_dir: Path, recording: Path, *, render: bool, gif_frames: int, failure_only: bool) -> dict | None:
     """``swap.html`` beside the recording. A report that cannot be made is
     logged, never the end of the plant: the result and the recording stand."""
     from swaptwin.reports.swap import write_swap_report
 
     try:
-        return write_swap_report(out_dir, recording, render=render, gif_frames=gif_frames)
+        return write_swap_report(out_dir, recording, render=render, gif_frames=gif_frames, failure_only=failure_only)
     except Exception:  # noqa: BLE001  (a report is never worth a session's result)
         log.exception("the swap report could not be written")
         return None

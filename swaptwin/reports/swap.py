@@ -244,9 +244,13 @@ def failure_moment(result: dict) -> tuple[str, float] | None:
     return "end of the session", float(result.get("sim_time_s") or 0.0)
 
 
-def write_swap_report(out_dir: Path, recording: Path, *, render: bool, gif_frames: int = 40) -> dict:
+def write_swap_report(
+    out_dir: Path, recording: Path, *, render: bool, gif_frames: int = 40, failure_only: bool = False
+) -> dict:
     """Write ``swap.html`` (and, with ``render``, ``failure.png`` for a failed swap and
-    ``swap.gif``) beside the recording; what was made and what it cost."""
+    ``swap.gif``) beside the recording; what was made and what it cost.
+    ``failure_only``: the picture at the moment of failure alone (a batch's failing
+    run, shown in its batch report), without the phases' keyframes and the GIF."""
     t0 = time.perf_counter()
     rec = open_recording(recording)
     result = rec.result or {}
@@ -258,7 +262,10 @@ def write_swap_report(out_dir: Path, recording: Path, *, render: bool, gif_frame
 
         keyframes = [(name, t) for name, t in data.phases if name != "done"] + [("end", data.end_s)]
         pictures = render_recording(
-            recording, keyframes=keyframes, gif_frames=gif_frames, failure=failure_moment(result)
+            recording,
+            keyframes=[] if failure_only else keyframes,
+            gif_frames=0 if failure_only else gif_frames,
+            failure=failure_moment(result),
         )
         info.update(render_s=round(pictures.render_s, 3), pictures=pictures.frames_rendered)
         if pictures.failure is not None:
