@@ -34,9 +34,10 @@ Session (docs/protocol.md has the message-level contract):
    says its station is lost (``StationLost``: a gateway's PLC went away), or
    on interruption.
    The plant then sends ``end`` and publishes the session summary.
-   A station that fails (its model raises; a gateway loses its PLC) ends the
-   session with ``station_error``: the controller gets ``end`` and the
-   result says what failed; the plant process does not crash.
+   A station that fails (its model raises) ends the session with
+   ``station_error``: the controller gets ``end`` and the result says what
+   failed; the plant process does not crash. Both move the station's
+   lifecycle to ``error``.
 
 The station's lifecycle (``swapwire/lifecycle.py``): a plant serves a station
 that is ``inactive`` (configured, at rest); the session makes it ``active``
