@@ -309,9 +309,15 @@ def validate(
     """Build every schema; raise ConfigError listing all problems at once.
     ``sources``: the config folders Hydra searched (a ``--config-dir`` first),
     so a problem names the file actually read."""
-    where = _Sources(dict(choices or {}), list(overrides or []), list(sources or []))
-    v = _Validation(where)
     data = _plain(cfg)
+    if sources is None:
+        # A resolved config (a swap's swap_config.json, a batch job's) remembers the user's
+        # folders it was composed from: its pack's vehicles and the station's catalog are there.
+        folders = data.get("config_folders")
+        sources = [str(f) for f in folders] if isinstance(folders, list) else []
+    where = _Sources(dict(choices or {}), list(overrides or []), list(sources))
+    v = _Validation(where)
+    data["config_folders"] = [str(f) for f in where.folders if f != CONFIG_DIR]
     if choices and "pack" in choices:
         # Which file the pack came from, and its digest: every report states them.
         data["pack_file"] = pack_file(where.path("pack"))

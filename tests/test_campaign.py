@@ -12,6 +12,7 @@ from tests.conftest import run_cli
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3000)  # about 200 swaps on two cores; the suite's 600 s default is for one test's few swaps
 def test_default_car_campaign_has_no_hazard_and_detects_or_absorbs_every_cell(tmp_path):
     out = tmp_path / "campaign"
     proc = run_cli("campaign", f"hydra.run.dir={out}", cwd=tmp_path, timeout_s=3000)

@@ -112,6 +112,7 @@ def test_every_pack_on_every_rig_and_lock_is_prechecked_and_built_or_refused(tmp
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # a swap of every passing pack, rig and lock combination, three rig families
 def test_every_combination_the_precheck_passes_swaps(tmp_path):
     """A swap of every pack x rig x lock type the pre-check passes, on the batch
     runner: none crashes, each ends in a verdict with the controller's goodbye."""
