@@ -26,6 +26,7 @@ from twin.schema.pack import PackTopLift
 from twin.schema.vehicle import Truck as TruckSpec
 from twin.urdf.features import locating_pin
 from twin.urdf.model import Box, Cylinder, Inertial, Joint, Link, Robot
+from twin.entities.suspension import HeaveSpring
 from twin.world import World, pb
 
 MM = 1e-3
@@ -150,9 +151,7 @@ class Truck(Entity):
         self.world = world
         self.spec = truck
         self.power = True  # the vehicle's low-voltage supply
-        self.k_n_per_m = truck.suspension.stiffness_n_per_mm / MM
-        self.c_n_s_per_m = truck.suspension.damping_n_s_per_mm / MM
-        self.preload_n = truck.suspension.sprung_mass_kg * world.physics.gravity_m_s2
+        self.spring = HeaveSpring(truck.suspension, gravity_m_s2=world.physics.gravity_m_s2)
         self.body = world.load(
             build_truck_urdf(truck, pack),
             position=(offset_mm[0] * MM, offset_mm[1] * MM, 0.0),
@@ -162,9 +161,8 @@ class Truck(Entity):
         self.joint = world.joint_indices(self.body)["suspension"]
         self.chassis_link = self.joint
         # Start at the static equilibrium of the load it carries: no bounce at t = 0.
-        pb.resetJointState(
-            self.body, self.joint, -laden_kg * world.physics.gravity_m_s2 / self.k_n_per_m, physicsClientId=world.cid
-        )
+        rest_m = self.spring.static_deflection_m(laden_kg, gravity_m_s2=world.physics.gravity_m_s2)
+        pb.resetJointState(self.body, self.joint, rest_m, physicsClientId=world.cid)
         pb.setJointMotorControl2(self.body, self.joint, pb.VELOCITY_CONTROL, force=0.0, physicsClientId=world.cid)
         self.H = pack.dimensions.height_mm * MM
 
@@ -175,15 +173,13 @@ class Truck(Entity):
         if fault.kind == "latch_power_loss":
             self.power = not active
         elif fault.kind == "suspension_sag":
-            self.k_n_per_m *= fault.factor if active else 1.0 / fault.factor
+            self.spring.sag(fault.factor, active=active)
         else:
             super().apply_fault(fault, active=active)
 
     def spring_step(self) -> None:
         """The suspension force, every physics step (pybullet clears it after each)."""
-        q, qd = pb.getJointState(self.body, self.joint, physicsClientId=self.world.cid)[:2]
-        force = self.preload_n - self.k_n_per_m * q - self.c_n_s_per_m * qd
-        pb.setJointMotorControl2(self.body, self.joint, pb.TORQUE_CONTROL, force=force, physicsClientId=self.world.cid)
+        self.spring.step(self.body, self.joint, self.world.cid)
 
     def deflection_m(self) -> float:
         return pb.getJointState(self.body, self.joint, physicsClientId=self.world.cid)[0]

@@ -27,6 +27,7 @@ from twin.rigs.side import layout
 from twin.schema.pack import PackSide
 from twin.schema.vehicle import SideFrames
 from twin.urdf.model import Box, Inertial, Joint, Link, Robot
+from twin.entities.suspension import HeaveSpring
 from twin.world import World, pb
 
 MM = 1e-3
@@ -102,9 +103,7 @@ class SideVehicle(Entity):
         self.spec = vehicle
         self.pack_spec = pack
         self.power = True  # the vehicle's low-voltage supply
-        self.k_n_per_m = vehicle.suspension.stiffness_n_per_mm / MM
-        self.c_n_s_per_m = vehicle.suspension.damping_n_s_per_mm / MM
-        self.preload_n = vehicle.suspension.sprung_mass_kg * world.physics.gravity_m_s2
+        self.spring = HeaveSpring(vehicle.suspension, gravity_m_s2=world.physics.gravity_m_s2)
         self.body = world.load(
             build_vehicle_urdf(vehicle, pack),
             position=(offset_mm[0] * MM, offset_mm[1] * MM, 0.0),
@@ -118,7 +117,9 @@ class SideVehicle(Entity):
         self.c_roll = vehicle.roll_damping_nm_s_per_deg * 180.0 / np.pi
         # Start at the static equilibrium of the load it carries: no bounce, no rock at t = 0.
         g = world.physics.gravity_m_s2
-        pb.resetJointState(self.body, self.joint, -laden_kg * g / self.k_n_per_m, physicsClientId=world.cid)
+        pb.resetJointState(
+            self.body, self.joint, self.spring.static_deflection_m(laden_kg, gravity_m_s2=g), physicsClientId=world.cid
+        )
         roll0 = layout.roll_rad(vehicle, pack, removed_kg=0.0, gravity_m_s2=g)
         pb.resetJointState(self.body, self.roll_joint, roll0, physicsClientId=world.cid)
         for j in (self.joint, self.roll_joint):
@@ -132,9 +133,7 @@ class SideVehicle(Entity):
     def before_step(self, dt: float) -> None:
         """The heave spring (with the sprung mass's preload) and the roll spring, every physics step."""
         cid = self.world.cid
-        q, qd = pb.getJointState(self.body, self.joint, physicsClientId=cid)[:2]
-        force = self.preload_n - self.k_n_per_m * q - self.c_n_s_per_m * qd
-        pb.setJointMotorControl2(self.body, self.joint, pb.TORQUE_CONTROL, force=force, physicsClientId=cid)
+        self.spring.step(self.body, self.joint, cid)
         r, rd = pb.getJointState(self.body, self.roll_joint, physicsClientId=cid)[:2]
         torque = -self.k_roll * r - self.c_roll * rd
         pb.setJointMotorControl2(self.body, self.roll_joint, pb.TORQUE_CONTROL, force=torque, physicsClientId=cid)
@@ -143,7 +142,7 @@ class SideVehicle(Entity):
         if fault.kind == "latch_power_loss":
             self.power = not active
         elif fault.kind == "suspension_sag":
-            self.k_n_per_m *= fault.factor if active else 1.0 / fault.factor
+            self.spring.sag(fault.factor, active=active)
         else:
             super().apply_fault(fault, active=active)
 
