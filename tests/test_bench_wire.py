@@ -9,4 +9,5 @@ def test_the_curve_bench_reports_plain_and_encrypted_round_trips_on_both_links()
     for link in ("ipc", "tcp"):
         f = r[link]
         assert f["plain"]["median_us"] > 0 and f["curve"]["median_us"] > 0
-        assert f["curve_over_plain"] == f["curve"]["median_us"] / f["plain"]["median_us"]
+        for mode in ("plain", "curve"):
+            assert f[mode]["p99_us"] >= f[mode]["median_us"]  # percentiles of real samples, in order
