@@ -11,7 +11,7 @@ each writes ``sessions/<n>/result.json``. ``gateway=opcua`` is implied.
 
 from __future__ import annotations
 
-from swaptwin.commands import EXIT_FAIL, EXIT_INTERRUPTED, config_error
+from swaptwin.commands import EXIT_FAIL, config_error
 from swaptwin.commands.plc import validated, with_gateway
 
 HELP = "serve the wire on endpoint in front of a station PLC (OPC UA gateway)"
@@ -20,8 +20,7 @@ parse_flags = with_gateway
 
 def run(cfg, inv) -> int:
     from gateways.opcua.gateway import OpcUaStations, PlcLost, quiet_asyncua
-    from swaptwin.commands.swap import report_result
-    from swaptwin.plant_server import serve_plant
+    from swaptwin.commands.plant import serve_sessions
     from twin.schema import ConfigError
 
     try:
@@ -32,21 +31,7 @@ def run(cfg, inv) -> int:
     quiet_asyncua()
     stations = OpcUaStations(plc_endpoint=gw.plc_endpoint, plc_observer_endpoint=gw.plc_observer_endpoint)
     try:
-        results, interrupted = serve_plant(
-            swap_cfg,
-            endpoint=swap_cfg.endpoint,
-            observer_endpoint=swap_cfg.observer_endpoint,
-            out_dir=inv.out,
-            sessions=swap_cfg.sessions,
-            per_session_dirs=True,
-            stations=stations,
-        )
+        return serve_sessions(swap_cfg, inv, stations=stations)
     except PlcLost as exc:
         print(f"swaptwin gateway: {exc}")
         return EXIT_FAIL
-    except ConfigError as exc:  # the wire's security: an exposed endpoint without CURVE keys (as swaptwin plant)
-        return config_error(exc)
-    codes = [report_result(r, inv.out / "sessions" / str(i + 1)) for i, r in enumerate(results)]
-    if interrupted:
-        return EXIT_INTERRUPTED
-    return max(codes, default=EXIT_FAIL)

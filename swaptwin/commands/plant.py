@@ -16,14 +16,22 @@ parse_flags = no_flags
 
 
 def run(cfg, inv) -> int:
-    from swaptwin.commands.swap import report_result
-    from swaptwin.plant_server import serve_plant
     from twin.schema import ConfigError
 
     try:
         swap_cfg = inv.validate(cfg)
     except ConfigError as exc:
         return config_error(exc)
+    return serve_sessions(swap_cfg, inv, record=swap_cfg.record.policy(batch=False))
+
+
+def serve_sessions(swap_cfg, inv, **serve_kwargs) -> int:
+    """Serve ``swap_cfg.sessions`` sessions on its endpoints, each reported and written to
+    ``sessions/<n>/``; the exit code of the worst (``serve_kwargs``: ``serve_plant``'s)."""
+    from swaptwin.commands.swap import report_result
+    from swaptwin.plant_server import serve_plant
+    from twin.schema import ConfigError
+
     try:
         results, interrupted = serve_plant(
             swap_cfg,
@@ -32,9 +40,9 @@ def run(cfg, inv) -> int:
             out_dir=inv.out,
             sessions=swap_cfg.sessions,
             per_session_dirs=True,
-            record=swap_cfg.record.policy(batch=False),
+            **serve_kwargs,
         )
-    except ConfigError as exc:
+    except ConfigError as exc:  # the wire's security: an exposed endpoint without CURVE keys
         return config_error(exc)
     codes = [report_result(r, inv.out / "sessions" / str(i + 1)) for i, r in enumerate(results)]
     if interrupted:
