@@ -39,6 +39,7 @@ pytestmark = pytest.mark.wallclock  # an owner's probe must be answered within H
 
 TARGET_MESSAGES = int(os.environ.get("SWAPTWIN_FUZZ_MESSAGES", "100000"))
 HANG_S = 10.0  # an owner's probe must be answered within this
+SESSION_TIMEOUT_S = 20.0  # the plant's: a session whose owner is silent this long ends (link_lost)
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -58,6 +59,8 @@ class Owner:
         self.cmd_id = 0
         self.recent: collections.deque[str] = collections.deque(maxlen=30)
         self.log_path = None
+        self.session_timeout_s = SESSION_TIMEOUT_S
+        self._deadline, self._locked_out, self._busy = 0.0, False, 0
         self.connect()
 
     def connect(self) -> None:
@@ -102,7 +105,10 @@ class Owner:
         if msg.type == wire.FRAME:
             self.frame_seq = msg.body["frame_seq"]
         elif msg.type == wire.WELCOME:
-            self.token = msg.body["session"]["token"]
+            token = msg.body["session"]["token"]
+            if token != self.token:  # a new session is ours: its frames count from its own start
+                self.frame_seq, self.cmd_id = None, 0
+            self.token = token
         elif msg.type == wire.END:
             self.frame_seq, self.token = None, None
             self.stats["sessions_ended"] += 1
@@ -112,37 +118,57 @@ class Owner:
         self.send(wire.HELLO, hello.to_body())
 
     def probe(self) -> None:
-        """The session steps (or a new one opens) within HANG_S, whatever came before."""
-        deadline = time.monotonic() + HANG_S
+        """The session steps (or a new one opens) within HANG_S, whatever came before.
+
+        A stranger's valid hello may win the plant between two of our sessions
+        (the first hello to a free plant opens the session, as the protocol says).
+        Refused as busy with our last token, we are locked out: the plant must
+        then free itself from that silent owner within its session timeout."""
+        self._deadline = time.monotonic() + HANG_S
+        self._locked_out, self._busy = False, 0
         self.drain()
         while True:
             before = self.frame_seq
             if before is None or self.cmd_id > 2**62:
                 if self.cmd_id > 2**62 and before is not None:  # our counter is spent: end this session
                     self.send(wire.BYE, wire.Bye(outcome="safe_stop", reason="fuzz").to_body())
-                    self._wait(lambda m: m.type == wire.END, deadline)
+                    self._wait(lambda m: m.type == wire.END)
                     self.cmd_id = 0
                 self.hello()
-                self._wait(lambda m: m.type == wire.FRAME, deadline, busy_ok=True)
-                return
+                if self._wait(lambda m: m.type == wire.FRAME and self.frame_seq is not None, busy_ok=True):
+                    return
+                continue
             self.cmd_id += 1
             self.send(wire.COMMAND, wire.Command(frame_seq=before, phase="fuzz").to_body(), cmd_id=self.cmd_id)
-            if self._wait(lambda m, b=before: m.type == wire.FRAME and m.body["frame_seq"] > b, deadline, busy_ok=True):
+            if self._wait(lambda m, b=before: m.type == wire.FRAME and m.body["frame_seq"] > b, busy_ok=True):
                 return
 
-    def _wait(self, done, deadline: float, busy_ok: bool = False) -> bool:
-        while time.monotonic() < deadline:
+    def _wait(self, done, busy_ok: bool = False) -> bool:
+        """Read until ``done``; False when the session we probed is gone (ended, or replaced by a new one)."""
+        token = self.token
+        while time.monotonic() < self._deadline:
             for msg in self.drain(0.05):
                 if done(msg):
                     return True
-                if msg.type == wire.END:
-                    return False  # the junk ended the session: start again
+                if msg.type == wire.END or (msg.type == wire.WELCOME and self.token != token):
+                    return False  # the junk ended the session, or a hello opened a new one: start again
+                if msg.type == wire.ERROR and msg.body.get("code") == "not_in_session":
+                    self.frame_seq = None  # our session ended unheard (its end went to a dropped identity)
+                    return False
                 if msg.type == wire.REFUSED and msg.body.get("code") == "busy" and busy_ok:
+                    self._busy += 1
+                    if (self.frame_seq is None or self._busy > 1) and not self._locked_out:
+                        # Not ours to resume (our session ended, or our token no longer opens it): a
+                        # stranger's hello opened the session. Its silence must end it.
+                        self._locked_out = True
+                        self.stats["lockouts"] += 1
+                        self._deadline = time.monotonic() + self.session_timeout_s + HANG_S
                     self.stats["resumes"] += 1
-                    self.hello(resume=True)  # our identity changed (an oversized junk dropped us)
+                    self.hello(resume=True)  # our identity changed (a reconnection)
         self.stats["hangs"] += 1
         recent = "\n".join(self.recent)
         log = (self.log_path.read_text()[-3000:]) if self.log_path else ""
+        self.stats.setdefault("first_hang", f"{recent}\nplant log:\n{log}"[-6000:])
         raise AssertionError(f"the plant did not answer within {HANG_S} s; last messages:\n{recent}\nplant log:\n{log}")
 
 
@@ -234,11 +260,18 @@ class PlantFuzz(RuleBasedStateMachine):
 
     @rule()
     def reconnect_with_the_token(self):
+        """A new connection takes our live session over with its token (and the probe proves the session alive
+        just before, so a refusal here is the plant's fault, not a stranger's hello)."""
         o = self.owner
+        o.probe()
         if o.token is None:
             return
+        token = o.token
         o.connect()  # a new ZeroMQ identity
         o.hello(resume=True)
+        o._deadline = time.monotonic() + HANG_S
+        welcomed = o._wait(lambda m: m.type == wire.WELCOME)
+        assert welcomed and o.token == token, "a resume with the live session's token was not welcomed"
         o.probe()
 
     @invariant()
@@ -253,7 +286,7 @@ class PlantFuzz(RuleBasedStateMachine):
 
 @pytest.mark.slow
 def test_a_plant_survives_100k_hostile_messages_and_still_swaps(plant_process, tmp_path):
-    plant = plant_process("wire.session_timeout_s=600", sessions=100_000)
+    plant = plant_process(f"wire.session_timeout_s={SESSION_TIMEOUT_S}", sessions=100_000)
     stats = {
         "messages": 0,
         "bytes": 0,
@@ -262,6 +295,7 @@ def test_a_plant_survives_100k_hostile_messages_and_still_swaps(plant_process, t
         "sessions_ended": 0,
         "peak_rss_kib": 0,
         "flaky_rounds": 0,
+        "lockouts": 0,
     }
     owner = Owner(plant.endpoint, stats)
     owner.log_path = plant.out_dir / "plant.log"
@@ -289,7 +323,7 @@ def test_a_plant_survives_100k_hostile_messages_and_still_swaps(plant_process, t
             # Hypothesis notices that the same choices met a different plant (its state carries over from
             # one example to the next). Not a finding about the plant: the hangs and crashes counted are.
             stats["flaky_rounds"] += 1
-        assert stats["hangs"] == 0 and plant.proc.poll() is None, stats
+        assert stats["hangs"] == 0 and plant.proc.poll() is None, stats.get("first_hang", stats)
     fuzz_s = time.monotonic() - t0
     if owner.frame_seq is not None:
         owner.send(wire.BYE, wire.Bye(outcome="safe_stop", reason="fuzz over").to_body())
