@@ -46,3 +46,21 @@ def test_a_vision_error_leaves_the_actuator_uncoupled_and_is_stopped_before_any_
     assert (ctrl["outcome"], ctrl["phase"], ctrl["detected_by"]) == ("safe_stop", "enter", "interlock")
     assert result["hazards"] == []
     assert all(lk["engaged"] for lk in result["locks"])
+
+
+@pytest.mark.slow
+def test_a_bus_is_qualified_box_by_box(tmp_path):
+    """Four boxes on the bus's flank, one a swap: four runs, one a box, each judged."""
+    import json
+
+    from tests.conftest import run_cli
+
+    out = tmp_path / "q"
+    proc = run_cli("qualify", "rig=side_bus", "n=4", f"hydra.run.dir={out}", cwd=tmp_path, timeout_s=900)
+    report = json.loads((out / "report.json").read_text())
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert [(b["position"], b["runs"], b["passed"]) for b in report["positions"]] == [
+        (f"l{i}", 1, True) for i in range(1, 5)
+    ]
+    assert next(c for c in report["criteria"] if c["name"] == "each_position")["passed"]
+    assert "position l3" in proc.stdout and 'id="positions"' in (out / "report.html").read_text()

@@ -36,6 +36,7 @@ from swaptwin.config import CONFIG_DIR, SwapConfig
 from swaptwin.reports.junit import Case
 from swaptwin.reports.junit import junit_xml as write_junit
 from twin.locks import lock_type
+from twin.rigs import family
 
 
 def load_spec() -> dict:
@@ -91,6 +92,22 @@ def sample_overrides(cfg: SwapConfig, spec: dict, *, seed: int, index: int) -> l
     ]
 
 
+def positions(cfg: SwapConfig) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The vehicle's pack positions this rig swaps one a swap (``RigFamily.positions``); empty: one pack."""
+    return family(cfg.plant.rig.family).positions(cfg.plant)
+
+
+def qualification_jobs(cfg: SwapConfig, spec: dict, n: int) -> list[Job]:
+    """Run ``i``'s overrides: its sample, and on a vehicle with several packs its position
+    (run ``i`` swaps position ``i mod m``: every position is judged once ``n >= m``)."""
+    where = positions(cfg)
+    jobs = []
+    for i in range(n):
+        extra = where[i % len(where)][1] if where else ()
+        jobs.append(Job(f"{i:04d}", (*sample_overrides(cfg, spec, seed=cfg.plant.seed, index=i), *extra)))
+    return jobs
+
+
 def wilson_interval(passes: int, n: int, confidence: float) -> tuple[float, float]:
     """Wilson score interval of a binomial proportion."""
     if n == 0:
@@ -127,6 +144,8 @@ def summarize(
     from swaptwin.reports.runs import artifacts
 
     p = cfg.plant
+    where = positions(cfg)
+    position_of = {o: name for name, overrides in where for o in overrides}
     runs = []
     for job in jobs:
         r = results[job.id]
@@ -154,6 +173,8 @@ def summarize(
                 "replay": "swaptwin swap " + " ".join(shlex.quote(o) for o in [*base_overrides, *job.overrides]),
             }
         )
+        if where:
+            runs[-1]["position"] = next((position_of[o] for o in job.overrides if o in position_of), None)
         if failed and out_dir is not None:
             runs[-1]["artifacts"] = artifacts(r, out_dir / "runs" / job.id, out_dir)
     n = len(runs)
@@ -241,6 +262,23 @@ def summarize(
             detail={},
         )
     )
+    by_position = _by_position(where, runs, acc.interface_tolerance_mm)
+    if len(where) > 1:
+        judged = [b for b in by_position if b["runs"]]
+        good = sum(1 for b in by_position if b["passed"])
+        criteria.append(
+            _criterion(
+                "each_position",
+                f"the vehicle's {len(where)} pack positions, swapped one a swap: each run at least once, "
+                f"every run of each passing ({len(judged)} of {len(where)} run)",
+                value=good,
+                limit=len(where),
+                unit="positions",
+                margin=good - len(where),
+                passed=good == len(where),
+                detail={b["position"]: b["passes"] for b in by_position},
+            )
+        )
     criteria.append(
         _criterion(
             "pass_rate",
@@ -277,9 +315,32 @@ def summarize(
         "cycle_time_limit_s": limit_s,
         "criteria": criteria,
         "passed": all(c["passed"] for c in criteria),
+        "positions": by_position,
         "runs": runs,
         "failing": [r for r in runs if r["verdict"] != "pass"],
     }
+
+
+def _by_position(where, runs: list[dict], tolerance_mm: float) -> list[dict]:
+    """Each pack position's runs: how many, how many passed, its worst alignment and its cycle times."""
+    rows = []
+    for name, _ in where:
+        mine = [r for r in runs if r.get("position") == name]
+        aligned = [max(abs(r["alignment"]["x_mm"]), abs(r["alignment"]["y_mm"])) for r in mine if r["alignment"]]
+        cycles = [r["cycle_time_s"] for r in mine if r["cycle_time_s"] is not None]
+        passes = sum(1 for r in mine if r["verdict"] == "pass")
+        rows.append(
+            {
+                "position": name,
+                "runs": len(mine),
+                "passes": passes,
+                "passed": bool(mine) and passes == len(mine),
+                "worst_alignment_mm": round(max(aligned), 3) if aligned else None,
+                "alignment_tolerance_mm": tolerance_mm,
+                "cycle_time_s": {"median": percentile(cycles, 0.5), "max": max(cycles) if cycles else None},
+            }
+        )
+    return rows
 
 
 def _criterion(name, description, *, value, limit, unit, margin, passed, detail) -> dict:
@@ -348,7 +409,7 @@ def run_qualification(cfg: SwapConfig, out_dir: Path, *, base_overrides: list[st
             "base_overrides": base_overrides,
         }
     else:
-        jobs = [Job(f"{i:04d}", tuple(sample_overrides(cfg, spec, seed=cfg.plant.seed, index=i))) for i in range(n)]
+        jobs = qualification_jobs(cfg, spec, n)
         results = run_batch(jobs, out_dir, base_overrides=base_overrides, n_jobs=n_jobs, label="qualify")
         report = summarize(
             cfg, jobs, results, base_overrides=base_overrides, confidence=spec["confidence"], out_dir=out_dir
@@ -390,6 +451,13 @@ def console_text(report: dict) -> str:
         )
     for c in report["criteria"]:
         lines.append(f"  {'pass' if c['passed'] else 'FAIL':4s} {c['name']:16s} {_figure(c):40s} {c['description']}")
+    for b in report.get("positions", []):
+        worst = "-" if b["worst_alignment_mm"] is None else f"{b['worst_alignment_mm']:.2f} mm"
+        longest = b["cycle_time_s"]["max"]
+        lines.append(
+            f"  position {b['position']:6s} {b['passes']}/{b['runs']} passed, worst alignment {worst}, "
+            f"longest cycle {'-' if longest is None else f'{longest:.1f} s'}"
+        )
     return "\n".join(lines)
 
 

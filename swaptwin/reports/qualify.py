@@ -60,6 +60,35 @@ def render_html(report: dict, *, report_dir: Path | None = None) -> str:
             ),
         )
     )
+    where = report.get("positions", [])
+    if where:
+        sections.append(
+            html.section(
+                "Pack positions",
+                html.paragraph(
+                    "The vehicle carries several packs; the rig swaps them one a swap, and the runs are spread over "
+                    "the positions. Each position passes when every one of its runs passed.",
+                    "small",
+                ),
+                html.table(
+                    ["position", "runs", "passed", "worst alignment", "median cycle", "longest cycle", "result"],
+                    [
+                        [
+                            b["position"],
+                            b["runs"],
+                            b["passes"],
+                            _fmt(b["worst_alignment_mm"], "mm"),
+                            _fmt(b["cycle_time_s"]["median"], "s"),
+                            _fmt(b["cycle_time_s"]["max"], "s"),
+                            "pass" if b["passed"] else "FAIL",
+                        ]
+                        for b in where
+                    ],
+                    classes=[["", "", "", "", "", "", "pass" if b["passed"] else "fail"] for b in where],
+                    table_id="positions",
+                ),
+            )
+        )
     runs = report.get("runs", [])
     if runs:
         sections.append(html.section("Figures", *_figures(report, runs)))

@@ -17,6 +17,11 @@ from types import ModuleType
 from typing import Any
 
 
+def one_position(plant: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A rig that serves one pack a vehicle: no positions to spread runs over."""
+    return ()
+
+
 def load_object(path: str) -> Any:
     """``"package.module:Name"`` -> the object, imported on first use."""
     module, _, name = path.partition(":")
@@ -39,7 +44,12 @@ class RigFamily:
     ``pack_forms``, ``vehicle_classes``: the pack forms and vehicle classes it
     serves. ``signals``: the ground-truth
     signals a fault trigger may watch. ``campaign``: the stem of its fault
-    campaign in ``configs/campaign/``.
+    campaign in ``configs/campaign/``. ``positions``: for a composed plant, the
+    pack positions of its vehicle that a swap on this rig may serve, each
+    ``(name, overrides that select it)``; a vehicle with several packs is
+    swapped pack by pack, one position a swap, and ``swaptwin qualify``
+    spreads its runs over them and judges each. Empty: one pack a vehicle
+    (or the config has fixed the position).
     """
 
     name: str
@@ -53,6 +63,7 @@ class RigFamily:
     access: tuple[str, ...] = ()
     signals: tuple[str, ...] = ("rig_load_n",)
     campaign: str = ""
+    positions: Callable[[Any], tuple[tuple[str, tuple[str, ...]], ...]] = one_position
 
     @property
     def axes(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from swapwire.vocab import side as vocabulary
 from twin.rigs.family import RigFamily
 from twin.rigs.side.criteria import CRITERIA
+from twin.rigs.side.layout import swap_positions
 from twin.rigs.side.schema import SideRig
 
 FAMILY = RigFamily(
@@ -25,4 +26,5 @@ FAMILY = RigFamily(
     vehicle_classes=("side_frames",),
     signals=("rig_load_n", "suspension_mm"),
     campaign="side",
+    positions=swap_positions,
 )

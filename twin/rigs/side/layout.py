@@ -30,6 +30,14 @@ def swap_index(rig, vehicle, pack) -> int | None:
     return next((i for i, f in enumerate(frames) if f.name == rig.swap_frame), None)
 
 
+def swap_positions(plant) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The frames a swap may serve (``RigFamily.positions``): every frame on the pack's flank,
+    unless ``rig.swap_frame`` names one."""
+    if plant.rig.swap_frame is not None:
+        return ()
+    return tuple((f.name, (f"rig.swap_frame={f.name}",)) for f in swapped_frames(plant.vehicle, plant.pack))
+
+
 def laden_kg(vehicle, pack) -> float:
     """What the vehicle's frames carry before the swap: a pack of the family in every one, both flanks."""
     return len(vehicle.frames) * pack.mass_kg
