@@ -40,6 +40,7 @@ from controllers.config import ControllerConfig
 from controllers.sequences import SEQUENCES
 from gateways import SCHEMAS as GATEWAY_SCHEMAS
 from gateways import NoGateway, gateway_for
+from swaptwin.batch.executors import EXECUTORS
 from twin.faults import target_problems
 from twin.locks import LOCK_TYPES
 from twin.rigs import FAMILIES
@@ -223,6 +224,13 @@ class _Validation:
             self.fail(None, "force", f"{data.get('force')!r} is not true/false")
         if data.get("clock") not in ("lockstep", "realtime"):
             self.fail(None, "clock", f"{data.get('clock')!r} is not allowed; choose 'lockstep' or 'realtime'")
+        if data.get("executor", "local") not in EXECUTORS:
+            allowed = " or ".join(map(repr, EXECUTORS))
+            self.fail(None, "executor", f"{data.get('executor')!r} is not allowed; choose {allowed}")
+        ray = data.get("ray") or {}
+        address = ray.get("address") if isinstance(ray, dict) else ray
+        if not isinstance(ray, dict) or set(ray) - {"address"} or not (address is None or isinstance(address, str)):
+            self.fail(None, "ray", f"{ray!r} is not {{address: HOST:PORT, auto or null}}")
         for key in ("endpoint", "observer_endpoint"):
             ep = data.get(key)
             if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):

@@ -23,7 +23,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from swaptwin.batch.progress import Progress
-from swaptwin.batch.workers import FreshSwapper, Swapper, WarmSwapper
+from swaptwin.batch.executors import EXECUTORS
+from swaptwin.batch.workers import FreshSwapper, Swapper
 from swaptwin.config import load
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 
@@ -43,7 +43,7 @@ class Job:
 
 
 # Keys that steer a batch, not a swap: a resume with another n (or other recording settings) reuses the runs.
-_BATCH_KEYS = ("n", "n_jobs", "matrix_runs", "sessions", "record")
+_BATCH_KEYS = ("n", "n_jobs", "matrix_runs", "sessions", "record", "executor", "ray")
 
 
 def config_digest(resolved: dict) -> str:
@@ -82,21 +82,9 @@ class _Workers:
             s.close()
 
 
-def run_batch(
-    jobs: list[Job],
-    out_dir: Path,
-    *,
-    base_overrides: list[str],
-    n_jobs: int | None = None,
-    label: str = "swaps",
-    on_result: Callable[[Job, dict], None] | None = None,
-    swapper: Callable[[int], Swapper] | None = None,
-) -> dict[str, dict]:
-    """Run every job (skipping finished ones); return job id -> result.
-    ``swapper(worker_index)`` makes a worker's swapper (default: a warm plant per worker)."""
-    runs = out_dir / "runs"
+def _pending(jobs: list[Job], runs: Path, base_overrides: list[str]) -> tuple[dict[str, dict], list[tuple]]:
+    """Each job's config; the results of the jobs already done (resume), and the jobs to run."""
     runs.mkdir(parents=True, exist_ok=True)
-    n_jobs = max(1, n_jobs or os.cpu_count() or 1)
     results: dict[str, dict] = {}
     todo = []
     for job in jobs:
@@ -110,10 +98,33 @@ def run_batch(
                 results[job.id] = prior
                 continue
         todo.append((job, cfg, digest, run_dir))
-    progress = Progress(len(todo), label)
+    return results, todo
+
+
+def run_batch(
+    jobs: list[Job],
+    out_dir: Path,
+    *,
+    base_overrides: list[str],
+    n_jobs: int | None = None,
+    label: str = "swaps",
+    on_result: Callable[[Job, dict], None] | None = None,
+    swapper: Callable[[int], Swapper] | None = None,
+) -> dict[str, dict]:
+    """Run every job (skipping finished ones); return job id -> result.
+    ``swapper(worker_index)`` makes a worker's swapper (default: a warm plant per worker)."""
+    results, todo = _pending(jobs, out_dir / "runs", base_overrides)
     if len(results):
         sys.stderr.write(f"{label}: {len(results)} of {len(jobs)} already done, {len(todo)} to run\n")
-    workers = _Workers(swapper or (lambda i: WarmSwapper(out_dir / "workers" / f"plant-{i}.log")))
+    if not todo:
+        return results
+    # Where the swaps run: the jobs share their base config, so the first job's says.
+    resolved = todo[0][1].resolved
+    executor = EXECUTORS[resolved.get("executor", "local")]
+    slots = executor.prepare(resolved)
+    n_jobs = max(1, n_jobs or slots)
+    progress = Progress(len(todo), label)
+    workers = _Workers(swapper or (lambda i: executor.swapper(out_dir, i, resolved)))
     stop = threading.Event()
 
     def one(item):

@@ -86,16 +86,20 @@ class WarmSwapper:
         return self.plant
 
     def run(self, cfg: SwapConfig, run_dir: Path, stop: threading.Event) -> dict | None:
+        return self.run_resolved(cfg.resolved, cfg.record.policy(batch=True), run_dir, stop)
+
+    def run_resolved(self, resolved: dict, record_policy: str, run_dir: Path, stop: threading.Event) -> dict | None:
+        """One job from its resolved config (a ``SwapConfig.resolved``, as ``swap_config.json`` holds it)."""
         run_dir.mkdir(parents=True, exist_ok=True)
         config_path, controller_path = run_dir / "swap_config.json", run_dir / "controller_config.json"
-        write_json_atomic(config_path, cfg.resolved)
-        write_json_atomic(controller_path, cfg.resolved["controller"])
+        write_json_atomic(config_path, resolved)
+        write_json_atomic(controller_path, resolved["controller"])
         result_path = run_dir / "result.json"
         result_path.unlink(missing_ok=True)  # an earlier run's result is not this run's
         # 1. The plant takes the job: it builds the station and waits for a controller.
         plant = self._plant()
         try:
-            job = {"config": str(config_path), "out": str(run_dir), "record": cfg.record.policy(batch=True)}
+            job = {"config": str(config_path), "out": str(run_dir), "record": record_policy}
             plant.stdin.write(json.dumps(job) + "\n")
             plant.stdin.flush()
         except (BrokenPipeError, OSError):
