@@ -228,9 +228,10 @@ class _Validation:
             allowed = " or ".join(map(repr, EXECUTORS))
             self.fail(None, "executor", f"{data.get('executor')!r} is not allowed; choose {allowed}")
         ray = data.get("ray") or {}
-        address = ray.get("address") if isinstance(ray, dict) else ray
-        if not isinstance(ray, dict) or set(ray) - {"address"} or not (address is None or isinstance(address, str)):
+        if not isinstance(ray, dict) or set(ray) - {"address"}:
             self.fail(None, "ray", f"{ray!r} is not {{address: HOST:PORT, auto or null}}")
+        elif not (ray.get("address") is None or isinstance(ray.get("address"), str)):
+            self.fail(None, "ray.address", f"{ray.get('address')!r} is not HOST:PORT, auto or null")
         for key in ("endpoint", "observer_endpoint"):
             ep = data.get(key)
             if not isinstance(ep, str) or not ep.startswith(("tcp://", "ipc://", "inproc://")):

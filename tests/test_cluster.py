@@ -36,7 +36,8 @@ def cluster(tmp_path_factory):
     if not ray_exe.exists():
         pytest.fail("Ray is not installed: pip install -e '.[cluster]' (the slow suite tests executor=ray)")
     port = _free_port()
-    env = {**os.environ, "RAY_worker_niceness": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+    # A head on loopback for this test only: no token (a real cluster keeps Ray's token auth: docs/cluster.md).
+    env = {**os.environ, "RAY_worker_niceness": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
     tmp = tmp_path_factory.mktemp("ray")
     head = [str(ray_exe), "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false"]
     started = subprocess.run([*head, f"--temp-dir={tmp}"], env=env, capture_output=True, text=True, timeout=180)

@@ -58,6 +58,8 @@ def test_every_option_of_every_group_composes_and_validates(group):
         ("~pack.connector", "command-line override", "pack.connector", "missing"),
         ("n=0", "command-line override", "n", "[1, 100000]"),
         ("n_jobs=many", "command-line override", "n_jobs", "number of parallel swaps"),
+        ("executor=slurm", "command-line override", "executor", "'local' or 'ray'"),
+        ("ray.address=[1,2]", "command-line override", "ray.address", "HOST:PORT, auto or null"),
         (
             "scenario.charged_pack_deviation.lock_mm=[[1,1]]",
             "command-line override",
