@@ -46,8 +46,12 @@ def build_stands_urdf(storage: StandStorage, pack: PackTopLift) -> Robot:
         xs = sorted({x * MM for x, _ in pack.seat_points_mm})
         ys = sorted({y * MM for _, y in pack.seat_points_mm})
         # Beams along x and y joining the pads at foot level: one frame per stand.
-        posts += [Box(size=(xs[-1] - xs[0], beam, beam), xyz=(x0 + (xs[0] + xs[-1]) / 2, y0 + y, beam / 2)) for y in ys]
-        posts += [Box(size=(beam, ys[-1] - ys[0], beam), xyz=(x0 + x, y0 + (ys[0] + ys[-1]) / 2, beam / 2)) for x in xs]
+        posts += [
+            Box(size=(xs[-1] - xs[0], beam, beam), xyz=(x0 + (xs[0] + xs[-1]) / 2, y0 + y, beam / 2)) for y in ys
+        ]
+        posts += [
+            Box(size=(beam, ys[-1] - ys[0], beam), xyz=(x0 + x, y0 + (ys[0] + ys[-1]) / 2, beam / 2)) for x in xs
+        ]
     return Robot(
         name="stands",
         links=[
