@@ -190,6 +190,20 @@ def raw_controller():
         c.close()
 
 
+def interrupt_once_done(args: list[str], *, cwd: Path, first: Path, timeout_s: float = 300.0) -> None:
+    """Start a batch command as a user would, press Ctrl-C (SIGINT to its process group) once ``first``
+    (a job's result) exists, and check it stops as interrupted (exit 130) without a report."""
+    import signal
+
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout_s
+    while not first.exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=120) == 130
+
+
 def run_cli(*args: str, cwd: Path, timeout_s: float = 300.0) -> subprocess.CompletedProcess:
     """Run the installed ``swaptwin`` console script as a user would."""
     exe = Path(sys.executable).parent / "swaptwin"

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import interrupt_once_done, run_cli
 
 pytestmark = pytest.mark.slow
 N = 4
@@ -81,19 +79,7 @@ def test_a_qualification_on_a_ray_cluster_gives_the_local_results_and_resumes(tm
     out = tmp_path / "resumed"
     exe = Path(sys.executable).parent / "swaptwin"
     args = [str(exe), "qualify", f"hydra.run.dir={out}", f"n={N}", "seed=3", "n_jobs=1", "executor=ray"]
-    proc = subprocess.Popen(
-        [*args, f"ray.address={cluster}"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 600
-    while not (out / "runs" / "0000" / "result.json").exists():
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=120) == 130
+    interrupt_once_done([*args, f"ray.address={cluster}"], cwd=tmp_path, first=out / "runs" / "0000" / "result.json")
     assert not (out / "report.json").exists()
     again = run_cli(*args[1:], f"ray.address={cluster}", cwd=tmp_path, timeout_s=900)
     assert "already done" in again.stderr, again.stderr[-2000:]

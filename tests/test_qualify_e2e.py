@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import interrupt_once_done, run_cli
 
 N = 4
 
@@ -68,15 +66,7 @@ def test_a_resumed_qualification_gives_the_same_report_as_an_uninterrupted_one(t
     out = tmp_path / "resumed"
     exe = Path(sys.executable).parent / "swaptwin"
     args = [str(exe), "qualify", f"hydra.run.dir={out}", f"n={N}", "seed=11", "n_jobs=1"]
-    proc = subprocess.Popen(
-        args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    deadline = time.monotonic() + 300
-    while not (out / "runs" / "0001" / "result.json").exists():
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=60) == 130
+    interrupt_once_done(args, cwd=tmp_path, first=out / "runs" / "0001" / "result.json")
     assert not (out / "report.json").exists()
     done_before = {p.parent.name for p in (out / "runs").glob("*/result.json")}
     assert 2 <= len(done_before) < N
