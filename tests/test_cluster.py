@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -29,14 +31,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster():
     ray_exe = Path(sys.executable).parent / "ray"
     if not ray_exe.exists():
         pytest.fail("Ray is not installed: pip install -e '.[cluster]' (the slow suite tests executor=ray)")
     port = _free_port()
     # A head on loopback for this test only: no token (a real cluster keeps Ray's token auth: docs/cluster.md).
     env = {**os.environ, "RAY_worker_niceness": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
-    tmp = tmp_path_factory.mktemp("ray")
+    # Ray's sockets live under its temp dir and a socket's path is at most 107 bytes: pytest's own
+    # (under pytest-xdist, .../popen-gw0/...) is too deep, so a short one of our own.
+    tmp = tempfile.mkdtemp(prefix="swt-ray-", dir="/tmp")
     head = [str(ray_exe), "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false"]
     started = subprocess.run([*head, f"--temp-dir={tmp}"], env=env, capture_output=True, text=True, timeout=180)
     assert started.returncode == 0, started.stderr[-2000:]
@@ -44,6 +48,7 @@ def cluster(tmp_path_factory):
         yield f"127.0.0.1:{port}"
     finally:
         subprocess.run([str(ray_exe), "stop", "--force"], env=env, capture_output=True, timeout=120)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _qualify(tmp_path: Path, name: str, *overrides: str) -> dict:
