@@ -64,3 +64,34 @@ def test_a_bus_is_qualified_box_by_box(tmp_path):
     ]
     assert next(c for c in report["criteria"] if c["name"] == "each_position")["passed"]
     assert "position l3" in proc.stdout and 'id="positions"' in (out / "report.html").read_text()
+
+
+def _cell(tmp_path, fault: str, phase: str, *extra: str) -> dict:
+    """A campaign cell: the fault injected 0.2 s after the controller enters ``phase``."""
+    at = ("fault.at.t_s=null", f"fault.at.phase={phase}", "fault.at.delay_s=0.2")
+    return _swap(tmp_path, f"fault={fault}", *at, *extra)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fault", "phase", "extra", "stopped_in", "by"),
+    [
+        # The camera knocked after the depleted pack was taken: the charged pack stands over the frame
+        # off its port; the tray's coupler shows it before the connector could stub.
+        ("vision_pose_error", "raise_to_pack", (), "set_down", "interlock"),
+        # The reach encoder slips while the pack is lowered: the frame walks in the vision.
+        ("encoder_drift", "set_down", ("fault.axis=reach",), "set_down", "vision_plausibility"),
+        # The reach encoder slips at the rack: the move in towards the frame does not add up.
+        ("encoder_drift", "store_depleted", ("fault.axis=reach",), "approach_frame", "vision_plausibility"),
+        # The air springs deflate while the tray rises under the locked pack: it carries the body.
+        ("suspension_sag", "raise_to_pack", (), "raise_to_pack", "load_plausibility"),
+        # The enter phase holds the coupling for couple_settle_s: a fault there is injected and found.
+        ("e_stop", "enter", (), "enter", "safety_input"),
+    ],
+)
+def test_a_side_fault_is_stopped_before_the_connector_is_overloaded(tmp_path, fault, phase, extra, stopped_in, by):
+    result = _cell(tmp_path, fault, phase, *extra)
+    ctrl = result["controller"]
+    assert (ctrl["outcome"], ctrl["phase"], ctrl["detected_by"]) == ("safe_stop", stopped_in, by), ctrl
+    assert result["hazards"] == []
+    assert result["connector"]["peak_force_n"] <= 400.0  # at most its mating force: it never stubbed under load

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from controllers.config import AlignTuning, ControllerConfig, q, timeout_problems
 from controllers.engine import MM, STANDARD_GRAVITY_M_S2, Fault, PhaseGen, Refusal, SwapSequence
 from controllers.sequences.tooling import identify_pack, read_catalog
+from swapwire.frame import VisionReading
 from swapwire.station import StationDescription
 from swapwire.typed import from_wire
 from swapwire.vocab import side as vocab
@@ -36,6 +37,36 @@ PHASES = (
     "identify", "approach", "align", "enter", "raise_to_pack", "unlock", "lift_off", "store_depleted",
     "fetch_charged", "approach_frame", "set_down", "lock", "verify", "retract",
 )  # fmt: skip
+
+
+class _SteadyFrame:
+    """While the lift lowers a pack onto the frame, nothing else moves: the frame must stand still in
+    the vision (the mean of the last ``window`` readings against the first such mean). A drifting
+    travel or reach encoder walks the tray, and its pack's connector off the vehicle's, unseen by
+    the encoders; the vision sees it. ``check`` raises, else returns True."""
+
+    def __init__(self, window: int, drift_m: float):
+        self.window, self.drift_m = window, drift_m
+        self.readings: list[tuple[float, float]] = []
+        self.reference: tuple[float, float] | None = None
+
+    def check(self, vision: VisionReading) -> bool:
+        if not vision.valid:
+            return True
+        self.readings = [*self.readings, (vision.x, vision.y)][-self.window :]
+        if len(self.readings) < self.window:
+            return True
+        mean = (sum(x for x, _ in self.readings) / self.window, sum(y for _, y in self.readings) / self.window)
+        if self.reference is None:
+            self.reference = mean
+        moved = math.hypot(mean[0] - self.reference[0], mean[1] - self.reference[1])
+        if moved > self.drift_m:
+            raise Fault(
+                f"the frame moved {moved / MM:.1f} mm in the vision while the pack was set down (the encoders "
+                "say the tray stood still: a drifting axis, or the vehicle moved)",
+                by="vision_plausibility",
+            )
+        return True
 
 
 @dataclass(frozen=True)
@@ -49,6 +80,16 @@ class SideTuning:
         0.0, 1000.0, "mm", "the tray stops this far outside the frame (or slot) to take its first vision estimate"
     )
     couple_within_s: float = q(0.02, 10.0, "s", "the lock actuator couples this soon after the tray is under the pack")
+    locked_load_fraction: float = q(
+        0.0, 1.0, "", "at most this share of its weight on the tray under a pack still locked in its frame"
+    )
+    set_down_vision_window: int = q(1, 100, "", "vision readings averaged while setting a pack down")
+    set_down_vision_drift_mm: float = q(
+        0.1, 50.0, "mm", "the frame may move this far in the vision while the tray sets a pack down"
+    )
+    couple_settle_s: float = q(
+        0.0, 5.0, "s", "the coupling must read true this long without a break (a debounced interlock)"
+    )
     lift_force_margin_n: float = q(0.0, 1e6, "N", "lift force limit above the carried weight while pressing")
     present_load_fraction: float = q(0.05, 1.0, "", "load-cell share of the pack weight that confirms a carried pack")
     set_down_load_fraction: float = q(0.0, 1.0, "", "below this share of its weight the pack rests on the ledges")
@@ -167,6 +208,9 @@ class SideSequence(SwapSequence):
         targets = {"travel": self._axis_pos("travel") + dx, "reach": self._axis_pos("reach") + dy}
         for axis, target in targets.items():
             self._refuse_beyond_travel(axis, target)
+        # The move in is the longest the vision checks against the encoders: a drifting reach or
+        # travel encoder shows here (the next estimate is not the last one less the move).
+        self._align_origin = ({a: self._axis_pos(a) for a in self.ALIGN_AXES}, est)
         yield from self._move(targets)
         yield from self._align_on_vision(t.align)
 
@@ -178,14 +222,26 @@ class SideSequence(SwapSequence):
         # and the lock actuator must couple (it does not when the tray is off the port).
         if self._present():
             raise Fault("the tray touches the pack before it was raised", by="presence")
+        yield from self._coupled_for(self.tuning.couple_settle_s, "the tray stood under the pack")
+
+    def _coupled_for(self, settle_s: float, where: str) -> PhaseGen:
+        """Until the lock actuator has read coupled for ``settle_s`` without a break; a fault
+        if it has not coupled ``couple_within_s`` after ``where`` (the tray is off the frame's port)."""
         deadline = self.frame.t_s + self.tuning.couple_within_s
-        while not self._sensors()[vocab.TOOL_COUPLED.name]:
-            if self.frame.t_s >= deadline:
-                raise Fault(
-                    f"lock actuator not coupled {self.tuning.couple_within_s:g} s after the tray stood under the "
-                    f"pack: the tray is off the frame's port (vision {self.estimate})",
-                    by="interlock",
-                )
+        since: float | None = None
+        while True:
+            if self._sensors()[vocab.TOOL_COUPLED.name]:
+                since = self.frame.t_s if since is None else since
+                if self.frame.t_s - since >= settle_s - 1e-9:
+                    return
+            else:
+                since = None
+                if self.frame.t_s >= deadline:
+                    raise Fault(
+                        f"lock actuator not coupled {self.tuning.couple_within_s:g} s after {where}: the tray is "
+                        f"off the frame's port (vision {self.estimate})",
+                        by="interlock",
+                    )
             yield
 
     def _phase_raise_to_pack(self) -> PhaseGen:
@@ -194,6 +250,16 @@ class SideSequence(SwapSequence):
         force = self._axis_force("lift") + self.weight_n + self.tuning.lift_force_margin_n
         yield from self._raise_to(self._frame_contact(), extra_m=self.tuning.seat_overtravel_mm * MM, force_limit=force)
         yield from self._wait(lambda f: f.axes["lift"].settled and self._present())
+        # The tray touches a pack its frame still holds: the ledges carry the weight. Carrying more,
+        # the vehicle has sunk onto the tray (a sagging spring): unlocked now, the body would spring
+        # back with the pack still in its connector.
+        share = self._load_n() / self.weight_n
+        if share > self.tuning.locked_load_fraction:
+            raise Fault(
+                f"the tray carries {share:.0%} of the pack's weight under a pack still locked in its frame "
+                f"(at most {self.tuning.locked_load_fraction:.0%}): the vehicle sank onto it; not unlocking",
+                by="load_plausibility",
+            )
 
     def _phase_unlock(self) -> PhaseGen:
         if not self._sensors()[vocab.TOOL_COUPLED.name]:
@@ -251,6 +317,9 @@ class SideSequence(SwapSequence):
 
     def _phase_set_down(self) -> PhaseGen:
         t = self.tuning
+        # Above the frame, before the pack's connector meets the vehicle's: the tray's coupler must
+        # sit on the frame's port, or the carried pack is off the frame and its connector would stub.
+        yield from self._coupled_for(0.0, "the carried pack stood over the frame")
         self.expect_load = None  # handing the pack over to the ledges
         yield from self._set_float(False)
         # The vision saw the seat plane (the carried pack's bottom is the tray's top); the seat
@@ -260,9 +329,11 @@ class SideSequence(SwapSequence):
         seat = self._axis_pos("lift") + self.estimate.get("z", fr.lift_contact - self._axis_pos("lift"))
         target = seat - (fr.lift_off - fr.lift_contact) - t.set_down_depth_mm * MM
         self._set("lift", target, speed=t.contact_speed_mm_s * MM)
+        steady = _SteadyFrame(t.set_down_vision_window, t.set_down_vision_drift_mm * MM)
         yield from self._wait(
             lambda f: (
-                f.sensors["connector_mated"]
+                steady.check(f.sensors[vocab.VISION.name])
+                and f.sensors["connector_mated"]
                 and f.sensors[vocab.TOOL_COUPLED.name]
                 and f.sensors[vocab.LOAD_CELL.name] < t.set_down_load_fraction * self.weight_n
             )
