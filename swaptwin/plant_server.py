@@ -206,18 +206,7 @@ class PlantServer:
         result = self._result(cfg, recorder, report, station)
         failed = result["verdict"]["status"] != "pass"
         interrupted = stats.end_reason == END_INTERRUPTED
-        kept = None
-        if recording is not None:
-            # A batch keeping failing runs' only reruns an interrupted job: it keeps nothing of it.
-            keep = record == "always" or (failed and not interrupted)
-            kept = recording.close(keep=keep, result=result)
-            if kept is not None:
-                result["recording"] = {
-                    "file": kept.name,
-                    "bytes": kept.stat().st_size,
-                    "messages": dict(sorted(recording.counts.items())),
-                    "record_s": round(recording.record_s, 4),
-                }
+        kept = self._keep(recording, plant, result, keep=record == "always" or (failed and not interrupted))
         write_json_atomic(out_dir / "result.json", result)
         log.info(
             "session %d: verdict %s; result in %s", self.sessions, result["verdict"]["status"], out_dir / "result.json"
@@ -239,6 +228,25 @@ class PlantServer:
         if interrupted:
             raise KeyboardInterrupt("session interrupted")
         return result
+
+    def _keep(self, recording, plant: Plant, result: dict, *, keep: bool) -> Path | None:
+        """Close the session's recording, kept or not; where it was kept. A batch keeping failing
+        runs' only reruns an interrupted job: it keeps nothing of it (``keep`` says so)."""
+        if recording is None:
+            return None
+        failure = plant.sink_failures().get(id(recording))
+        if failure is not None:
+            # Its messages stop somewhere: a recording that replays wrongly is worse than none.
+            log.error("session %d: the recording failed (%s); none is kept", self.sessions, failure)
+        kept = recording.close(keep=keep and failure is None, result=result)
+        if kept is not None:
+            result["recording"] = {
+                "file": kept.name,
+                "bytes": kept.stat().st_size,
+                "messages": dict(sorted(recording.counts.items())),
+                "record_s": round(recording.record_s, 4),
+            }
+        return kept
 
     def _result(self, cfg: SwapConfig, recorder: Recorder, report, station) -> dict:
         """The session's result: the verdict from what was observed, with versions and the pre-check."""

@@ -9,7 +9,8 @@ document.
 Decoding is bounded: a message over ``MAX_MESSAGE_BYTES`` is refused before
 it is unpacked, containers and strings have length limits, and a body nests at
 most ``MAX_DEPTH`` containers deep (checked without recursion; msgpack's own
-stack limit stops deeper input at 1024 levels before that). So nothing that
+stack limit stops deeper input at 1024 levels before that) and holds only
+plain values: no msgpack bin or ext, no map key but a string. So nothing that
 reads a decoded body, a typed parser or a recorder, can be made to recurse
 deeply. Decoding raises ``WireError`` and nothing else.
 """
@@ -98,7 +99,7 @@ def decode(data: bytes, *, expect: frozenset[str]) -> Envelope:
 def _checked(env: dict, v: list, mtype: str, seq: int, body: Any, expect: frozenset[str]) -> Envelope:
     if not isinstance(body, dict):
         raise WireError("envelope field 'body' must be a map")
-    check_nesting(body, where="the body")
+    check_plain(body, where="the body")
     if mtype not in expect:
         raise WireError(
             f"unexpected message type {shown(mtype)}; this side accepts {sorted(expect)}", code=Code.UNEXPECTED_TYPE
@@ -116,17 +117,31 @@ def _checked(env: dict, v: list, mtype: str, seq: int, body: Any, expect: frozen
     return Envelope(type=mtype, seq=seq, body=body, version=(v[0], v[1]), cmd_id=cmd_id)
 
 
-def check_nesting(value: Any, *, where: str, max_depth: int = MAX_DEPTH) -> None:
-    """A free-form value nests at most ``max_depth`` containers deep (iterative:
-    never recursion on untrusted input)."""
+_LEAVES = (str, int, float, bool, type(None))
+
+
+def check_plain(value: Any, *, where: str, max_depth: int = MAX_DEPTH) -> None:
+    """A free-form value is plain (maps with string keys, arrays, strings,
+    numbers, booleans, nil: what JSON can say, so that every reader, a typed
+    parser, a recorder or a peer in another language, can take it) and nests
+    at most ``max_depth`` containers deep. Iterative: never recursion on
+    untrusted input."""
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
+        if isinstance(item, dict | list | tuple):
             if depth >= max_depth:
                 raise WireError(f"{where} nests deeper than {max_depth} levels")
-            children = item.values() if isinstance(item, dict) else item
+            if isinstance(item, dict):
+                if not all(isinstance(k, str) for k in item):
+                    raise WireError(f"{where} has a map key that is not a string")
+                children = item.values()
+            else:
+                children = item
             stack.extend((c, depth + 1) for c in children)
+        elif not isinstance(item, _LEAVES):
+            kind = "binary" if isinstance(item, bytes) else type(item).__name__
+            raise WireError(f"{where} holds a {kind} value: the protocol carries only plain values (no bin, no ext)")
 
 
 class Sequencer:

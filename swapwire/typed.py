@@ -11,7 +11,7 @@ The same declarations generate the field tables of ``docs/protocol.md``
 Supported field types: ``bool``, ``int``, ``float`` (an int is accepted; NaN and
 infinities are not), ``str``, ``Literal[...]``, ``X | None``, ``list[X]``,
 ``tuple[X, ...]``, ``dict[str, X]``, nested dataclasses and ``Any`` (a free-form
-value, bounded by ``check_nesting``). A field with ``flatten=True`` is a
+value, bounded by ``check_plain``). A field with ``flatten=True`` is a
 ``dict[str, Any]`` whose items sit in the parent map itself (a rig family's own
 sections of the station description).
 
@@ -27,7 +27,7 @@ import types
 from collections.abc import Callable
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from swapwire.codec import MAX_STRING_BYTES, check_nesting, is_int
+from swapwire.codec import MAX_STRING_BYTES, check_plain, is_int
 from swapwire.errors import Code, WireError, shown
 
 Decoder = Callable[[Any, str], Any]
@@ -81,7 +81,7 @@ def _build(tp: Any, code: Code) -> Decoder:  # noqa: C901  (one branch per suppo
     if tp is Any:
 
         def any_value(v: Any, path: str) -> Any:
-            check_nesting(v, where=path)
+            check_plain(v, where=path)
             return v
 
         return any_value
@@ -184,7 +184,7 @@ def _dataclass_decoder(cls: type, code: Code) -> Decoder:
                 raise WireError(f"{path}.{key} is missing", code=code)
         if flat is not None:
             extra = {k: x for k, x in v.items() if k not in known}
-            check_nesting(extra, where=path)
+            check_plain(extra, where=path)
             kwargs[flat] = extra
         return cls(**kwargs)
 

@@ -49,6 +49,7 @@ OWNER_MESSAGES = [
     ("float_lock as a string", _command(float_lock="yes"), "invalid_command"),
     ("an unknown lock", _command(locks={"L99": "engage"}), "unknown_lock"),
     ("a lock id as a long string", _command(locks={"x" * 60000: "engage"}), "unknown_lock"),
+    ("an axis target as msgpack bin", _command(axes={"travel": {"mode": "position", "target": b"\x00"}}), "malformed"),
 ]  # fmt: skip
 BYE_MESSAGES = [
     ("bye outcome as a list", {"outcome": ["done"]}, "invalid_bye"),
@@ -89,6 +90,9 @@ def test_hostile_single_messages_from_the_owner_get_coded_errors_and_the_swap_go
     c = raw_controller(plant.endpoint)
     c.send(wire.HELLO, {"client": _deep(1000, "x")})  # before any session: the first of the seven
     _expect_code(c, "hello client nested 1000 deep", "*")
+    # A hello carrying a bin value opened a session once, and the recorder failed on it (the plant fuzzer's find).
+    c.send_raw(_envelope("hello", {"client": "x", "fuzz": b"\xa4role"}))
+    _expect_code(c, "hello with a bin value", "malformed")
     c.hello()
     f0 = c.recv_type(wire.FRAME).body
     for what, body, code in OWNER_MESSAGES:
@@ -105,7 +109,7 @@ def test_hostile_single_messages_from_the_owner_get_coded_errors_and_the_swap_go
     c.send(wire.BYE, BYE)
     session = plant.result()["session"]
     assert session["end_reason"] == "bye"
-    assert session["rejected_messages"] == 1 + len(OWNER_MESSAGES) + len(RAW) + len(BYE_MESSAGES)
+    assert session["rejected_messages"] == 2 + len(OWNER_MESSAGES) + len(RAW) + len(BYE_MESSAGES)
     assert "Traceback" not in (plant.out_dir / "plant.log").read_text()
 
 

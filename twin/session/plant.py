@@ -101,6 +101,7 @@ class SessionStats:
     strangers_ignored: int = 0  # and those that were not (each stranger is answered at most once a second)
     errors: list[str] = field(default_factory=list)
     station_error: str = ""  # what failed, when the station did (end reason station_error)
+    sink_failures: list[str] = field(default_factory=list)  # session sinks (a recording) that failed, and how
     lifecycle: list[dict] = field(default_factory=list)  # the station's transitions during the session
     link: LinkStats = field(default_factory=LinkStats)  # what the link impairments did
     timing: dict = field(default_factory=dict)  # wall-clock latencies (twin/session/timing.py); host-dependent
@@ -139,6 +140,37 @@ class _Receiver:
             self.overdue += 1
             return self.link.recv(0.0)
         return None
+
+
+class _GuardedSink:
+    """A session sink whose failure loses its own output, never the session: the
+    first exception is logged, kept as ``failure`` and the sink sees nothing more.
+    A recorder that cannot write a message must not end a swap, nor the plant."""
+
+    def __init__(self, sink: SessionSink):
+        self.sink = sink
+        self.failure: str | None = None
+
+    def _call(self, name: str, *args, **kwargs) -> None:
+        if self.failure is not None:
+            return
+        try:
+            getattr(self.sink, name)(*args, **kwargs)
+        except Exception as exc:
+            log.exception("the session's %s failed; it takes nothing more this session", type(self.sink).__name__)
+            self.failure = f"{type(self.sink).__name__}.{name}: {type(exc).__name__}: {exc}"[:300]
+
+    def sent(self, mtype: str, body: dict, cmd_id: int | None = None, *, t_s: float) -> None:
+        self._call("sent", mtype, body, cmd_id, t_s=t_s)
+
+    def received(self, msg: wire.Envelope, *, t_s: float) -> None:
+        self._call("received", msg, t_s=t_s)
+
+    def observed(self, topic: str, body: dict) -> None:
+        self._call("observed", topic, body)
+
+    def aside(self, direction: str, mtype: str, body: dict, *, peer: str, t_s: float) -> None:
+        self._call("aside", direction, mtype, body, peer=peer, t_s=t_s)
 
 
 class Plant:
@@ -186,8 +218,9 @@ class Plant:
         self._paced_until: float | None = None  # wall-clock end of the last paced period
         self._frame_sent_at = 0.0  # wall clock (monotonic) of the last frame sent
         self.trace = Trace()
-        # Every session sink (the trace first) sees each message of the session, in order.
-        self.sinks: list[SessionSink] = [self.trace, *sinks]
+        # Every session sink (the trace first) sees each message of the session, in order;
+        # one that fails drops out (``sink_failures``), the session goes on.
+        self.sinks: list[_GuardedSink] = [_GuardedSink(s) for s in (self.trace, *sinks)]
         for i, sink in enumerate(self.sinks):
             observer.sinks.insert(i, sink.observed)
 
@@ -560,9 +593,14 @@ class Plant:
             self._publish_truth()
             for ev in self.station.take_events():
                 self.observer.publish(TOPIC_EVENT, to_native(ev))
+        self.stats.sink_failures = list(self.sink_failures().values())
         self.observer.publish(
             TOPIC_SESSION, {"event": "end", **to_native(asdict(self.stats)), "trace": self.trace.summary()}
         )
         for sink in self.sinks:
             self.observer.sinks.remove(sink.observed)
         return self.stats
+
+    def sink_failures(self) -> dict[int, str]:
+        """The session sinks that failed (by ``id`` of the sink given) and how."""
+        return {id(g.sink): g.failure for g in self.sinks if g.failure is not None}
