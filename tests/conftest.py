@@ -36,6 +36,12 @@ def pytest_collection_modifyitems(items):
     they form one ``xdist_group``, so they run one after another on one worker, never two at once.
     Runs before xdist's own hook, which reads the groups."""
     for item in items:
+        if item.get_closest_marker("alone") is not None and not any(
+            item.get_closest_marker(m) for m in ("slow", "regression", "browser")
+        ):
+            # The README's default suite runs on every core: a test that needs the host to itself
+            # belongs to a marked suite, which .ci/run runs with nothing beside it.
+            raise pytest.UsageError(f"{item.nodeid} is marked alone but in no marked suite (slow, regression, browser)")
         if item.get_closest_marker("wallclock") is not None:
             item.add_marker(pytest.mark.xdist_group(WALLCLOCK_GROUP))
 

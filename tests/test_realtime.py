@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.wallclock  # realtime swaps beside a CPU hog: nothing else may run on the other core
+# Realtime swaps beside a CPU hog: nothing else may run on the other core.
+pytestmark = [pytest.mark.wallclock, pytest.mark.alone]
 
 RUNS = 20
 

@@ -91,7 +91,8 @@ def test_without_the_plcs_ground_truth_the_result_says_the_swap_is_unjudged(tmp_
     assert result["locks"] == [] and result["hazards"] == [] and result["versions"]["twin"] is None
 
 
-@pytest.mark.wallclock  # clock=realtime: the drives' 100 ms watchdog on a busy host
+@pytest.mark.wallclock  # clock=realtime: the drives' 100 ms watchdog
+@pytest.mark.alone
 def test_realtime_against_a_free_running_plc_keeps_the_wall_clock(tmp_path):
     proc, result = _swap(tmp_path, "rt", "gateway=opcua", "clock=realtime", "scenario.max_sim_time_s=3")
     assert "realtime time" in (tmp_path / "rt" / "plc.log").read_text()
@@ -101,7 +102,8 @@ def test_realtime_against_a_free_running_plc_keeps_the_wall_clock(tmp_path):
     assert s["end_reason"] == "truncated" or result["controller"]["outcome"] == "safe_stop", s
 
 
-@pytest.mark.wallclock  # clock=realtime: the drives' 100 ms watchdog on a busy host
+@pytest.mark.wallclock  # clock=realtime: the drives' 100 ms watchdog
+@pytest.mark.alone
 def test_ctrl_c_stops_plc_gateway_and_controller_and_leaves_a_whole_result(tmp_path):
     run = tmp_path / "run"
     proc = subprocess.Popen(
