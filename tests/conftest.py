@@ -267,6 +267,29 @@ def start_controller(
     )
 
 
+def serve_to_our_controller(plant, tmp_path: Path, overrides: list[str]):
+    """Serve one session of ``plant`` (a ``twin.session.plant.Plant``, in this process) to our
+    controller in its own process over a private ipc endpoint; the session's stats."""
+    import threading
+
+    from twin.session.link import PlantLink
+
+    link = PlantLink(endpoint=f"ipc://{tmp_path}/cmd", observer_endpoint=None)
+    stats = []
+    serving = threading.Thread(target=lambda: stats.append(plant.serve(link)))
+    serving.start()
+    try:
+        controller = start_controller(link.endpoint, tmp_path, overrides)
+        assert controller.wait(timeout=120) == 0, (tmp_path / "controller.log").read_text()[-2000:]
+        serving.join(timeout=30)
+    finally:
+        plant.interrupt()
+        serving.join(timeout=30)
+        link.close()
+    (s,) = stats
+    return s
+
+
 # -- our controller on the mock station (tests/mock_station.py), in one process ---------------------
 # Overrides that pick each rig family's default station.
 FAMILIES: dict[str, tuple[str, ...]] = {"under_chassis": (), "overhead": ("rig=overhead",)}

@@ -18,7 +18,19 @@ def test_ruff_finds_nothing():
     if ruff is None:
         pytest.fail("ruff is not installed: pip install -e '.[dev]'")
     proc = subprocess.run(
-        [ruff, "check", "--output-format", "concise", "twin", "swaptwin", "controllers", "gateways", "bench", "tests"],
+        [
+            ruff,
+            "check",
+            "--output-format",
+            "concise",
+            "twin",
+            "swaptwin",
+            "swapwire",
+            "controllers",
+            "gateways",
+            "bench",
+            "tests",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -8,15 +8,13 @@ import dataclasses
 import json
 import subprocess
 import sys
-import threading
 
 import pytest
 
 import swapwire as wire
 from controllers.sequences import SEQUENCES
-from tests.conftest import FAMILIES, REPO, composed, on_mock, start_controller
+from tests.conftest import FAMILIES, REPO, composed, on_mock, serve_to_our_controller
 from tests.mock_station import mock_station
-from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import END_BYE, Plant
 
@@ -82,20 +80,8 @@ def test_the_mock_speaks_the_wire_through_the_session_loop_to_our_controller_pro
     cfg = composed(*overrides)
     station = mock_station(cfg.plant)
     seen: list[tuple[str, dict]] = []
-    link = PlantLink(endpoint=f"ipc://{tmp_path}/cmd", observer_endpoint=None)
     plant = Plant(station, cfg=cfg.plant, observer=ObserverChannel(sinks=[lambda t, b: seen.append((t, b))]))
-    stats = []
-    serving = threading.Thread(target=lambda: stats.append(plant.serve(link)))
-    serving.start()
-    try:
-        controller = start_controller(link.endpoint, tmp_path, list(overrides))
-        assert controller.wait(timeout=120) == 0, (tmp_path / "controller.log").read_text()[-2000:]
-        serving.join(timeout=30)
-    finally:
-        plant.interrupt()
-        serving.join(timeout=30)
-        link.close()
-    (s,) = stats
+    s = serve_to_our_controller(plant, tmp_path, list(overrides))
     assert s.end_reason == END_BYE and s.controller["outcome"] == wire.OUTCOME_DONE
     assert s.rejected_messages == 0 and s.missed_periods == 0 and s.duplicate_commands == 0
     phases = [b["phase"] for t, b in seen if t == "event" and b.get("event") == "phase"]

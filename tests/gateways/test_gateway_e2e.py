@@ -219,9 +219,7 @@ def test_the_gateway_serves_session_after_session_each_from_the_plcs_reset(tmp_p
         gateway = Cli("gateway", f"gateway.plc_endpoint={served}", *common, "sessions=2",
                       f"hydra.run.dir={tmp_path / 'gw'}", cwd=tmp_path)  # fmt: skip
         for n in (1, 2):
-            proc = run_cli(
-                "controller", f"endpoint={wire_ep}", f"hydra.run.dir={tmp_path / str(n)}", cwd=tmp_path
-            )
+            proc = run_cli("controller", f"endpoint={wire_ep}", f"hydra.run.dir={tmp_path / str(n)}", cwd=tmp_path)
             assert "plant ended the session: truncated" in proc.stdout, proc.stdout + proc.stderr
         assert gateway.proc.wait(timeout=60) == 1  # truncated sessions fail their verdicts
         first, second = (json.loads((tmp_path / "gw" / "sessions" / n / "result.json").read_text()) for n in "12")

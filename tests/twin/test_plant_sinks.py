@@ -3,12 +3,9 @@ session nor the plant: the swap goes on to its end, and the session's stats name
 
 from __future__ import annotations
 
-import threading
-
 import swapwire as wire
-from tests.conftest import composed, start_controller
+from tests.conftest import composed, serve_to_our_controller
 from tests.mock_station import mock_station
-from twin.session.link import PlantLink
 from twin.session.observer import ObserverChannel
 from twin.session.plant import END_BYE, Plant
 
@@ -30,21 +27,9 @@ class _BreaksAfter:
 def test_a_failing_sink_drops_out_and_the_swap_goes_on(tmp_path):
     overrides = ("wire.control_period_s=0.1", "wire.hello_timeout_s=30")
     cfg = composed(*overrides)
-    link = PlantLink(endpoint=f"ipc://{tmp_path}/cmd", observer_endpoint=None)
     broken = _BreaksAfter(50)
     plant = Plant(mock_station(cfg.plant), cfg=cfg.plant, observer=ObserverChannel(sinks=[]), sinks=[broken])
-    stats = []
-    serving = threading.Thread(target=lambda: stats.append(plant.serve(link)))
-    serving.start()
-    try:
-        controller = start_controller(link.endpoint, tmp_path, list(overrides))
-        assert controller.wait(timeout=120) == 0, (tmp_path / "controller.log").read_text()[-2000:]
-        serving.join(timeout=30)
-    finally:
-        plant.interrupt()
-        serving.join(timeout=30)
-        link.close()
-    (s,) = stats
+    s = serve_to_our_controller(plant, tmp_path, list(overrides))
     assert s.end_reason == END_BYE and s.controller["outcome"] == wire.OUTCOME_DONE
     assert broken.calls == 51  # it saw nothing after its failure
     assert s.sink_failures == ["_BreaksAfter.sent: TypeError: Type is not JSON serializable: bytes"], s
