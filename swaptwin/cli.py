@@ -19,13 +19,19 @@
 Every parameter is a Hydra override (``key=value``); ``--cfg job`` prints the
 composed config, ``hydra.run.dir=DIR`` chooses the output directory,
 ``--config-dir DIR`` adds a folder of your own config files, ``-m`` sweeps
-(each job in its own directory).
+(each job in its own directory; ``hydra/launcher=joblib`` runs the jobs in
+parallel, with the ``sweep`` extra).
 Exit codes: 0 pass, 1 fail, 2 bad configuration or usage, 130 interrupted.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
+import uuid
+from pathlib import Path
 
 from swaptwin.commands import COMMANDS, EXIT_CONFIG, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_PASS, Invocation
 from swaptwin.config import CONFIG_DIR, PRIMARY
@@ -43,8 +49,9 @@ def _run_hydra(name: str, argv: list[str]) -> int:
     command = COMMANDS[name]
     flags, rest = command.parse_flags(argv)
     codes: list[int] = []
+    here = os.getpid()
 
-    def task(cfg) -> None:  # Hydra calls this once per job (several under -m)
+    def task(cfg) -> int:  # Hydra calls this once per job (several under -m), maybe in another process
         hc = HydraConfig.get()
         inv = Invocation(
             command=name,
@@ -54,20 +61,55 @@ def _run_hydra(name: str, argv: list[str]) -> int:
             config_sources=[s["path"] for s in hc.runtime.config_sources if s["schema"] == "file"],
             flags=flags,
         )
-        codes.append(command.run(cfg, inv))
+        code = command.run(cfg, inv)
+        if os.getpid() == here:
+            codes.append(code)
+        else:
+            _keep_code(code)
+        return code
 
     parser = get_args_parser()
     args = parser.parse_args(rest)
+    # Under -m, a launcher may run the jobs in other processes (joblib's workers), whose return
+    # values Hydra's entry point does not hand back: each leaves its exit code in a directory.
+    codes_dir = Path(tempfile.mkdtemp(prefix="swaptwin-codes-")) if args.multirun else None
+    if codes_dir is not None:
+        os.environ[_CODES_ENV] = str(codes_dir)
+    hydra_exit = None
     try:
         run_hydra(args=args, args_parser=parser, task_function=task, config_path=str(CONFIG_DIR), config_name=PRIMARY)
     except SystemExit as exc:
+        hydra_exit = exc.code
+    finally:
+        if codes_dir is not None:
+            os.environ.pop(_CODES_ENV, None)
+            codes += _codes(codes_dir)
+    if hydra_exit not in (0, None):
         # Hydra exits 1 when it cannot compose the config (an unknown key, a
         # bad override, a missing group option): a configuration error.
-        if not codes and exc.code not in (0, None):
+        if not codes:
             return EXIT_CONFIG
-        if exc.code not in (0, None):
-            return int(exc.code) if isinstance(exc.code, int) else EXIT_FAIL
+        return int(hydra_exit) if isinstance(hydra_exit, int) else EXIT_FAIL
     return max(codes, default=EXIT_PASS)
+
+
+_CODES_ENV = "SWAPTWIN_JOB_CODES"
+
+
+def _keep_code(code: int) -> None:
+    """A job's exit code, as a file of the invocation's codes directory (atomic: a rename)."""
+    codes_dir = Path(os.environ[_CODES_ENV])
+    part = codes_dir / f".{uuid.uuid4().hex}"
+    part.write_text(str(int(code)))
+    part.rename(codes_dir / part.name[1:])
+
+
+def _codes(codes_dir: Path) -> list[int]:
+    """The jobs' exit codes; the directory is gone afterwards."""
+    try:
+        return [int(f.read_text()) for f in codes_dir.iterdir() if not f.name.startswith(".")]
+    finally:
+        shutil.rmtree(codes_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

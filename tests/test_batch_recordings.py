@@ -55,3 +55,26 @@ def test_a_swap_sweep_runs_every_job_in_its_own_directory(tmp_path):
     for job in ("0", "1"):
         assert results[job]["session"]["end_reason"] == "truncated"
         assert (sweep / job / "swap.mcap").is_file() and (sweep / job / "swap.html").is_file()
+
+
+def test_a_sweep_under_hydras_joblib_launcher_runs_its_jobs_in_parallel_and_keeps_the_worst_code(tmp_path):
+    # joblib's workers are other processes: a job's exit code once stayed there, and the sweep exited 0.
+    sweep = tmp_path / "sweep"
+    proc = run_cli(
+        "swap",
+        "-m",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "seed=1,2",
+        f"hydra.sweep.dir={sweep}",
+        "scenario.max_sim_time_s=2",
+        "record.render=never",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # both truncated: fail
+    assert "Joblib" in proc.stdout + proc.stderr  # Hydra's joblib launcher ran it, not the basic one
+    results = {d.name: json.loads((d / "result.json").read_text()) for d in sweep.iterdir() if d.name.isdigit()}
+    assert {k: (r["seed"], r["session"]["end_reason"]) for k, r in results.items()} == {
+        "0": (1, "truncated"),
+        "1": (2, "truncated"),
+    }
