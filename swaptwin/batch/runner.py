@@ -47,7 +47,11 @@ _BATCH_KEYS = ("n", "n_jobs", "matrix_runs", "sessions", "record", "executor", "
 
 
 def config_digest(resolved: dict) -> str:
+    """What a resume compares: the swap's resolved config without the batch's own keys. A pack
+    file counts by its bytes, not where it lies: another checkout or folder resumes the batch."""
     swap = {k: v for k, v in resolved.items() if k not in _BATCH_KEYS}
+    if isinstance(swap.get("pack_file"), dict):
+        swap["pack_file"] = {k: v for k, v in swap["pack_file"].items() if k != "path"}
     return hashlib.sha256(json.dumps(swap, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from swaptwin.batch.runner import Job, run_batch
+from swaptwin.batch.runner import Job, config_digest, run_batch
 
 
 class Stand:
@@ -62,3 +62,13 @@ def test_a_job_run_with_another_config_is_run_again(tmp_path):
     run_batch([Job("0000", ("seed=1",))], tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     run_batch([Job("0000", ("seed=2",))], tmp_path, base_overrides=[], n_jobs=1, swapper=swap)
     assert calls == [1, 2]
+
+
+def test_a_pack_file_counts_by_its_bytes_not_its_path():
+    def resolved(path, sha):
+        return {"seed": 1, "n": 4, "pack_file": {"path": path, "sha256": sha}}
+
+    here = config_digest(resolved("/home/a/swaptwin/configs/pack/x.yaml", "ab12"))
+    assert config_digest(resolved("/tmp/clone/configs/pack/x.yaml", "ab12")) == here  # another checkout resumes
+    assert config_digest(resolved("/home/a/swaptwin/configs/pack/x.yaml", "cd34")) != here  # an edited file does not
+    assert config_digest({**resolved("/x", "ab12"), "n": 100}) == config_digest(resolved("/y", "ab12"))
