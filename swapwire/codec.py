@@ -135,10 +135,9 @@ def check_plain(value: Any, *, where: str, max_depth: int = MAX_DEPTH) -> None:
             if isinstance(item, dict):
                 if not all(isinstance(k, str) for k in item):
                     raise WireError(f"{where} has a map key that is not a string")
-                children = item.values()
+                stack.extend((c, depth + 1) for c in item.values())
             else:
-                children = item
-            stack.extend((c, depth + 1) for c in children)
+                stack.extend((c, depth + 1) for c in item)
         elif not isinstance(item, _LEAVES):
             kind = "binary" if isinstance(item, bytes) else type(item).__name__
             raise WireError(f"{where} holds a {kind} value: the protocol carries only plain values (no bin, no ext)")
