@@ -44,6 +44,14 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(f"{item.nodeid} is marked alone but in no marked suite (slow, regression, browser)")
         if item.get_closest_marker("wallclock") is not None:
             item.add_marker(pytest.mark.xdist_group(WALLCLOCK_GROUP))
+    # Longest first: a test that declares a longer timeout than the suite's starts before the
+    # short ones, so it is not the last thing running on one worker while the others idle.
+    items.sort(key=lambda item: -_declared_timeout_s(item))
+
+
+def _declared_timeout_s(item) -> float:
+    mark = item.get_closest_marker("timeout")
+    return float(mark.args[0]) if mark is not None and mark.args else 0.0
 
 
 class _WallclockGroupCheck:
