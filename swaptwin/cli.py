@@ -97,11 +97,11 @@ _CODES_ENV = "SWAPTWIN_JOB_CODES"
 
 
 def _keep_code(code: int) -> None:
-    """A job's exit code, as a file of the invocation's codes directory (atomic: a rename)."""
-    codes_dir = Path(os.environ[_CODES_ENV])
-    part = codes_dir / f".{uuid.uuid4().hex}"
-    part.write_text(str(int(code)))
-    part.rename(codes_dir / part.name[1:])
+    """A job's exit code, as a file of the invocation's codes directory (the one atomic writer:
+    its partial files start with a dot, which ``_codes`` skips)."""
+    from swaptwin.results.atomic import write_text_atomic
+
+    write_text_atomic(Path(os.environ[_CODES_ENV]) / uuid.uuid4().hex, str(int(code)))
 
 
 def _codes(codes_dir: Path) -> list[int]:
