@@ -168,6 +168,7 @@ class Recorder:
                     "strangers_ignored",
                     "errors",
                     "station_error",
+                    "sink_failures",
                     "lifecycle",
                     "link",
                     "trace",

@@ -250,7 +250,7 @@ def test_the_result_records_every_table_as_observed(plant_cfg):
             "end_reason": "bye", "client": None, "periods": 6025, "missed_periods": 1, "duplicate_commands": None,
             "stale_commands": None, "rejected_messages": None, "overruns": None, "takeovers": None,
             "strangers_answered": None, "strangers_ignored": None, "errors": [], "station_error": None,
-            "lifecycle": None, "link": None, "trace": None,
+            "sink_failures": None, "lifecycle": None, "link": None, "trace": None,
         },
         "seed": 0,
         "sim_time_s": 122.0,
