@@ -8,8 +8,8 @@ document.
 
 Decoding is bounded: a message over ``MAX_MESSAGE_BYTES`` is refused before
 it is unpacked, containers and strings have length limits, and a body nests at
-most ``MAX_DEPTH`` containers deep (checked without recursion; msgpack's own
-stack limit stops deeper input at 1024 levels before that) and holds only
+most ``MAX_DEPTH`` containers deep (the check's recursion stops there; msgpack's
+own stack limit stops deeper input at 1024 levels before that) and holds only
 plain values: no msgpack bin or ext, no map key but a string. So nothing that
 reads a decoded body, a typed parser or a recorder, can be made to recurse
 deeply. Decoding raises ``WireError`` and nothing else.
@@ -118,29 +118,40 @@ def _checked(env: dict, v: list, mtype: str, seq: int, body: Any, expect: frozen
 
 
 _LEAVES = (str, int, float, bool, type(None))
+_EXACT_LEAVES = frozenset(_LEAVES)  # what msgpack decodes to: the fast path skips isinstance
 
 
 def check_plain(value: Any, *, where: str, max_depth: int = MAX_DEPTH) -> None:
     """A free-form value is plain (maps with string keys, arrays, strings,
     numbers, booleans, nil: what JSON can say, so that every reader, a typed
     parser, a recorder or a peer in another language, can take it) and nests
-    at most ``max_depth`` containers deep. Iterative: never recursion on
-    untrusted input."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list | tuple):
-            if depth >= max_depth:
-                raise WireError(f"{where} nests deeper than {max_depth} levels")
-            if isinstance(item, dict):
-                if not all(isinstance(k, str) for k in item):
-                    raise WireError(f"{where} has a map key that is not a string")
-                stack.extend((c, depth + 1) for c in item.values())
-            else:
-                stack.extend((c, depth + 1) for c in item)
-        elif not isinstance(item, _LEAVES):
-            kind = "binary" if isinstance(item, bytes) else type(item).__name__
-            raise WireError(f"{where} holds a {kind} value: the protocol carries only plain values (no bin, no ext)")
+    at most ``max_depth`` containers deep. Its recursion is bounded by
+    ``max_depth``, whatever the input: it stops one level below the limit."""
+    if type(value) not in _EXACT_LEAVES:
+        _check_plain(value, 0, where, max_depth)
+
+
+def _check_plain(item: Any, depth: int, where: str, max_depth: int) -> None:
+    # Every message decoded passes here (a frame holds about 150 values): the
+    # common case, a value of an exact plain type, costs one set lookup.
+    if isinstance(item, dict):
+        if depth >= max_depth:
+            raise WireError(f"{where} nests deeper than {max_depth} levels")
+        if not all(isinstance(k, str) for k in item):
+            raise WireError(f"{where} has a map key that is not a string")
+        children: Any = item.values()
+    elif isinstance(item, list | tuple):
+        if depth >= max_depth:
+            raise WireError(f"{where} nests deeper than {max_depth} levels")
+        children = item
+    elif isinstance(item, _LEAVES):
+        return
+    else:
+        kind = "binary" if isinstance(item, bytes) else type(item).__name__
+        raise WireError(f"{where} holds a {kind} value: the protocol carries only plain values (no bin, no ext)")
+    for child in children:
+        if type(child) not in _EXACT_LEAVES:
+            _check_plain(child, depth + 1, where, max_depth)
 
 
 class Sequencer:
