@@ -15,6 +15,9 @@ writes the figures as JSON. Figures are ratios within one run:
 * record: one swap with its recording (``swap.mcap``) against one without,
   interleaved; the file's size; and what its pictures cost to render.
 * zmq: a bare ZeroMQ round trip between two processes (``bench/zmq_rtt.py``).
+* physics: the in-process swap of each rig family under each physics lever
+  (200 Hz, fewer solver iterations, pyramid friction, sleeping packs) against
+  the default: CPU time and how far each moves the KPIs (``bench/physics.py``).
 
 The swap and truck cases run without recording, so that their figures stay
 comparable with earlier runs; the record case measures what it adds.
@@ -36,6 +39,7 @@ import time
 
 from bench.batch import bench_qualify
 from bench.gateway import bench_gateway
+from bench.physics import bench_physics, print_physics
 from bench.record import bench_record
 from bench.swap import bench_swap
 from bench.wire import bench_curve
@@ -53,6 +57,7 @@ CASES = {
     "curve": lambda args: bench_curve(),
     "record": lambda args: bench_record([], repeats=args.repeats),
     "zmq": lambda args: bench_zmq_rtt(),
+    "physics": lambda args: bench_physics(repeats=args.repeats),
 }
 
 QUALIFY_GOAL_N = 100  # goal 3: a qualification of 100 swaps
@@ -173,6 +178,8 @@ def _print_case(name: str, r: dict) -> None:
             f"{r['messages']} messages | pictures: {r['render']['pictures']} in {r['render']['render_s']:.1f} s "
             f"({r['render']['ms_per_picture']:.0f} ms each, GIF {r['render']['gif_kb']:.0f} kB)"
         )
+    elif "rigs" in r:
+        print_physics(r)
     elif "round_trip_us" in r:
         print(f"{name}: bare ZeroMQ round trip {r['round_trip_us']:.1f} us (median of {r['batches_us']})")
 

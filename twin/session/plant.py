@@ -572,10 +572,12 @@ class Plant:
     def _send_frame(self, link: ImpairedLink) -> None:
         frame = dataclasses.replace(self.station.frame(), missed_periods_total=self.stats.missed_periods)
         body = frame.to_body()
-        self._sent(wire.FRAME, body)
         link.send(self.gate.owner, wire.FRAME, body)
         self._frame_sent_at = time.monotonic()
         self.timing.frame_sent(frame.frame_seq, time.perf_counter())
+        # The sinks see the frame after it left: the controller works on it
+        # meanwhile. Nothing else reaches them in between, so the trace is the same.
+        self._sent(wire.FRAME, body)
 
     def _finish(self, link: ImpairedLink, reason: str, t_start: float) -> SessionStats:
         self.stats.end_reason = reason
