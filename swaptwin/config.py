@@ -559,6 +559,84 @@ def load(overrides: list[str] | None = None, *, config_dirs: list[str] | None = 
     return validate(cfg, choices=choices, overrides=overrides, sources=sources)
 
 
+class Composer:
+    """The configs of many jobs that share a base (a batch's), Hydra composing the base once.
+
+    Hydra composes a config from its defaults list and then sets each value
+    override on the result (``OmegaConf.update(cfg, key, value, merge=True)``,
+    in ``ConfigLoaderImpl._apply_overrides_to_config``). A job whose overrides
+    all set values (a qualification's samples: ``seed=...``,
+    ``scenario.parking_offset_mm=[...]``) therefore gets a copy of the composed
+    base with them set in the same way, which is the config Hydra would
+    compose; a job with any other override (a group, an append or deletion, a
+    sweep, a key the base does not have) is composed in full, so Hydra's own
+    error names what is wrong. A composition costs 0.15 to 0.2 s, the copy a
+    few ms: 100 jobs composed one by one took 15 to 20 s before a batch began."""
+
+    def __init__(self, base_overrides: list[str]):
+        self.base_overrides = list(base_overrides)
+        self._base: DictConfig | None = None
+        self._groups: set[str] = set()
+        self._choices_sources: tuple[dict[str, str], list[str]] = ({}, [])
+        self.composed = self.copied = 0
+
+    def load(self, overrides: list[str]) -> SwapConfig:
+        everything = [*self.base_overrides, *overrides]
+        cfg = self._values_set(overrides)
+        if cfg is None:
+            self.composed += 1
+            cfg = compose(everything)
+            choices, sources = _choices_and_sources(cfg)
+        else:
+            self.copied += 1
+            choices, sources = self._choices_sources
+        return validate(cfg, choices=choices, overrides=everything, sources=sources)
+
+    def _values_set(self, overrides: list[str]) -> DictConfig | None:
+        """The base with ``overrides`` set, or None if one of them is not a value override of it."""
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        try:
+            parsed = OverridesParser.create().parse_overrides(list(overrides))
+        except HydraException:
+            return None  # Hydra's full composition says what is wrong with it
+        if self._base is None:
+            composed = compose(self.base_overrides)
+            self._choices_sources = _choices_and_sources(composed)
+            self._groups = set(composed.hydra.runtime.choices)
+            # Hydra's own node is no part of a job's config: no copy carries it.
+            self._base = OmegaConf.masked_copy(composed, [k for k in composed if k != "hydra"])
+        base, groups = self._base, self._groups
+        for o in parsed:
+            key = o.key_or_group
+            top = key.split(".", 1)[0]
+            if (
+                o.is_add()
+                or o.is_force_add()
+                or o.is_delete()
+                or o.is_sweep_override()
+                or o.package is not None
+                or "/" in key
+                or key in groups
+                or top == "hydra"
+                or (top == "pack" and key.startswith("pack.vehicles"))  # decides the vehicle composed
+                or OmegaConf.select(base, key, default=_ABSENT) is _ABSENT
+            ):
+                return None
+        cfg = copy.deepcopy(base)
+        try:
+            for o in parsed:
+                OmegaConf.update(cfg, o.key_or_group, o.value(), merge=True)
+        except OmegaConfBaseException:
+            return None
+        return cfg
+
+
+_ABSENT = object()
+
+
 def default_controller() -> ControllerConfig:
     """Our sequencer's tuning, read straight from its file (no Hydra composition)."""
     path = CONFIG_DIR / "controller" / "sequencer.yaml"

@@ -14,8 +14,9 @@ the same output directory picks up where it stopped. Results are written
 atomically, so an interrupted job leaves no result and simply runs again.
 
 The jobs' configs are composed in the calling thread (Hydra's global state
-is not thread-safe); the swaps themselves run on threads that only wait on
-child processes, so the GIL costs nothing.
+is not thread-safe), the shared base once (``swaptwin.config.Composer``: a
+job that only sets values gets a copy of it); the swaps themselves run on
+threads that only wait on child processes, so the GIL costs nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 from swaptwin.batch.progress import Progress
 from swaptwin.batch.executors import EXECUTORS
 from swaptwin.batch.workers import FreshSwapper, Swapper
-from swaptwin.config import load
+from swaptwin.config import Composer
 from swaptwin.results.atomic import write_json_atomic, write_text_atomic
 
 
@@ -91,8 +92,9 @@ def _pending(jobs: list[Job], runs: Path, base_overrides: list[str]) -> tuple[di
     runs.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     todo = []
+    configs = Composer(base_overrides)  # Hydra composes the shared base once
     for job in jobs:
-        cfg = load([*base_overrides, *job.overrides])
+        cfg = configs.load(list(job.overrides))
         digest = config_digest(cfg.resolved)
         run_dir = runs / job.id
         done = run_dir / "result.json"
