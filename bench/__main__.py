@@ -96,6 +96,18 @@ def goals(cases: dict) -> list[dict]:
             cost <= 1.3 * rtt,
             f"limit: a bare ZeroMQ round trip; figure / limit = {cost / rtt:.2f}",
         )
+        answer = cases["swap"]["wire"].get("answer_p50_us")
+        if answer is not None:
+            row(
+                "2. controller round trip in the run (answer p50)",
+                answer,
+                f"<= {1.3 * rtt:.0f} (1.3 x limit)",
+                rtt,
+                "us",
+                answer <= 1.3 * rtt,
+                "frame sent to its command's arrival, measured by the plant in the same swap (no difference of "
+                f"two runs); it adds the controller's decode, decision and encode; figure / limit = {answer / rtt:.2f}",
+            )
     if "qualify" in cases:
         q = cases["qualify"]
         per_100 = q["all_workers_wall_s"] * QUALIFY_GOAL_N / q["n"]
@@ -154,6 +166,11 @@ def _print_case(name: str, r: dict) -> None:
             f"({r['floor']['real_time_factor']:.1f}x) | wire/floor {r['wire_over_floor']:.2f} "
             f"| wire cost {r['wire_cost_per_period_us']:.0f} us per control period"
         )
+        if r["wire"].get("answer_p50_us") is not None:
+            print(
+                f"  in the wire run: answer p50 {r['wire']['answer_p50_us']:.0f} us (frame sent to command in), "
+                f"plant step p50 {r['wire']['step_p50_us']:.0f} us"
+            )
     elif "speedup" in r:
         print(
             f"{name}: n={r['n']} | 1 worker {r['one_worker_wall_s']:.1f} s | {r['workers']} workers "
