@@ -570,8 +570,9 @@ class Composer:
     base with them set in the same way, which is the config Hydra would
     compose; a job with any other override (a group, an append or deletion, a
     sweep, a key the base does not have) is composed in full, so Hydra's own
-    error names what is wrong. A composition costs 0.15 to 0.2 s, the copy a
-    few ms: 100 jobs composed one by one took 15 to 20 s before a batch began."""
+    error names what is wrong. Measured here: a composition 0.21 s, a copy
+    20 to 30 ms, and the validation both pay about 45 ms; 100 jobs of a
+    qualification took 21 s to configure before the first swap, now 7 s."""
 
     def __init__(self, base_overrides: list[str]):
         self.base_overrides = list(base_overrides)
