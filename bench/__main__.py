@@ -17,7 +17,8 @@ writes the figures as JSON. Figures are ratios within one run:
 * zmq: a bare ZeroMQ round trip between two processes (``bench/zmq_rtt.py``).
 * physics: the in-process swap of each rig family under each physics lever
   (200 Hz, fewer solver iterations, pyramid friction, sleeping packs) against
-  the default: CPU time and how far each moves the KPIs (``bench/physics.py``).
+  the default, side by side in this process: the time in each lever's own
+  periods and how far each moves the KPIs (``bench/physics.py``).
 
 The swap and truck cases run without recording, so that their figures stay
 comparable with earlier runs; the record case measures what it adds.

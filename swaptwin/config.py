@@ -622,7 +622,7 @@ class Composer:
                 or "/" in key
                 or key in groups
                 or top == "hydra"
-                or (top == "pack" and key.startswith("pack.vehicles"))  # decides the vehicle composed
+                or key.startswith("pack.vehicles")  # decides the vehicle composed
                 or OmegaConf.select(base, key, default=_ABSENT) is _ABSENT
             ):
                 return None
